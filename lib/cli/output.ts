@@ -1,0 +1,54 @@
+// The CLI's two outputs: the DESIGN.md JSON contract, and a compact table for people.
+import type { Risk, Verdict } from '../formats/types';
+
+export function toJsonLine(path: string, v: Verdict): string {
+  const o: Record<string, unknown> = { path, paper: v.paper, format: v.format, risk: v.risk };
+  if (v.weightsOnly !== undefined) o.weightsOnly = v.weightsOnly;
+  o.imports = v.imports.map((i) => ({ module: i.module, name: i.name, safety: i.safety }));
+  o.findings = v.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
+  o.details = v.details;
+  o.bytesRead = v.bytesRead;
+  o.requests = v.requests;
+  o.size = v.size;
+  return JSON.stringify(o);
+}
+
+const RISK_COLOR: Record<Risk, string> = {
+  safe: '\x1b[32m',
+  caution: '\x1b[33m',
+  unsafe: '\x1b[35m',
+  dangerous: '\x1b[1;31m',
+  invalid: '\x1b[31m',
+  unknown: '\x1b[90m',
+};
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** File names are untrusted: control characters are escaped before they reach a terminal. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function formatRow(path: string, v: Verdict, color: boolean): string {
+  const risk = color ? `${RISK_COLOR[v.risk]}${v.risk.padEnd(9)}\x1b[0m` : v.risk.padEnd(9);
+  const key =
+    v.findings.find((f) => f.severity === 'danger') ??
+    v.findings.find((f) => f.severity === 'error') ??
+    v.findings[0];
+  const wo = v.weightsOnly === undefined ? '' : v.weightsOnly ? ' weights_only:ok' : ' weights_only:no';
+  const note = key ? `  ${printable(key.message)}` : '';
+  return `${risk} ${v.format.padEnd(12)} ${v.paper.padEnd(11)} ${bytes(v.bytesRead).padStart(9)}  ${printable(path)}${wo}${note}`;
+}
+
+export function formatSummary(vs: Verdict[], color: boolean): string {
+  const counts = new Map<Risk, number>();
+  for (const v of vs) counts.set(v.risk, (counts.get(v.risk) ?? 0) + 1);
+  const parts = [...counts].map(([r, n]) => (color ? `${RISK_COLOR[r]}${n} ${r}\x1b[0m` : `${n} ${r}`));
+  const read = vs.reduce((n, v) => n + v.bytesRead, 0);
+  return `${vs.length} file(s): ${parts.join(', ') || 'none'}; ${bytes(read)} read`;
+}

@@ -1,0 +1,232 @@
+// Byte helpers and the counting reader every format module reads through.
+import type { ByteSource } from './types';
+
+/** The largest single read the engine asks for; anything needing more is a limit finding. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+/** Reads are rounded up to this so that a walk over a stream makes few requests. */
+export const READ_CHUNK = 64 * 1024;
+
+export class ReadError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'read-failed' | 'read-too-large' | 'read-past-end',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Wraps a ByteSource: counts bytes and requests, and caches what it fetched so a format module can re-read
+ * a region (the head, a header) without paying twice. Cached spans are merged; memory is bounded by what
+ * the engine chose to read, which every caller bounds with a named limit.
+ */
+export class Reader {
+  bytesRead = 0;
+  requests = 0;
+  private spans: { start: number; bytes: Uint8Array }[] = [];
+
+  constructor(
+    private readonly source: ByteSource,
+    readonly size: number | undefined,
+  ) {}
+
+  /**
+   * Bytes [start, end), clamped to the size when known; fewer bytes than asked means end of file.
+   * `cache: false` is for streaming walks: the bytes are counted but not kept, so memory stays bounded.
+   */
+  async read(start: number, end: number, cache = true): Promise<Uint8Array> {
+    if (this.size !== undefined) end = Math.min(end, this.size);
+    if (end <= start) return new Uint8Array(0);
+    if (end - start > MAX_READ_BYTES) {
+      throw new ReadError(
+        `a read of ${end - start} bytes is over the ${MAX_READ_BYTES}-byte limit`,
+        'read-too-large',
+      );
+    }
+    const hit = this.spans.find((s) => s.start <= start && s.start + s.bytes.length >= end);
+    if (hit) return hit.bytes.subarray(start - hit.start, end - hit.start);
+    // A span that covers the start but ends early: fetch only the missing tail.
+    const partial = this.spans.find((s) => s.start <= start && s.start + s.bytes.length > start);
+    const fetchStart = partial ? partial.start + partial.bytes.length : start;
+    let got: Uint8Array;
+    try {
+      got = await this.source.read(fetchStart, end);
+    } catch (e) {
+      throw new ReadError(e instanceof Error ? e.message : String(e), 'read-failed');
+    }
+    this.requests++;
+    this.bytesRead += got.length;
+    if (!partial) {
+      if (cache) this.spans.push({ start, bytes: got });
+      return got;
+    }
+    const merged = concat(partial.bytes.subarray(start - partial.start), got);
+    if (cache) {
+      this.spans = this.spans.filter((s) => s !== partial);
+      this.spans.push({ start: partial.start, bytes: concat(partial.bytes, got) });
+    }
+    return merged;
+  }
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (s, e) => Promise.resolve(bytes.slice(s, Math.min(e, bytes.length))) };
+}
+
+export function startsWith(bytes: Uint8Array, magic: readonly number[] | Uint8Array, at = 0): boolean {
+  if (bytes.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[at + i] !== magic[i]) return false;
+  return true;
+}
+
+export function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Naive search, for short needles in bounded buffers. */
+export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  if (needle.length === 0) return from;
+  const first: number = needle[0] ?? 0;
+  outer: for (
+    let i = hay.indexOf(first, from);
+    i !== -1 && i <= hay.length - needle.length;
+    i = hay.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+export function u16(b: Uint8Array, at: number): number {
+  return (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
+}
+export function u32(b: Uint8Array, at: number): number {
+  return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16)) + (b[at + 3] ?? 0) * 0x1000000;
+}
+/** A little-endian u64 as a number; values over 2^53 come back as Infinity so limits reject them. */
+export function u64(b: Uint8Array, at: number): number {
+  const lo = u32(b, at);
+  const hi = u32(b, at + 4);
+  if (hi >= 0x200000) return Infinity;
+  return hi * 0x100000000 + lo;
+}
+export function i32(b: Uint8Array, at: number): number {
+  return u32(b, at) | 0;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+/** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
+export function decodeUtf8(b: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(b);
+  } catch {
+    return undefined;
+  }
+}
+export function decodeLatin1(b: Uint8Array): string {
+  return latin1.decode(b);
+}
+
+/** Printable preview of untrusted text for a finding: bounded and with control characters escaped. */
+export function preview(text: string, max = 80): string {
+  const cut = text.length > max ? text.slice(0, max) + '…' : text;
+  return JSON.stringify(cut);
+}
+
+export class Truncated extends Error {}
+export class LineTooLong extends Error {}
+
+/**
+ * A forward-only window over a Reader for formats walked front to back (pickle, GGUF): bytes are fetched
+ * in READ_CHUNK steps, skipped payloads are never fetched, and only the current window is kept.
+ */
+export class Cursor {
+  buf: Uint8Array = new Uint8Array(0);
+  bufStart = 0;
+  pos: number;
+
+  constructor(
+    private readonly reader: Reader,
+    start: number,
+    readonly end: number,
+    private readonly onBytes?: (bytes: Uint8Array, offset: number) => void,
+  ) {
+    this.pos = start;
+    this.bufStart = start;
+  }
+
+  avail(): number {
+    return this.bufStart + this.buf.length - this.pos;
+  }
+
+  /** Makes at least `n` bytes available from pos, or throws Truncated at the end of the data. */
+  async need(n: number): Promise<void> {
+    if (this.avail() >= n) return;
+    if (this.pos + n > this.end) throw new Truncated();
+    const bufEnd = this.bufStart + this.buf.length;
+    const from = Math.max(this.pos, bufEnd);
+    const to = Math.min(this.end, Math.max(this.pos + n, from + READ_CHUNK));
+    const got = await this.reader.read(from, to, false);
+    this.onBytes?.(got, from);
+    const keep = this.pos < bufEnd ? this.buf.subarray(this.pos - this.bufStart) : new Uint8Array(0);
+    this.buf = keep.length ? concat(keep, got) : got;
+    this.bufStart = this.pos;
+    if (this.avail() < n) throw new Truncated();
+  }
+
+  byteAt(i: number): number {
+    return this.buf[this.pos - this.bufStart + i] ?? 0;
+  }
+
+  take(n: number): Uint8Array {
+    const at = this.pos - this.bufStart;
+    this.pos += n;
+    return this.buf.subarray(at, at + n);
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.end) {
+      this.pos = this.end;
+      throw new Truncated();
+    }
+    this.pos += n;
+  }
+
+  seek(to: number): void {
+    this.pos = to;
+    this.buf = new Uint8Array(0);
+    this.bufStart = to;
+  }
+
+  /** A text line without its newline; Latin-1, as pickle's protocol 0 reads it. */
+  async line(maxLine: number): Promise<string> {
+    for (let scanned = 0; ;) {
+      const at = this.pos - this.bufStart;
+      const nl = this.buf.indexOf(0x0a, at + scanned);
+      if (nl !== -1) {
+        const text = decodeLatin1(this.buf.subarray(at, nl));
+        this.pos = this.bufStart + nl + 1;
+        return text;
+      }
+      scanned = this.avail();
+      if (scanned > maxLine) throw new LineTooLong();
+      await this.need(scanned + 1);
+    }
+  }
+}

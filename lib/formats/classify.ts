@@ -1,0 +1,705 @@
+// The engine's entry point: reads a file's head through a ByteSource, decides its real format from magic
+// bytes (the name is only a hint), hands it to the format's module, and assembles the verdict: the study's
+// paper label, the format, the risk, imports, findings and details, and what reading it cost.
+import { ascii, indexOf, memorySource, Reader, ReadError, startsWith } from './bytes';
+import { DecompressedSource, detectCompression } from './compressed';
+import { readGguf } from './gguf';
+import { hdf5SignatureOffset, scanHdf5Head } from './hdf5';
+import { readKerasConfig } from './keras';
+import { readNpy, readNpyHeader } from './numpy';
+import { looksLikeOnnx, readOnnx } from './onnx';
+import { paperLabel, SubstringScanner, type PaperEvidence } from './paper-rules';
+import { walkPickle, type PickleResult } from './pickle';
+import { looksLikeSafetensors, readSafetensors } from './safetensors';
+import { isTar, readTarIndex } from './tar';
+import type { ByteSource, ClassifyOptions, Finding, Format, PickleImport, Risk, Verdict } from './types';
+import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
+
+/** The first read: large enough for most safetensors headers, pickles and zip local headers. */
+export const HEAD_BYTES = 64 * 1024;
+/** Pickles stacked one after another in one file (torch legacy writes five). */
+export const MAX_STACKED_PICKLES = 16;
+/** Zip members probed for R4's NumPy test, and npz members read. */
+export const MAX_ZIP_PROBES = 256;
+/** A member read whole to analyse (config.json, a deflated .pkl). */
+export const MAX_MEMBER_READ = 64 * 1024 * 1024;
+/** Entry names listed in the details. */
+const MAX_LISTED_ENTRIES = 200;
+
+const NUMPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
+const GGUF_MAGIC = ascii('GGUF');
+const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
+const LFS_POINTER = ascii('version https://git-lfs.github.com/spec/');
+/** torch's legacy magic number 0x1950a86a20f9469cfc6c, as pickle LONG1 bytes (torch/serialization.py). */
+const TORCH_LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+/** Which formats each extension promises; a file whose bytes say otherwise gets a finding. */
+const EXTENSION_FORMATS: Record<string, Format[]> = {
+  safetensors: ['safetensors'],
+  gguf: ['gguf'],
+  onnx: ['onnx'],
+  npy: ['numpy'],
+  npz: ['npz', 'zip'],
+  h5: ['hdf5'],
+  hdf5: ['hdf5'],
+  keras: ['keras', 'hdf5'],
+  bin: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'joblib', 'dill', 'unknown', 'lfs-pointer'],
+  pt: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'torch-tar'],
+  pth: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'torch-tar'],
+  ckpt: ['torch-zip', 'torch-legacy', 'pickle', 'torchscript'],
+  pkl: ['pickle', 'joblib', 'dill', 'torch-legacy', 'torch-zip'],
+  pickle: ['pickle', 'joblib', 'dill', 'torch-legacy', 'torch-zip'],
+  dill: ['dill', 'pickle'],
+  joblib: ['joblib', 'pickle'],
+  tar: ['tar', 'torch-tar'],
+  zip: ['zip', 'npz', 'keras', 'torch-zip', 'torchscript'],
+  '7z': ['7z'],
+};
+/** Formats whose loaders never run a pickle VM: a pickle-bearing file named like these misleads. */
+const SAFE_BY_NAME = new Set(['safetensors', 'gguf', 'onnx', 'npy']);
+const PICKLE_BEARING = new Set<Format>([
+  'pickle',
+  'joblib',
+  'dill',
+  'torch-zip',
+  'torch-legacy',
+  'torch-tar',
+  'torchscript',
+]);
+
+const RISK_ORDER: Risk[] = ['safe', 'caution', 'unsafe', 'dangerous'];
+function worse(a: Risk, b: Risk): Risk {
+  const ia = RISK_ORDER.indexOf(a);
+  const ib = RISK_ORDER.indexOf(b);
+  if (ia < 0 || ib < 0) return ia < 0 ? b : a;
+  return ia >= ib ? a : b;
+}
+
+interface Acc {
+  format: Format;
+  risk: Risk;
+  weightsOnly?: boolean;
+  imports: PickleImport[];
+  findings: Finding[];
+  details: Record<string, unknown>;
+}
+
+function newAcc(): Acc {
+  return { format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
+}
+
+/** Folds pickle walks into the verdict: imports, dangerous-import findings, errors, weights_only. */
+function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): void {
+  const seen = new Set(acc.imports.map((i) => `${i.where ?? ''}\n${i.module}\n${i.name}`));
+  let ranCode = false;
+  for (const r of results) {
+    for (const imp of r.imports) {
+      const key = `${imp.where ?? ''}\n${imp.module}\n${imp.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      acc.imports.push(imp);
+      if (imp.safety === 'dangerous') {
+        acc.findings.push({
+          code: 'pickle-dangerous-import',
+          severity: 'danger',
+          message: `imports ${imp.module}.${imp.name} at byte ${imp.offset ?? '?'}${imp.where ? ` of ${imp.where}` : ''}: ${imp.reason ?? 'deny-listed'}`,
+        });
+      }
+    }
+    for (const e of r.errors) acc.findings.push({ ...e, message: `${label}: ${e.message}` });
+    if (r.calls.length || r.imports.length) ranCode = true;
+    acc.weightsOnly = (acc.weightsOnly ?? true) && r.weightsOnly;
+  }
+  const dangerous = acc.imports.some((i) => i.safety === 'dangerous');
+  const broken = results.some((r) => !r.complete);
+  let risk: Risk = dangerous ? 'dangerous' : 'unsafe';
+  // A pickle that breaks before calling anything runs nothing: it cannot be loaded, so it is invalid.
+  if (broken && !ranCode && !dangerous) risk = 'invalid';
+  acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worse(acc.risk, risk);
+}
+
+function pickleFormat(imports: PickleImport[]): Format {
+  if (imports.some((i) => /^dill(\.|$)/.test(i.module))) return 'dill';
+  if (imports.some((i) => /^(sklearn\.externals\.)?joblib(\.|$)/.test(i.module))) return 'joblib';
+  return 'pickle';
+}
+
+function extensionOf(name: string | undefined): string | undefined {
+  const base = name?.split(/[\\/]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;
+}
+
+/** Classifies one file. Never throws for anything the file or the transport can cause. */
+export async function classify(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
+  const reader = new Reader(source, source.size);
+  const acc = newAcc();
+  const substrings = new SubstringScanner();
+  const evidence: PaperEvidence = { head: new Uint8Array(0), safetensorsJson: false, substrings };
+  try {
+    const head = await reader.read(0, HEAD_BYTES);
+    substrings.feed(head, 0);
+    evidence.head = head;
+    const size = source.size ?? (head.length < HEAD_BYTES ? head.length : undefined);
+    await dispatch(reader, head, size, acc, evidence);
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    acc.risk = 'unknown';
+    acc.findings.push({
+      code: e.code,
+      severity: 'error',
+      message: `the file could not be read: ${e.message}`,
+    });
+  }
+  checkExtension(acc, opts.name);
+  const verdict: Verdict = {
+    paper: paperLabel(evidence),
+    format: acc.format,
+    risk: acc.risk,
+    imports: acc.imports,
+    findings: acc.findings,
+    details: acc.details,
+    bytesRead: reader.bytesRead,
+    requests: reader.requests,
+  };
+  if (PICKLE_BEARING.has(acc.format) || acc.weightsOnly !== undefined)
+    verdict.weightsOnly = acc.weightsOnly ?? false;
+  if (source.size !== undefined) verdict.size = source.size;
+  return verdict;
+}
+
+function checkExtension(acc: Acc, name: string | undefined): void {
+  const ext = extensionOf(name);
+  if (!ext) return;
+  const expected = EXTENSION_FORMATS[ext];
+  if (!expected || expected.includes(acc.format) || acc.format === 'lfs-pointer') return;
+  if (acc.format === 'unknown' && acc.risk === 'unknown') return;
+  const misleads = SAFE_BY_NAME.has(ext) && PICKLE_BEARING.has(acc.format);
+  acc.findings.push({
+    code: 'extension-mismatch',
+    severity: misleads ? 'danger' : 'warning',
+    message: `named .${ext} but the bytes are ${acc.format}${misleads ? ': a pickle behind the name of a format that cannot run code' : ''}`,
+  });
+  if (misleads) acc.risk = 'dangerous';
+}
+
+async function dispatch(
+  reader: Reader,
+  head: Uint8Array,
+  size: number | undefined,
+  acc: Acc,
+  ev: PaperEvidence,
+): Promise<void> {
+  if (head.length === 0) {
+    acc.findings.push({ code: 'empty', severity: 'info', message: 'the file is empty' });
+    return;
+  }
+  const known = size ?? Number.MAX_SAFE_INTEGER;
+  // R3 is evaluated for every file whose first 8 bytes could be a header length that fits.
+  if (size !== undefined && looksLikeSafetensors(head, size)) {
+    const st = await readSafetensors(reader, size);
+    ev.safetensorsJson = st.paperJson;
+    if (!startsWith(head, NUMPY_MAGIC) && !startsWith(head, [0x89, 0x48, 0x44, 0x46])) {
+      acc.format = 'safetensors';
+      acc.risk = st.error ? 'invalid' : 'safe';
+      acc.findings.push(...st.findings);
+      Object.assign(acc.details, st.details);
+      return;
+    }
+  }
+  if (startsWith(head, NUMPY_MAGIC)) return numpyFile(reader, known, acc);
+  const h5 = hdf5SignatureOffset(head);
+  if (h5 >= 0) return hdf5File(head, h5, acc);
+  if (startsWith(head, ZIP_MAGIC) || startsWith(head, EMPTY_ZIP_MAGIC))
+    return zipFile(reader, known, acc, ev);
+  if (startsWith(head, GGUF_MAGIC)) {
+    const g = await readGguf(reader, known);
+    acc.format = 'gguf';
+    acc.risk = g.error ? 'invalid' : g.chatTemplate ? 'caution' : 'safe';
+    acc.findings.push(...g.findings);
+    Object.assign(acc.details, g.details);
+    return;
+  }
+  if (startsWith(head, SEVEN_Z_MAGIC)) {
+    acc.format = '7z';
+    acc.risk = 'caution';
+    acc.findings.push({
+      code: 'archive-not-read',
+      severity: 'warning',
+      message: 'a 7z archive: its members were not read',
+    });
+    return;
+  }
+  if (startsWith(head, LFS_POINTER)) return lfsPointer(head, acc);
+  if (isTar(head)) return tarFile(reader, known, acc, ev);
+  if (head[0] === 0x80 || looksLikePickleStart(head)) {
+    if (await pickleFile(reader, head, known, acc, ev)) return;
+  }
+  const compression = detectCompression(head);
+  if (compression) return compressedFile(reader, compression, known, acc);
+  if (looksLikeOnnx(head)) {
+    const o = await readOnnx(reader, head, known);
+    if (o.ok) {
+      acc.format = 'onnx';
+      acc.risk = 'safe';
+      Object.assign(acc.details, o.details);
+      return;
+    }
+  }
+  describeUnknown(head, acc);
+}
+
+// ---------------------------------------------------------------- pickle family
+
+const DOTTED_NAME = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
+
+/** Protocol 0/1 pickles have no PROTO: they open with a MARK, a GLOBAL, a container or a constant. */
+function looksLikePickleStart(head: Uint8Array): boolean {
+  const c = String.fromCharCode(head[0] ?? 0);
+  return '(c]}N)IFLSVXUTJKMG'.includes(c) && head.length > 1;
+}
+
+async function pickleFile(
+  reader: Reader,
+  head: Uint8Array,
+  size: number,
+  acc: Acc,
+  ev: PaperEvidence,
+): Promise<boolean> {
+  const feed = (b: Uint8Array, at: number) => ev.substrings.feed(b, at);
+  const legacy = indexOf(head.subarray(0, 16), new Uint8Array(TORCH_LEGACY_MAGIC)) >= 0;
+  const results: PickleResult[] = [];
+  const first = await walkPickle(reader, 0, { onBytes: feed });
+  // Without PROTO, a walk that completes is a pickle; so is one that breaks after importing a well-formed
+  // name, since Python imports a GLOBAL before the break stops it (text that starts with "c" does not).
+  const importedName = first.imports.some((i) => DOTTED_NAME.test(i.module) && DOTTED_NAME.test(i.name));
+  if (head[0] !== 0x80 && !(first.complete && first.opcodes >= 2) && !importedName) return false;
+  results.push(first);
+  let at = first.end;
+  if (legacy) {
+    // torch/serialization.py _legacy_save: magic, protocol version, sys_info, the data, storage keys;
+    // raw storage bytes follow and are not read.
+    for (let i = 1; i < 5 && results[results.length - 1]?.complete; i++) {
+      const r = await walkPickle(reader, at, { onBytes: feed });
+      results.push(r);
+      at = r.end;
+    }
+    acc.format = 'torch-legacy';
+    const keys = results[4]?.top;
+    acc.details.pickles = results.length;
+    acc.details.storages = keys?.k === 'seq' ? keys.n : undefined;
+    acc.details.persistentIds = results.reduce((n, r) => n + r.persistentIds, 0);
+    acc.details.protocol = results[3]?.protocol ?? results[0]?.protocol;
+  } else {
+    // Bytes after STOP: a second pickle there is loaded by code that calls pickle.load again.
+    for (let i = 1; i < MAX_STACKED_PICKLES && results[results.length - 1]?.complete && at < size; i++) {
+      const next = await reader.read(at, at + 2);
+      if (next.length === 0) break;
+      if (!((next[0] === 0x80 && (next[1] ?? 9) <= 5) || looksLikePickleStart(next))) {
+        acc.findings.push({
+          code: 'pickle-trailing-bytes',
+          severity: 'warning',
+          message: `${size - at} bytes follow the pickle's STOP at byte ${at}`,
+        });
+        break;
+      }
+      const r = await walkPickle(reader, at, { onBytes: feed });
+      if (!r.complete && r.opcodes < 2) break;
+      results.push(r);
+      if (r.imports.length) {
+        acc.findings.push({
+          code: 'pickle-hidden-after-stop',
+          severity: 'danger',
+          message: `a second pickle with ${r.imports.length} import(s) hides after the first STOP, at byte ${at}`,
+        });
+      }
+      at = r.end;
+    }
+    if (results.length > 1) acc.details.pickles = results.length;
+    acc.format = pickleFormat(results.flatMap((r) => r.imports));
+    acc.details.protocol = first.protocol ?? (head[0] === 0x80 ? undefined : 0);
+    acc.details.joblibArrays = results.reduce((n, r) => n + r.joblibArrays, 0) || undefined;
+  }
+  acc.details.opcodes = results.reduce((n, r) => n + r.opcodes, 0);
+  if (head[0] !== 0x80 && first.protocol !== undefined) {
+    acc.findings.push({
+      code: 'pickle-proto-not-first',
+      severity: 'warning',
+      message: 'PROTO is not the first opcode',
+    });
+  }
+  addPickles(acc, results);
+  if (results.some((r) => r.imports.length && results.indexOf(r) > 0) && acc.format !== 'torch-legacy')
+    acc.risk = 'dangerous';
+  return true;
+}
+
+async function compressedFile(reader: Reader, kind: 'zlib' | 'gzip', size: number, acc: Acc): Promise<void> {
+  const inner = new Reader(new DecompressedSource(reader, kind, 0, size), undefined);
+  const r = await walkPickle(inner, 0);
+  if (!r.complete && r.opcodes < 2) {
+    acc.format = 'unknown';
+    acc.risk = 'unknown';
+    acc.findings.push({
+      code: 'compressed-not-pickle',
+      severity: 'info',
+      message: `${kind}-compressed data that is not a pickle`,
+    });
+    return;
+  }
+  acc.format = 'joblib';
+  acc.details.compression = kind;
+  acc.details.joblibArrays = r.joblibArrays || undefined;
+  addPickles(acc, [r], `the ${kind}-compressed pickle`);
+}
+
+// ---------------------------------------------------------------- numpy, hdf5, lfs, tar, unknown
+
+async function numpyFile(reader: Reader, size: number, acc: Acc): Promise<void> {
+  acc.format = 'numpy';
+  const r = await readNpy(reader, size);
+  if (!r.ok) {
+    acc.risk = 'invalid';
+    acc.findings.push({ code: r.code, severity: 'error', message: r.message });
+    return;
+  }
+  const h = r.header;
+  Object.assign(acc.details, {
+    version: h.version,
+    dtype: h.descr,
+    shape: h.shape,
+    fortranOrder: h.fortranOrder,
+  });
+  if (h.object) {
+    acc.findings.push({
+      code: 'npy-object-array',
+      severity: 'warning',
+      message: 'an object array: numpy.load(allow_pickle=True) runs the pickle that follows the header',
+    });
+    addPickles(acc, [await walkPickle(reader, h.dataOffset)], 'the object array pickle');
+    acc.weightsOnly = undefined;
+    return;
+  }
+  const expected = h.dataOffset + h.count * h.itemSize;
+  if (expected !== size) {
+    acc.risk = 'invalid';
+    acc.findings.push({
+      code: 'npy-data-length-mismatch',
+      severity: 'error',
+      message: `shape and dtype need ${expected} bytes but the file has ${size}`,
+    });
+    return;
+  }
+  acc.risk = 'safe';
+}
+
+function hdf5File(head: Uint8Array, offset: number, acc: Acc): void {
+  acc.format = 'hdf5';
+  acc.risk = 'caution';
+  acc.details.signatureOffset = offset;
+  if (offset > 0)
+    acc.findings.push({
+      code: 'hdf5-user-block',
+      severity: 'info',
+      message: `a ${offset}-byte user block precedes the HDF5 signature`,
+    });
+  const scan = scanHdf5Head(head);
+  acc.details.kerasConfig = scan.kerasConfig;
+  if (scan.lambda) {
+    acc.risk = 'dangerous';
+    acc.findings.push({
+      code: 'keras-lambda',
+      severity: 'danger',
+      message: 'the Keras model config has a Lambda layer, whose Python bytecode runs when the model loads',
+    });
+  } else {
+    acc.findings.push({
+      code: 'hdf5-not-inspected',
+      severity: 'info',
+      message: scan.kerasConfig
+        ? 'a Keras model; no Lambda layer in the bytes read, the rest of the file was not inspected'
+        : 'HDF5: the object tree was not inspected',
+    });
+  }
+}
+
+function lfsPointer(head: Uint8Array, acc: Acc): void {
+  acc.format = 'lfs-pointer';
+  acc.risk = 'unknown';
+  const text = new TextDecoder().decode(head.subarray(0, 1024));
+  const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
+  const size = /^size (\d+)$/m.exec(text)?.[1];
+  if (oid) acc.details.oid = oid;
+  if (size) acc.details.pointedSize = Number(size);
+  acc.findings.push({
+    code: 'lfs-pointer',
+    severity: 'info',
+    message: 'a Git LFS pointer, not the file itself',
+  });
+}
+
+async function tarFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence): Promise<void> {
+  const idx = await readTarIndex(reader, size);
+  acc.findings.push(...idx.findings);
+  const names = idx.members.map((m) => m.name);
+  acc.details.entries = names.slice(0, MAX_LISTED_ENTRIES);
+  acc.details.entryCount = names.length;
+  // The pre-1.0 torch.save wrote a tar with sys_info, pickle, storages and tensors (torch/serialization.py
+  // _load's legacy tar path): each member opens with a pickle.
+  const torchMembers = ['sys_info', 'pickle', 'storages', 'tensors'];
+  if (['sys_info', 'pickle'].every((n) => names.includes(n))) {
+    acc.format = 'torch-tar';
+    const results: PickleResult[] = [];
+    for (const m of idx.members.filter((x) => torchMembers.includes(x.name))) {
+      results.push(
+        await walkPickle(reader, m.offset, {
+          end: m.offset + m.size,
+          where: m.name,
+          onBytes: (b, at) => ev.substrings.feed(b, at),
+        }),
+      );
+    }
+    addPickles(acc, results);
+    return;
+  }
+  acc.format = 'tar';
+  acc.risk = 'caution';
+  acc.findings.push({
+    code: 'archive-not-read',
+    severity: 'warning',
+    message: `a tar archive of ${names.length} member(s): their contents were not read`,
+  });
+}
+
+function describeUnknown(head: Uint8Array, acc: Acc): void {
+  acc.format = 'unknown';
+  acc.risk = 'unknown';
+  const sample = head.subarray(0, 512);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample);
+  const printable = [...sample].filter(
+    (b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128,
+  ).length;
+  const isText = sample.length > 0 && printable / sample.length > 0.95;
+  if (/^\s*<(!doctype html|html)/i.test(text))
+    acc.findings.push({ code: 'html', severity: 'info', message: 'an HTML page, not a model file' });
+  else if (isText) acc.findings.push({ code: 'text', severity: 'info', message: 'text, not a model file' });
+  else
+    acc.findings.push({
+      code: 'unrecognised',
+      severity: 'info',
+      message: 'binary data of no known model format',
+    });
+}
+
+// ---------------------------------------------------------------- zip family
+
+async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence): Promise<void> {
+  let idx: ZipIndex | undefined = await readZipIndex(reader, size);
+  idx ??= await scanLocalHeaders(reader, size, size);
+  acc.findings.push(...idx.findings);
+  const entries = idx.entries;
+  const names = entries.map((e) => e.name);
+  ev.zipEntries = names;
+  acc.details.entryCount = entries.length;
+  acc.details.entries = names.slice(0, MAX_LISTED_ENTRIES);
+
+  const isTorch = names.some((n) => /(^|\/)data\.pkl$/.test(n));
+  const isTorchScript = names.some(
+    (n) => /(^|\/)constants\.pkl$/.test(n) || /(^|\/)code\/__torch__\//.test(n),
+  );
+  const isKeras =
+    names.includes('config.json') &&
+    names.some((n) => n === 'metadata.json' || n.endsWith('.weights.h5') || n === 'variables.h5');
+  const isNpz = entries.length > 0 && names.every((n) => n.endsWith('.npy'));
+
+  // R4's NumPy test. torch's data/N members are raw storage bytes it wrote itself; probing each would cost
+  // a request per tensor, so they are skipped (a documented deviation from the rule as written).
+  const probes = entries
+    .filter((e) => !(isTorch && /(^|\/)data\/\d+$/.test(e.name)))
+    .slice(0, MAX_ZIP_PROBES);
+  const npyHeads = new Map<ZipEntry, Uint8Array>();
+  for (const e of probes) {
+    if (e.size < 6) continue;
+    const m = await readMember(reader, e, e.name.endsWith('.npy') ? 4096 : 6);
+    if (m.ok && startsWith(m.bytes, NUMPY_MAGIC)) {
+      ev.zipHasNumpyEntry = true;
+      npyHeads.set(e, m.bytes);
+    }
+  }
+
+  if (isKeras) return kerasZip(reader, entries, acc);
+  if (isTorch || isTorchScript) return torchZip(reader, entries, isTorchScript, acc, ev);
+  if (isNpz) return npzFile(reader, entries, acc);
+  acc.format = 'zip';
+  acc.risk = 'caution';
+  const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name));
+  if (pkls.length) {
+    await walkMembers(reader, pkls, acc, ev);
+    acc.risk = worse('caution', acc.risk);
+  }
+  acc.findings.push({
+    code: 'archive-not-read',
+    severity: 'warning',
+    message: `a zip archive of ${entries.length} member(s)${pkls.length ? '; its pickles were read, the rest were not' : ': their contents were not read'}`,
+  });
+}
+
+async function walkMembers(reader: Reader, members: ZipEntry[], acc: Acc, ev: PaperEvidence): Promise<void> {
+  const results: PickleResult[] = [];
+  for (const e of members) {
+    const data = await locateData(reader, e);
+    if (data === undefined) {
+      acc.findings.push({
+        code: 'zip-bad-local-header',
+        severity: 'error',
+        message: `${e.name} has no valid local header`,
+      });
+      continue;
+    }
+    if (e.localName !== undefined) {
+      acc.findings.push({
+        code: 'zip-name-mismatch',
+        severity: 'warning',
+        message: `the local header names ${JSON.stringify(e.localName)} where the central directory names ${JSON.stringify(e.name)}; readers use the central directory`,
+      });
+    }
+    if (e.method === 0) {
+      results.push(
+        await walkPickle(reader, data, {
+          end: data + e.compressedSize,
+          where: e.name,
+          onBytes: (b, at) => ev.substrings.feed(b, at),
+        }),
+      );
+      continue;
+    }
+    const m = await readMember(reader, e, MAX_MEMBER_READ);
+    if (!m.ok) {
+      acc.findings.push({ code: m.code, severity: 'error', message: m.message });
+      continue;
+    }
+    const inner = new Reader(memorySource(m.bytes), m.bytes.length);
+    results.push(await walkPickle(inner, 0, { where: e.name }));
+  }
+  acc.details.pickleMembers = members.map((m) => m.name);
+  addPickles(acc, results);
+}
+
+async function torchZip(
+  reader: Reader,
+  entries: ZipEntry[],
+  script: boolean,
+  acc: Acc,
+  ev: PaperEvidence,
+): Promise<void> {
+  acc.format = script ? 'torchscript' : 'torch-zip';
+  const pkls = entries.filter((e) => e.name.endsWith('.pkl'));
+  await walkMembers(reader, pkls, acc, ev);
+  acc.details.records = entries.length;
+  for (const rec of ['byteorder', 'version']) {
+    const e = entries.find(
+      (x) => x.name === rec || x.name.endsWith(`/${rec}`) || x.name.endsWith(`/.data/${rec}`),
+    );
+    if (e && e.size <= 64) {
+      const m = await readMember(reader, e, 64);
+      if (m.ok) acc.details[rec] = new TextDecoder().decode(m.bytes).trim();
+    }
+  }
+  if (script) {
+    acc.findings.push({
+      code: 'torchscript-code',
+      severity: 'warning',
+      message:
+        'TorchScript: its code/ folder runs in the TorchScript interpreter when loaded with torch.jit.load',
+    });
+    // torch.jit.load unpickles with TorchScript's own type resolver, which imports no Python module: the
+    // archive's risk is its code, not a Python pickle VM, unless a pickle names something dangerous anyway.
+    if (acc.risk !== 'dangerous') acc.risk = 'caution';
+  }
+}
+
+async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<void> {
+  acc.format = 'npz';
+  acc.risk = 'safe';
+  const arrays: Record<string, unknown>[] = [];
+  const results: PickleResult[] = [];
+  for (const e of entries.slice(0, MAX_ZIP_PROBES)) {
+    const data = await locateData(reader, e);
+    if (data === undefined) {
+      acc.risk = 'invalid';
+      acc.findings.push({
+        code: 'zip-bad-local-header',
+        severity: 'error',
+        message: `${e.name} has no valid local header`,
+      });
+      continue;
+    }
+    const readAt = async (s: number, end: number): Promise<Uint8Array> => {
+      if (e.method === 0) return reader.read(data + s, data + Math.min(end, e.compressedSize));
+      const m = await readMember(reader, e, end);
+      return m.ok ? m.bytes.subarray(s, end) : new Uint8Array(0);
+    };
+    const r = await readNpyHeader(readAt, e.size);
+    if (!r.ok) {
+      acc.risk = 'invalid';
+      acc.findings.push({ code: r.code, severity: 'error', message: `${e.name}: ${r.message}` });
+      continue;
+    }
+    arrays.push({ name: e.name, dtype: r.header.descr, shape: r.header.shape });
+    if (r.header.object) {
+      acc.findings.push({
+        code: 'npy-object-array',
+        severity: 'warning',
+        message: `${e.name} is an object array: loading it with allow_pickle=True runs its pickle`,
+      });
+      if (e.method === 0) {
+        results.push(
+          await walkPickle(reader, data + r.header.dataOffset, {
+            end: data + e.compressedSize,
+            where: e.name,
+          }),
+        );
+      } else {
+        const m = await readMember(reader, e, MAX_MEMBER_READ);
+        if (m.ok)
+          results.push(
+            await walkPickle(new Reader(memorySource(m.bytes), m.bytes.length), r.header.dataOffset, {
+              where: e.name,
+            }),
+          );
+        else acc.findings.push({ code: m.code, severity: 'error', message: m.message });
+      }
+    }
+  }
+  acc.details.arrays = arrays;
+  if (entries.length > MAX_ZIP_PROBES)
+    acc.findings.push({
+      code: 'npz-members-not-read',
+      severity: 'warning',
+      message: `only the first ${MAX_ZIP_PROBES} of ${entries.length} arrays were read`,
+    });
+  if (results.length) {
+    const before = acc.risk;
+    addPickles(acc, results, 'an object array pickle');
+    if (before === 'invalid') acc.risk = worse(acc.risk, 'unsafe');
+    acc.weightsOnly = undefined;
+  }
+}
+
+async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<void> {
+  acc.format = 'keras';
+  const config = entries.find((e) => e.name === 'config.json');
+  if (!config) return;
+  const m = await readMember(reader, config, MAX_MEMBER_READ);
+  if (!m.ok) {
+    acc.risk = 'invalid';
+    acc.findings.push({ code: m.code, severity: 'error', message: m.message });
+    return;
+  }
+  const k = readKerasConfig(m.bytes);
+  acc.findings.push(...k.findings);
+  Object.assign(acc.details, k.details);
+  acc.risk = k.risk;
+}

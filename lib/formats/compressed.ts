@@ -1,0 +1,67 @@
+// zlib and gzip streams as a forward-only ByteSource, for compressed joblib files (joblib writes the
+// compressor's own stream: zlib "\x78…", gzip "\x1f\x8b"; joblib/compressor.py). Decompressed bytes are
+// produced chunk by chunk and dropped once read past, so memory stays bounded whatever the output size.
+import { Gunzip, Unzlib } from 'fflate';
+import { READ_CHUNK, Reader, concat } from './bytes';
+import type { ByteSource } from './types';
+
+/** Output walked through at most: a bound on time for a decompression bomb. */
+export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+
+export type Compression = 'zlib' | 'gzip';
+
+export function detectCompression(head: Uint8Array): Compression | undefined {
+  const a = head[0] ?? 0;
+  const b = head[1] ?? 0;
+  if (a === 0x1f && b === 0x8b && head[2] === 0x08) return 'gzip';
+  // RFC 1950: CM = 8, CINFO ≤ 7, and the header's 16-bit value is a multiple of 31.
+  if ((a & 0x0f) === 8 && a >> 4 <= 7 && ((a << 8) | b) % 31 === 0) return 'zlib';
+  return undefined;
+}
+
+export class DecompressedSource implements ByteSource {
+  size: number | undefined = undefined;
+  private chunks: Uint8Array[] = [];
+  /** Offset (in decompressed bytes) of chunks[0]. */
+  private start = 0;
+  private produced = 0;
+  private inAt: number;
+  private ended = false;
+  private stream: Gunzip | Unzlib;
+
+  constructor(
+    private readonly reader: Reader,
+    kind: Compression,
+    from: number,
+    private readonly inEnd: number,
+  ) {
+    this.inAt = from;
+    const ondata = (chunk: Uint8Array, final: boolean) => {
+      this.chunks.push(chunk);
+      this.produced += chunk.length;
+      if (final) this.ended = true;
+    };
+    this.stream = kind === 'gzip' ? new Gunzip(ondata) : new Unzlib(ondata);
+  }
+
+  async read(s: number, e: number): Promise<Uint8Array> {
+    while (this.produced < e && !this.ended && this.inAt < this.inEnd) {
+      const chunk = await this.reader.read(this.inAt, Math.min(this.inEnd, this.inAt + READ_CHUNK), false);
+      if (chunk.length === 0) break;
+      this.inAt += chunk.length;
+      this.stream.push(chunk, this.inAt >= this.inEnd);
+      if (this.produced > MAX_DECOMPRESSED)
+        throw new Error(`the stream inflates past ${MAX_DECOMPRESSED} bytes`);
+    }
+    if (this.ended || this.inAt >= this.inEnd) this.size = this.produced;
+    // Drop whole chunks that end before s: reads are forward-only.
+    while (this.chunks.length && this.start + (this.chunks[0]?.length ?? 0) <= s) {
+      this.start += this.chunks[0]?.length ?? 0;
+      this.chunks.shift();
+    }
+    if (s < this.start) throw new Error('a compressed stream can only be read forward');
+    const all = this.chunks.length === 1 ? (this.chunks[0] ?? new Uint8Array(0)) : concat(...this.chunks);
+    this.chunks = all.length ? [all] : [];
+    return all.slice(s - this.start, Math.min(e, this.produced) - this.start);
+  }
+}

@@ -1,0 +1,98 @@
+// Keras v3 `.keras`: a zip with config.json, metadata.json and model.weights.h5. The config names each
+// layer by `module` + `class_name` (+ `registered_name`); loading imports that module and looks the class
+// up, and a `Lambda` layer carries a marshalled Python function that runs when the model is called (or,
+// with safe_mode off, deserialised). Spec: keras/src/saving/saving_lib.py, serialization_lib.py.
+// Checked: every object in the config for Lambda layers and for modules outside Keras. Not checked: the
+// weights file (data only).
+import { decodeUtf8 } from './bytes';
+import { classifyImport } from './pickle-policy';
+import type { Finding, Risk } from './types';
+
+/** JSON nesting walked at most; a real config nests a few dozen levels. */
+const MAX_CONFIG_DEPTH = 256;
+const MAX_CONFIG_NODES = 1_000_000;
+/** Modules whose classes Keras itself ships, and the ones its own configs name for plain values. */
+const KERAS_MODULES =
+  /^(keras|tf_keras|tensorflow\.keras|keras_nlp|keras_cv|keras_hub)(\.|$)|^(builtins|numpy)$/;
+
+export interface KerasResult {
+  risk: Risk;
+  findings: Finding[];
+  details: Record<string, unknown>;
+}
+
+export function readKerasConfig(bytes: Uint8Array): KerasResult {
+  const text = decodeUtf8(bytes);
+  let json: unknown;
+  try {
+    json = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) {
+    return {
+      risk: 'invalid',
+      findings: [{ code: 'keras-bad-config', severity: 'error', message: 'config.json is not JSON' }],
+      details: {},
+    };
+  }
+  const findings: Finding[] = [];
+  let lambdas = 0;
+  let layers = 0;
+  let nodes = 0;
+  const custom = new Set<string>();
+  const dangerous = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > MAX_CONFIG_DEPTH || ++nodes > MAX_CONFIG_NODES || typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.class_name === 'string') {
+      layers++;
+      if (o.class_name === 'Lambda') lambdas++;
+      const module = typeof o.module === 'string' ? o.module : undefined;
+      if (module && !KERAS_MODULES.test(module)) {
+        const name = typeof o.registered_name === 'string' ? o.registered_name : o.class_name;
+        custom.add(`${module}.${name}`);
+        if (classifyImport(module, o.class_name).safety === 'dangerous')
+          dangerous.add(`${module}.${o.class_name}`);
+      }
+    }
+    for (const x of Object.values(o)) walk(x, depth + 1);
+  };
+  walk(json, 0);
+  let risk: Risk = 'safe';
+  if (custom.size) {
+    risk = 'caution';
+    findings.push({
+      code: 'keras-custom-object',
+      severity: 'warning',
+      message: `imports modules outside Keras: ${[...custom].slice(0, 10).join(', ')}`,
+    });
+  }
+  if (lambdas) {
+    risk = 'dangerous';
+    findings.push({
+      code: 'keras-lambda',
+      severity: 'danger',
+      message: `${lambdas} Lambda layer(s): their Python bytecode runs when the model is used`,
+    });
+  }
+  if (dangerous.size) {
+    risk = 'dangerous';
+    findings.push({
+      code: 'keras-dangerous-module',
+      severity: 'danger',
+      message: `the config makes Keras import ${[...dangerous].join(', ')}`,
+    });
+  }
+  if (nodes > MAX_CONFIG_NODES)
+    findings.push({
+      code: 'keras-config-limit',
+      severity: 'warning',
+      message: `only the first ${MAX_CONFIG_NODES} config values were inspected`,
+    });
+  return { risk, findings, details: { configObjects: layers, lambdaLayers: lambdas } };
+}

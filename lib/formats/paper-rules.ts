@@ -1,0 +1,83 @@
+// The study's rules R1–R5 (DESIGN.md), applied in order exactly as written, even where they are wrong.
+// The evidence is gathered by the format modules from the bytes they read: R5's substrings are searched in
+// every byte the engine reads (the head and every pickle region it walks), not in payloads it skips.
+import { ascii, startsWith } from './bytes';
+import type { PaperLabel } from './types';
+
+export interface PaperEvidence {
+  head: Uint8Array;
+  /** R3: the first 8 bytes are n and the next n bytes are well-formed JSON. */
+  safetensorsJson: boolean;
+  /** R4: entry names, when the file starts with PK\x03\x04. */
+  zipEntries?: string[];
+  /** R4: an entry starts with \x93NUMPY after decompression. */
+  zipHasNumpyEntry?: boolean;
+  substrings: SubstringScanner;
+}
+
+const NEEDLES = {
+  dill: ascii('dill._dill\x94\x8c'),
+  joblib: ascii('joblib'),
+  littleEndian: ascii('little_endian'),
+  protocolVersion: ascii('protocol_version'),
+} as const;
+type Needle = keyof typeof NEEDLES;
+const OVERLAP = 16;
+
+/** Remembers which R5 substrings occur in the bytes fed to it, across contiguous chunk boundaries. */
+export class SubstringScanner {
+  private found = new Set<Needle>();
+  private seen = new Set<number>();
+  private tail = '';
+  private lastEnd = -1;
+
+  feed(bytes: Uint8Array, offset: number): void {
+    // The same region can be fed twice (the head, then a walk over it): each chunk start counts once.
+    if (this.seen.has(offset) || this.found.size === Object.keys(NEEDLES).length) return;
+    this.seen.add(offset);
+    const text = bytesToBinary(bytes);
+    const window = offset === this.lastEnd ? this.tail + text : text;
+    for (const key of Object.keys(NEEDLES) as Needle[]) {
+      if (!this.found.has(key) && window.includes(bytesToBinary(NEEDLES[key]))) this.found.add(key);
+    }
+    this.tail = text.slice(-OVERLAP);
+    this.lastEnd = offset + bytes.length;
+  }
+
+  has(key: Needle): boolean {
+    return this.found.has(key);
+  }
+}
+
+function bytesToBinary(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
+
+export function paperLabel(e: PaperEvidence): PaperLabel {
+  const h = e.head;
+  if (startsWith(h, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'numpy'; // R1
+  if (startsWith(h, [0x89, 0x48, 0x44, 0x46])) return 'hdf5'; // R2
+  if (e.safetensorsJson) return 'safetensors'; // R3
+  if (startsWith(h, [0x50, 0x4b, 0x03, 0x04])) {
+    // R4
+    const names = e.zipEntries ?? [];
+    if (
+      names.some(
+        (n) => n === 'constants.pkl' || n.endsWith('/constants.pkl') || /(^|\/)code\/__torch__(\/|$)/.test(n),
+      )
+    )
+      return 'torch.jit';
+    if (e.zipHasNumpyEntry) return 'numpy';
+    return 'torch.save';
+  }
+  if (h[0] === 0x80) {
+    // R5
+    if (e.substrings.has('dill')) return 'dill';
+    if (e.substrings.has('joblib')) return 'joblib';
+    if (e.substrings.has('littleEndian') && e.substrings.has('protocolVersion')) return 'pytorch';
+    return 'pickle';
+  }
+  return 'unknown';
+}

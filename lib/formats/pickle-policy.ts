@@ -1,0 +1,448 @@
+// Which imported globals are innocuous, suspicious or dangerous, and which `torch.load(weights_only=True)`
+// would accept. Evidence: the deny/allow lists of picklescan, modelscan and fickling and torch 1.13's
+// `_weights_only_unpickler` (../shared/corpus/lists/), read as facts; each tool misses gadgets the others
+// catch, so this policy is a union plus rules (dunder access, dotted paths) rather than a copy of one list.
+import type { Safety } from './types';
+
+export interface ImportSafety {
+  safety: Safety;
+  reason?: string;
+}
+
+/** Whole modules whose every global can run code, touch the system or the network, or load code. */
+const DANGEROUS_MODULES = new Set([
+  'os',
+  'posix',
+  'nt',
+  'posixpath',
+  'ntpath',
+  'subprocess',
+  '_posixsubprocess',
+  'pty',
+  'sys',
+  'socket',
+  '_socket',
+  'socketserver',
+  'ssl',
+  'select',
+  'selectors',
+  'shutil',
+  'ctypes',
+  '_ctypes',
+  'runpy',
+  'importlib',
+  'imp',
+  '_imp',
+  'zipimport',
+  'pkgutil',
+  '_frozen_importlib',
+  '_frozen_importlib_external',
+  'webbrowser',
+  'commands',
+  'pdb',
+  'bdb',
+  'code',
+  'codeop',
+  'compileall',
+  'py_compile',
+  'marshal',
+  'pickle',
+  '_pickle',
+  'cPickle',
+  'pickletools',
+  'shelve',
+  'cloudpickle',
+  'multiprocessing',
+  'concurrent',
+  'threading',
+  '_thread',
+  'thread',
+  'asyncio',
+  'signal',
+  '_signal',
+  'atexit',
+  'timeit',
+  'cProfile',
+  'profile',
+  'trace',
+  'doctest',
+  'pydoc',
+  'idlelib',
+  'lib2to3',
+  'pip',
+  'ensurepip',
+  'setuptools',
+  'distutils',
+  'site',
+  'venv',
+  'telnetlib',
+  'ftplib',
+  'smtplib',
+  'poplib',
+  'imaplib',
+  'nntplib',
+  'http',
+  'httplib',
+  'urllib',
+  'urllib2',
+  'urllib3',
+  'requests',
+  'aiohttp',
+  'httpx',
+  'xmlrpc',
+  'mmap',
+  'fileinput',
+  'tempfile',
+  'glob',
+  'pexpect',
+  'pipes',
+  'syslog',
+  'sqlite3',
+  '_sqlite3',
+  'tarfile',
+  'zipfile',
+  'linecache',
+  'inspect',
+  'gc',
+  'platform',
+  '_osx_support',
+  '_aix_support',
+  'sysconfig',
+  '_interpreters',
+  '_xxsubinterpreters',
+  'ptyprocess',
+  'paramiko',
+]);
+
+/** Single callables that run code, reach attributes, open files or load nested pickles. */
+const DANGEROUS_GLOBALS = new Set([
+  'builtins.eval',
+  'builtins.exec',
+  'builtins.execfile',
+  'builtins.compile',
+  'builtins.getattr',
+  'builtins.setattr',
+  'builtins.delattr',
+  'builtins.__import__',
+  'builtins.open',
+  'builtins.apply',
+  'builtins.breakpoint',
+  'builtins.input',
+  'builtins.globals',
+  'builtins.locals',
+  'builtins.vars',
+  'builtins.help',
+  'builtins.exit',
+  'builtins.quit',
+  'builtins.memoryview',
+  'builtins.file',
+  'builtins.reload',
+  'builtins.raw_input',
+  'builtins.__loader__',
+  'builtins.__build_class__',
+  'operator.attrgetter',
+  'operator.methodcaller',
+  'operator.itemgetter',
+  'operator.call',
+  '_operator.attrgetter',
+  '_operator.methodcaller',
+  '_operator.itemgetter',
+  '_operator.call',
+  'types.CodeType',
+  'types.FunctionType',
+  'types.MethodType',
+  'types.ModuleType',
+  'types.LambdaType',
+  'functools.reduce',
+  'functools.partial',
+  'functools.partialmethod',
+  '_functools.reduce',
+  '_functools.partial',
+  'torch.load',
+  'torch.serialization.load',
+  'torch.storage._load_from_bytes',
+  'torch.hub.load',
+  'torch.jit.load',
+  'torch._C._jit_compile',
+  'torch.package.PackageImporter',
+  'torch.classes.load_library',
+  'torch.ops.load_library',
+  'numpy.load',
+  'numpy.testing._private.utils.runstring',
+  'numpy.f2py.compile',
+  'numpy.lib.npyio.load',
+  'joblib.load',
+  'joblib.numpy_pickle.load',
+  'dill.load',
+  'dill.loads',
+  'dill._dill._create_code',
+  'dill._dill._create_function',
+  'dill._dill._import_module',
+  'dill._dill._get_attr',
+  'dill._dill._getattr',
+  'dill._dill._eval_repr',
+  'dill._dill._create_cell',
+  'dill._dill._create_filehandle',
+  'dill._dill._exec',
+  'pandas.read_pickle',
+  'pandas.io.pickle.read_pickle',
+  'keras.models.load_model',
+  'tensorflow.keras.models.load_model',
+  'yaml.load',
+  'yaml.unsafe_load',
+  'jinja2.Template',
+  'logging.config.listen',
+  'logging.config.fileConfig',
+  'code.interact',
+  'sklearn.utils._joblib.load',
+  'statsmodels.iolib.smpickle.load_pickle',
+  'io.open',
+  '_io.open',
+  'io.FileIO',
+  '_io.FileIO',
+  'codecs.open',
+  'gzip.open',
+  'bz2.open',
+  'lzma.open',
+  'uuid._get_command_stdout',
+]);
+
+/** Globals known to be plain data or tensor rebuilding, beyond the weights_only allow list. */
+const INNOCUOUS_GLOBALS = new Set([
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.dict',
+  'builtins.list',
+  'builtins.tuple',
+  'builtins.bytearray',
+  'builtins.bytes',
+  'builtins.str',
+  'builtins.int',
+  'builtins.float',
+  'builtins.complex',
+  'builtins.bool',
+  'builtins.slice',
+  'builtins.range',
+  'builtins.unicode',
+  'builtins.long',
+  'builtins.Ellipsis',
+  'builtins.NotImplemented',
+  'builtins.print',
+  'collections.OrderedDict',
+  'collections.defaultdict',
+  'collections.Counter',
+  'collections.deque',
+  'copy_reg._reconstructor',
+  'copyreg._reconstructor',
+  'copyreg.__newobj__',
+  'copyreg.__newobj_ex__',
+  '_codecs.encode',
+  'codecs.encode',
+  'datetime.datetime',
+  'datetime.date',
+  'datetime.time',
+  'datetime.timedelta',
+  'datetime.timezone',
+  'decimal.Decimal',
+  'fractions.Fraction',
+  'argparse.Namespace',
+  'numpy.ndarray',
+  'numpy.dtype',
+  'numpy.core.multiarray._reconstruct',
+  'numpy._core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray.scalar',
+  'numpy.random._pickle.__randomstate_ctor',
+  'numpy.random._pickle.__generator_ctor',
+  'numpy.random._pickle.__bit_generator_ctor',
+  'joblib.numpy_pickle.NumpyArrayWrapper',
+  'joblib.numpy_pickle.NDArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
+  'torch.device',
+  'torch.dtype',
+  'torch.layout',
+  'torch.memory_format',
+  'torch._utils._rebuild_qtensor',
+  'torch._utils._rebuild_device_tensor_from_numpy',
+  'torch._tensor._rebuild_from_type_v2',
+  'torch._utils._rebuild_wrapper_subclass',
+  'torch.strided',
+  'torch.per_tensor_affine',
+]);
+
+/**
+ * The globals torch 1.13's `weights_only` unpickler accepts (its `_get_allowed_globals()` keys, read from
+ * Debian's python3-torch 1.13.0a0; ../shared/corpus/lists/torch113_weights_only_allowed.json). Storage and
+ * Tensor type names are expanded below.
+ */
+const TENSOR_TYPES = ['BFloat16', 'Bool', 'Byte', 'Char', 'Double', 'Float', 'Half', 'Int', 'Long', 'Short'];
+const WEIGHTS_ONLY_GLOBALS = new Set([
+  'collections.OrderedDict',
+  'torch.Size',
+  'torch.Tensor',
+  'torch.nn.parameter.Parameter',
+  'torch.serialization._get_layout',
+  'torch.storage.TypedStorage',
+  'torch.storage.UntypedStorage',
+  'torch._utils._rebuild_meta_tensor_no_storage',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_sparse_csr_tensor',
+  'torch._utils._rebuild_sparse_tensor',
+  'torch._utils._rebuild_tensor',
+  'torch._utils._rebuild_tensor_v2',
+  'torch.complex128',
+  'torch.complex32',
+  'torch.complex64',
+  'torch.float16',
+  'torch.float32',
+  'torch.float64',
+  'torch.int16',
+  'torch.int32',
+  'torch.int64',
+  'torch.int8',
+  'torch.ComplexDoubleStorage',
+  'torch.ComplexFloatStorage',
+  'torch.QInt32Storage',
+  'torch.QInt8Storage',
+  'torch.QUInt2x4Storage',
+  'torch.QUInt4x2Storage',
+  'torch.QUInt8Storage',
+  'torch.cuda.ComplexDoubleStorage',
+  'torch.cuda.ComplexFloatStorage',
+  ...TENSOR_TYPES.flatMap((t) => [
+    `torch.${t}Storage`,
+    `torch.${t}Tensor`,
+    `torch.cuda.${t}Storage`,
+    `torch.cuda.${t}Tensor`,
+    `torch.cuda.sparse.${t}Tensor`,
+    `torch.sparse.${t}Tensor`,
+  ]),
+]);
+
+/**
+ * The opcodes torch 1.13's `weights_only` unpickler handles (its `load()` dispatch); any other opcode makes
+ * it raise. Read from Debian's python3-torch 1.13.0a0 `torch/_weights_only_unpickler.py`.
+ */
+export const WEIGHTS_ONLY_OPCODES = new Set([
+  'GLOBAL',
+  'NEWOBJ',
+  'REDUCE',
+  'BUILD',
+  'APPEND',
+  'APPENDS',
+  'SETITEM',
+  'SETITEMS',
+  'MARK',
+  'TUPLE',
+  'TUPLE1',
+  'TUPLE2',
+  'TUPLE3',
+  'NONE',
+  'NEWFALSE',
+  'NEWTRUE',
+  'EMPTY_TUPLE',
+  'EMPTY_LIST',
+  'EMPTY_DICT',
+  'EMPTY_SET',
+  'BININT',
+  'BININT1',
+  'BININT2',
+  'BINUNICODE',
+  'SHORT_BINSTRING',
+  'BINPERSID',
+  'BINGET',
+  'LONG_BINGET',
+  'BINPUT',
+  'LONG_BINPUT',
+  'LONG1',
+  'PROTO',
+  'STOP',
+]);
+
+/** Python 2 spellings that resolve to the same objects in Python 3 (pickle's `_compat_pickle`). */
+const MODULE_ALIASES: Record<string, string> = {
+  __builtin__: 'builtins',
+  copy_reg: 'copyreg',
+  exceptions: 'builtins',
+  UserDict: 'collections',
+  cStringIO: 'io',
+  StringIO: 'io',
+  urllib2: 'urllib',
+  httplib: 'http',
+  thread: '_thread',
+  Queue: 'queue',
+  commands: 'subprocess',
+};
+
+export function normaliseModule(module: string): string {
+  return MODULE_ALIASES[module] ?? module;
+}
+
+const DUNDER = /^__\w+__$/;
+/** Real modules whose names look like dunders: importing from them reaches no interpreter internals. */
+const DUNDER_NAMED_MODULES = new Set(['__main__', '__future__']);
+
+export function isWeightsOnlyGlobal(module: string, name: string): boolean {
+  return WEIGHTS_ONLY_GLOBALS.has(`${module}.${name}`);
+}
+
+/** The safety of importing `name` from `module`, with the reason when it is not innocuous. */
+export function classifyImport(rawModule: string, name: string): ImportSafety {
+  const module = normaliseModule(rawModule);
+  const full = `${module}.${name}`;
+  const moduleParts = module.split('.');
+  const nameParts = name.split('.');
+
+  if (module === '' || name === '') return { safety: 'dangerous', reason: 'an empty module or name' };
+  if (DANGEROUS_GLOBALS.has(full))
+    return { safety: 'dangerous', reason: `${full} can run code or load code` };
+  for (let i = moduleParts.length; i > 0; i--) {
+    const prefix = moduleParts.slice(0, i).join('.');
+    if (DANGEROUS_MODULES.has(prefix)) {
+      return {
+        safety: 'dangerous',
+        reason: `module ${prefix} gives access to the system, the network or code`,
+      };
+    }
+  }
+  // TorchScript archives name their classes `__torch__.…`; torch.jit.load resolves them from the archive's
+  // own code/ folder, never through a Python import.
+  if (moduleParts[0] === '__torch__' && !nameParts.some((p) => DUNDER.test(p))) {
+    return {
+      safety: 'suspicious',
+      reason: 'a TorchScript class, resolved from the archive by torch.jit.load',
+    };
+  }
+  // A dunder attribute (`__globals__`, `__subclasses__`, `__builtins__`...) reaches interpreter internals.
+  const dunder =
+    nameParts.find((p) => DUNDER.test(p)) ??
+    moduleParts.find((p) => DUNDER.test(p) && !DUNDER_NAMED_MODULES.has(p));
+  if (dunder && !INNOCUOUS_GLOBALS.has(full) && !/^numpy\.random\._pickle\./.test(full)) {
+    return { safety: 'dangerous', reason: `it reaches the dunder attribute ${dunder}` };
+  }
+  // Protocol ≥ 4 resolves a dotted name with getattr, one part at a time: `pathlib.os.system` is
+  // `os.system`. Any part that names a dangerous module or callable makes the whole path dangerous.
+  if (nameParts.length > 1) {
+    for (let i = 0; i < nameParts.length; i++) {
+      const part = nameParts[i] ?? '';
+      const rest = nameParts.slice(i + 1).join('.');
+      if (DANGEROUS_MODULES.has(part))
+        return { safety: 'dangerous', reason: `the dotted path ${name} reaches module ${part}` };
+      if (rest && classifyImport(part, rest).safety === 'dangerous') {
+        return { safety: 'dangerous', reason: `the dotted path ${name} reaches ${part}.${rest}` };
+      }
+      if (['eval', 'exec', 'compile', 'getattr', 'system', 'popen', '__import__', 'open'].includes(part)) {
+        return { safety: 'dangerous', reason: `the dotted path ${name} reaches ${part}` };
+      }
+    }
+    if (!INNOCUOUS_GLOBALS.has(full) && !WEIGHTS_ONLY_GLOBALS.has(full)) {
+      return { safety: 'suspicious', reason: `the dotted path ${name} walks attributes of ${module}` };
+    }
+  }
+  if (WEIGHTS_ONLY_GLOBALS.has(full) || INNOCUOUS_GLOBALS.has(full)) return { safety: 'innocuous' };
+  if (module === 'builtins')
+    return { safety: 'suspicious', reason: `builtins.${name} is not a plain data type` };
+  if (module === '__main__')
+    return { safety: 'suspicious', reason: 'a class from the pickling script itself (__main__)' };
+  return { safety: 'suspicious', reason: `${full} is not on the list of known data types` };
+}

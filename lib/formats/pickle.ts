@@ -1,0 +1,782 @@
+// Pickle, protocols 0–5: a symbolic pickle machine. Nothing is executed: the walker reads each opcode with
+// its argument (lib/formats/pickle-ops.ts, after CPython's pickletools) and models the stack, the marks and
+// the memo, so that what a GLOBAL/STACK_GLOBAL/INST/OBJ really imports and what REDUCE/BUILD/NEWOBJ really
+// call is known however the values got there (memo round trips included).
+// Spec: https://github.com/python/cpython/blob/main/Lib/pickletools.py and Lib/pickle.py (load_* methods).
+// Checked: every opcode's argument, stack and mark discipline, memo references, truncation, bytes after
+// STOP (by the caller), joblib inline array payloads. Not yet: FRAME-length honesty, EXT registry contents.
+import {
+  Cursor,
+  LineTooLong,
+  Reader,
+  Truncated,
+  decodeLatin1,
+  decodeUtf8,
+  u16,
+  u32,
+  u64,
+  i32,
+} from './bytes';
+import { OPCODES } from './pickle-ops';
+import { classifyImport, normaliseModule, WEIGHTS_ONLY_OPCODES, isWeightsOnlyGlobal } from './pickle-policy';
+import type { Finding, PickleImport, Safety } from './types';
+
+/** Bounds every walk: a 200 MB pickle of small objects stays well under these. */
+export const MAX_OPCODES = 100_000_000;
+/** Symbolic stack depth; a real pickle nests far less, a hostile one could grow it without end. */
+export const MAX_STACK = 1_000_000;
+export const MAX_MEMO = 2_000_000;
+/** Protocol 0 arguments are lines; CPython has no limit, we stop a runaway line here. */
+export const MAX_LINE = 64 * 1024;
+/** Strings longer than this are kept as a length only (no import name is this long). */
+export const MAX_KEPT_STRING = 4096;
+/** Items kept per tuple/list/dict for resolving arguments; the rest are counted only. */
+export const MAX_TRACKED_ITEMS = 32;
+export const MAX_IMPORTS = 10_000;
+export const MAX_CALLS = 10_000;
+/** Nested pickles (joblib object arrays) walked inside one pickle. */
+export const MAX_NESTING = 8;
+
+export type Val =
+  | { k: 'str'; v: string }
+  | { k: 'bytes'; n: number }
+  | { k: 'int'; v: number }
+  | { k: 'global'; module: string; name: string }
+  | { k: 'call'; fn: Val; args: Val; state?: Val }
+  | { k: 'seq'; items: Val[]; n: number }
+  | { k: 'dict'; entries: [Val, Val][]; n: number }
+  | { k: 'other' };
+
+const OTHER: Val = { k: 'other' };
+const NONE: Val = { k: 'other' };
+
+export interface PickleCall {
+  callee: string;
+  op: string;
+  offset: number;
+}
+
+export interface PickleResult {
+  start: number;
+  /** Offset just after STOP, or where the walk broke. */
+  end: number;
+  complete: boolean;
+  protocol?: number;
+  opcodes: number;
+  imports: PickleImport[];
+  calls: PickleCall[];
+  /** pickle-* error findings: why the walk stopped early, with the offset. */
+  errors: Finding[];
+  usedOps: Set<string>;
+  persistentIds: number;
+  /** Would torch 1.13's weights_only unpickler accept every opcode and global seen? */
+  weightsOnly: boolean;
+  /** Joblib arrays whose raw bytes were skipped. */
+  joblibArrays: number;
+  /** The value STOP returned, symbolically. */
+  top?: Val;
+}
+
+export interface WalkOptions {
+  /** Last offset the pickle may use (exclusive); defaults to the reader's size. */
+  end?: number;
+  /** The archive member or embedded stream, for import locations. */
+  where?: string;
+  /** Receives every chunk of bytes the walker reads, for substring rules (paper R5). */
+  onBytes?: (bytes: Uint8Array, offset: number) => void;
+  depth?: number;
+}
+
+class Broken extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Python string-literal unescaping for protocol 0 STRING arguments ('...' or "..."). */
+function unquote(text: string): string | undefined {
+  const q = text[0];
+  if ((q !== "'" && q !== '"') || text.length < 2 || text[text.length - 1] !== q) return undefined;
+  return text.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_, e: string) => {
+    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' }[e] ?? e;
+  });
+}
+
+/** raw-unicode-escape, as protocol 0 UNICODE uses. */
+function rawUnicodeUnescape(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, a?: string, b?: string) =>
+    String.fromCodePoint(parseInt(a ?? b ?? '0', 16)),
+  );
+}
+
+export function describe(v: Val | undefined): string {
+  if (!v) return '?';
+  switch (v.k) {
+    case 'global':
+      return `${v.module}.${v.name}`;
+    case 'call':
+      return `the result of ${describe(v.fn)}(…)`;
+    case 'str':
+      return JSON.stringify(v.v.length > 40 ? v.v.slice(0, 40) + '…' : v.v);
+    case 'int':
+      return String(v.v);
+    case 'bytes':
+      return `${v.n} bytes`;
+    case 'seq':
+      return `a sequence of ${v.n}`;
+    case 'dict':
+      return `a dict of ${v.n}`;
+    case 'other':
+      return 'a value';
+  }
+}
+
+/** numpy dtype descr ('<f8', 'i4', 'O8', 'U5', 'S3', 'V16') to item size and whether it holds objects. */
+export function dtypeItemSize(descr: string, elsize?: number): { size: number; object: boolean } | undefined {
+  const m = /^[<>|=]?([a-zA-Z])(\d*)$/.exec(descr);
+  if (!m) return undefined;
+  const kind = m[1] ?? '';
+  const n = m[2] ? Number(m[2]) : undefined;
+  if (kind === 'O') return { size: 8, object: true };
+  if (kind === 'U') return { size: 4 * (n ?? 0), object: false };
+  if (kind === 'V' && elsize !== undefined && elsize > 0) return { size: elsize, object: false };
+  if (n !== undefined) return { size: n, object: false };
+  const single: Record<string, number> = {
+    '?': 1,
+    b: 1,
+    B: 1,
+    h: 2,
+    H: 2,
+    i: 4,
+    I: 4,
+    l: 8,
+    L: 8,
+    q: 8,
+    Q: 8,
+    e: 2,
+    f: 4,
+    d: 8,
+    g: 16,
+    F: 8,
+    D: 16,
+  };
+  const s = single[kind];
+  return s ? { size: s, object: false } : undefined;
+}
+
+export class PickleMachine {
+  private stack: Val[] = [];
+  private marks: number[] = [];
+  private memo = new Map<number, Val>();
+  private s: Cursor;
+  private result: PickleResult;
+  private importKeys = new Set<string>();
+
+  constructor(
+    private readonly reader: Reader,
+    start: number,
+    private readonly opts: WalkOptions = {},
+  ) {
+    const end = opts.end ?? reader.size ?? Number.MAX_SAFE_INTEGER;
+    this.s = new Cursor(reader, start, end, opts.onBytes);
+    this.result = {
+      start,
+      end: start,
+      complete: false,
+      opcodes: 0,
+      imports: [],
+      calls: [],
+      errors: [],
+      usedOps: new Set(),
+      persistentIds: 0,
+      weightsOnly: true,
+      joblibArrays: 0,
+    };
+  }
+
+  private fail(code: string, message: string, offset: number): never {
+    throw new Broken(code, `${message} at byte ${offset}`);
+  }
+
+  private base(): number {
+    return this.marks.length ? (this.marks[this.marks.length - 1] ?? 0) : 0;
+  }
+
+  private push(v: Val, at: number): void {
+    if (this.stack.length >= MAX_STACK)
+      this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
+    this.stack.push(v);
+  }
+
+  private pop(at: number): Val {
+    if (this.stack.length <= this.base())
+      this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+    return this.stack.pop() ?? OTHER;
+  }
+
+  private top(at: number): Val {
+    if (this.stack.length <= this.base())
+      this.fail('pickle-stack-underflow', 'an opcode needs a value on an empty stack', at);
+    return this.stack[this.stack.length - 1] ?? OTHER;
+  }
+
+  private popMark(at: number): Val[] {
+    const m = this.marks.pop();
+    if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
+    return this.stack.splice(m);
+  }
+
+  private addImport(module: string, name: string, at: number): void {
+    const key = `${module}\n${name}`;
+    if (!isWeightsOnlyGlobal(normaliseModule(module), name)) this.result.weightsOnly = false;
+    if (this.importKeys.has(key) || this.result.imports.length >= MAX_IMPORTS) return;
+    this.importKeys.add(key);
+    const { safety, reason } = classifyImport(module, name);
+    const imp: PickleImport = { module, name, safety, offset: at };
+    if (reason && safety !== 'innocuous') imp.reason = reason;
+    if (this.opts.where) imp.where = this.opts.where;
+    this.result.imports.push(imp);
+  }
+
+  private addCall(fn: Val, op: string, at: number): void {
+    if (this.result.calls.length < MAX_CALLS)
+      this.result.calls.push({ callee: describe(fn), op, offset: at });
+  }
+
+  private seq(items: Val[]): Val {
+    return {
+      k: 'seq',
+      items: items.length > MAX_TRACKED_ITEMS ? items.slice(0, MAX_TRACKED_ITEMS) : items,
+      n: items.length,
+    };
+  }
+
+  private appendTo(target: Val, items: Val[]): void {
+    if (target.k !== 'seq') return;
+    target.n += items.length;
+    for (const it of items) if (target.items.length < MAX_TRACKED_ITEMS) target.items.push(it);
+  }
+
+  private setItems(target: Val, flat: Val[]): void {
+    if (target.k !== 'dict') return;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      target.n++;
+      if (target.entries.length < MAX_TRACKED_ITEMS)
+        target.entries.push([flat[i] ?? OTHER, flat[i + 1] ?? OTHER]);
+    }
+  }
+
+  /** Runs until STOP, an error, or a limit; never throws on bad input. */
+  async run(): Promise<PickleResult> {
+    const r = this.result;
+    try {
+      await this.loop();
+    } catch (e) {
+      if (e instanceof Truncated) {
+        r.errors.push({
+          code: 'pickle-truncated',
+          severity: 'error',
+          message: `the pickle ends before STOP, at byte ${this.s.pos}`,
+        });
+      } else if (e instanceof LineTooLong) {
+        r.errors.push({
+          code: 'pickle-line-too-long',
+          severity: 'error',
+          message: `a text argument runs past ${MAX_LINE} bytes at byte ${this.s.pos}`,
+        });
+      } else if (e instanceof Broken) {
+        r.errors.push({ code: e.code, severity: 'error', message: e.message });
+      } else {
+        // A read failure (network, limit) is not the file's fault: report it as such.
+        r.errors.push({
+          code: 'pickle-read-failed',
+          severity: 'error',
+          message: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
+    r.end = this.s.pos;
+    if (!r.complete) r.weightsOnly = false;
+    return r;
+  }
+
+  private async loop(): Promise<void> {
+    const s = this.s;
+    const r = this.result;
+    for (;;) {
+      if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
+      const at = s.pos;
+      if (s.avail() < 9) await s.need(1);
+      const code = s.byteAt(0);
+      const op = OPCODES[code];
+      if (!op)
+        this.fail(
+          'pickle-bad-opcode',
+          `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
+          at,
+        );
+      s.pos++;
+      r.opcodes++;
+      r.usedOps.add(op.name);
+      if (!WEIGHTS_ONLY_OPCODES.has(op.name)) r.weightsOnly = false;
+
+      switch (op.name) {
+        // ---- integers, floats, constants
+        case 'INT': {
+          const t = await s.line(MAX_LINE);
+          if (t === '00' || t === '01') this.push(OTHER, at);
+          else if (!/^[-+]?\d+$/.test(t.trim()))
+            this.fail('pickle-bad-argument', `INT has a non-integer argument`, at);
+          else this.push({ k: 'int', v: Number(t) }, at);
+          break;
+        }
+        case 'LONG': {
+          const t = await s.line(MAX_LINE);
+          if (!/^[-+]?\d+L?$/.test(t.trim()))
+            this.fail('pickle-bad-argument', 'LONG has a non-integer argument', at);
+          this.push({ k: 'int', v: Number(t.replace(/L$/, '')) }, at);
+          break;
+        }
+        case 'BININT':
+          await s.need(4);
+          this.push({ k: 'int', v: i32(s.take(4), 0) }, at);
+          break;
+        case 'BININT1':
+          await s.need(1);
+          this.push({ k: 'int', v: s.take(1)[0] ?? 0 }, at);
+          break;
+        case 'BININT2':
+          await s.need(2);
+          this.push({ k: 'int', v: u16(s.take(2), 0) }, at);
+          break;
+        case 'LONG1': {
+          await s.need(1);
+          const n = s.take(1)[0] ?? 0;
+          await s.need(n);
+          s.take(n);
+          this.push(OTHER, at);
+          break;
+        }
+        case 'LONG4': {
+          await s.need(4);
+          const n = i32(s.take(4), 0);
+          if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
+          s.skip(n);
+          this.push(OTHER, at);
+          break;
+        }
+        case 'FLOAT':
+          await s.line(MAX_LINE);
+          this.push(OTHER, at);
+          break;
+        case 'BINFLOAT':
+          await s.need(8);
+          s.take(8);
+          this.push(OTHER, at);
+          break;
+        case 'NONE':
+          this.push(NONE, at);
+          break;
+        case 'NEWTRUE':
+        case 'NEWFALSE':
+          this.push(OTHER, at);
+          break;
+
+        // ---- strings and bytes
+        case 'STRING': {
+          const t = await s.line(MAX_LINE);
+          const v = unquote(t);
+          if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
+          this.push({ k: 'str', v }, at);
+          break;
+        }
+        case 'UNICODE':
+          this.push({ k: 'str', v: rawUnicodeUnescape(await s.line(MAX_LINE)) }, at);
+          break;
+        case 'SHORT_BINSTRING':
+        case 'SHORT_BINBYTES':
+        case 'SHORT_BINUNICODE': {
+          await s.need(1);
+          const n = s.take(1)[0] ?? 0;
+          await this.pushString(op.name, n, at);
+          break;
+        }
+        case 'BINSTRING': {
+          await s.need(4);
+          const n = i32(s.take(4), 0);
+          if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
+          await this.pushString(op.name, n, at);
+          break;
+        }
+        case 'BINBYTES':
+        case 'BINUNICODE':
+          await s.need(4);
+          await this.pushString(op.name, u32(s.take(4), 0), at);
+          break;
+        case 'BINBYTES8':
+        case 'BINUNICODE8':
+        case 'BYTEARRAY8': {
+          await s.need(8);
+          const n = u64(s.take(8), 0);
+          if (!Number.isFinite(n)) this.fail('pickle-bad-argument', `${op.name} has a length over 2^53`, at);
+          await this.pushString(op.name, n, at);
+          break;
+        }
+        case 'NEXT_BUFFER':
+          this.push(OTHER, at);
+          break;
+        case 'READONLY_BUFFER':
+          this.top(at);
+          break;
+
+        // ---- containers
+        case 'EMPTY_LIST':
+        case 'EMPTY_TUPLE':
+          this.push(this.seq([]), at);
+          break;
+        case 'EMPTY_DICT':
+          this.push({ k: 'dict', entries: [], n: 0 }, at);
+          break;
+        case 'EMPTY_SET':
+          this.push(this.seq([]), at);
+          break;
+        case 'APPEND': {
+          const v = this.pop(at);
+          this.appendTo(this.top(at), [v]);
+          break;
+        }
+        case 'APPENDS':
+        case 'ADDITEMS': {
+          const items = this.popMark(at);
+          this.appendTo(this.top(at), items);
+          break;
+        }
+        case 'LIST':
+        case 'TUPLE':
+        case 'FROZENSET':
+          this.push(this.seq(this.popMark(at)), at);
+          break;
+        case 'TUPLE1':
+        case 'TUPLE2':
+        case 'TUPLE3': {
+          const n = op.name === 'TUPLE1' ? 1 : op.name === 'TUPLE2' ? 2 : 3;
+          const items: Val[] = [];
+          for (let i = 0; i < n; i++) items.unshift(this.pop(at));
+          this.push(this.seq(items), at);
+          break;
+        }
+        case 'DICT': {
+          const d: Val = { k: 'dict', entries: [], n: 0 };
+          this.setItems(d, this.popMark(at));
+          this.push(d, at);
+          break;
+        }
+        case 'SETITEM': {
+          const v = this.pop(at);
+          const k = this.pop(at);
+          this.setItems(this.top(at), [k, v]);
+          break;
+        }
+        case 'SETITEMS': {
+          const flat = this.popMark(at);
+          this.setItems(this.top(at), flat);
+          break;
+        }
+
+        // ---- stack and memo
+        case 'POP':
+          // CPython's load_pop pops a MARK when the stack above it is empty.
+          if (this.stack.length > this.base()) this.stack.pop();
+          else if (this.marks.length) this.marks.pop();
+          else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
+          break;
+        case 'DUP':
+          this.push(this.top(at), at);
+          break;
+        case 'MARK':
+          if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
+          this.marks.push(this.stack.length);
+          break;
+        case 'POP_MARK':
+          this.popMark(at);
+          break;
+        case 'GET':
+        case 'BINGET':
+        case 'LONG_BINGET': {
+          const idx = await this.memoIndex(op.name, at);
+          const v = this.memo.get(idx);
+          if (!v) this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
+          this.push(v, at);
+          break;
+        }
+        case 'PUT':
+        case 'BINPUT':
+        case 'LONG_BINPUT': {
+          const idx = await this.memoIndex(op.name, at);
+          this.memoPut(idx, this.top(at), at);
+          break;
+        }
+        case 'MEMOIZE':
+          this.memoPut(this.memo.size, this.top(at), at);
+          break;
+
+        // ---- imports and calls
+        case 'GLOBAL': {
+          const module = await s.line(MAX_LINE);
+          const name = await s.line(MAX_LINE);
+          this.addImport(module, name, at);
+          this.push({ k: 'global', module, name }, at);
+          break;
+        }
+        case 'STACK_GLOBAL': {
+          const name = this.pop(at);
+          const module = this.pop(at);
+          if (module.k !== 'str' || name.k !== 'str') {
+            // CPython requires two str operands; a value computed at load time is a dynamic import.
+            this.addImport(
+              module.k === 'str' ? module.v : `<${describe(module)}>`,
+              name.k === 'str' ? name.v : `<${describe(name)}>`,
+              at,
+            );
+            this.push(OTHER, at);
+          } else {
+            this.addImport(module.v, name.v, at);
+            this.push({ k: 'global', module: module.v, name: name.v }, at);
+          }
+          break;
+        }
+        case 'EXT1':
+        case 'EXT2':
+        case 'EXT4': {
+          const n = op.name === 'EXT1' ? 1 : op.name === 'EXT2' ? 2 : 4;
+          await s.need(n);
+          const b = s.take(n);
+          const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
+          this.addImport('copyreg', `_extension_registry[${id}]`, at);
+          this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
+          break;
+        }
+        case 'REDUCE': {
+          const args = this.pop(at);
+          const fn = this.pop(at);
+          this.addCall(fn, op.name, at);
+          this.push({ k: 'call', fn, args }, at);
+          break;
+        }
+        case 'NEWOBJ': {
+          const args = this.pop(at);
+          const cls = this.pop(at);
+          this.addCall(cls, op.name, at);
+          this.push({ k: 'call', fn: cls, args }, at);
+          break;
+        }
+        case 'NEWOBJ_EX': {
+          this.pop(at);
+          const args = this.pop(at);
+          const cls = this.pop(at);
+          this.addCall(cls, op.name, at);
+          this.push({ k: 'call', fn: cls, args }, at);
+          break;
+        }
+        case 'BUILD': {
+          const state = this.pop(at);
+          const obj = this.top(at);
+          if (obj.k === 'call') obj.state = state;
+          this.addCall(obj, op.name, at);
+          if (
+            obj.k === 'call' &&
+            obj.fn.k === 'global' &&
+            /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(obj.fn.module) &&
+            obj.fn.name === 'NumpyArrayWrapper'
+          ) {
+            await this.skipJoblibArray(state, at);
+          }
+          break;
+        }
+        case 'INST': {
+          const module = await s.line(MAX_LINE);
+          const name = await s.line(MAX_LINE);
+          this.addImport(module, name, at);
+          const fn: Val = { k: 'global', module, name };
+          const args = this.popMark(at);
+          this.addCall(fn, op.name, at);
+          this.push({ k: 'call', fn, args: this.seq(args) }, at);
+          break;
+        }
+        case 'OBJ': {
+          const items = this.popMark(at);
+          const cls = items.shift();
+          if (!cls) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
+          this.addCall(cls, op.name, at);
+          this.push({ k: 'call', fn: cls, args: this.seq(items) }, at);
+          break;
+        }
+        case 'PERSID':
+          await s.line(MAX_LINE);
+          r.persistentIds++;
+          this.push(OTHER, at);
+          break;
+        case 'BINPERSID':
+          this.pop(at);
+          r.persistentIds++;
+          this.push(OTHER, at);
+          break;
+
+        // ---- framing
+        case 'PROTO': {
+          await s.need(1);
+          const v = s.take(1)[0] ?? 0;
+          if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
+          r.protocol ??= v;
+          break;
+        }
+        case 'FRAME': {
+          await s.need(8);
+          const n = u64(s.take(8), 0);
+          if (s.pos + n > s.end)
+            this.fail('pickle-frame-past-end', `a FRAME of ${n} bytes runs past the end of the data`, at);
+          break;
+        }
+        case 'STOP':
+          r.top = this.pop(at);
+          r.complete = true;
+          return;
+        default:
+          this.fail('pickle-bad-opcode', `opcode ${op.name} is not handled`, at);
+      }
+    }
+  }
+
+  private async memoIndex(name: string, at: number): Promise<number> {
+    const s = this.s;
+    if (name === 'GET' || name === 'PUT') {
+      const t = await s.line(MAX_LINE);
+      if (!/^\d+$/.test(t)) this.fail('pickle-bad-argument', `${name} has a non-integer argument`, at);
+      return Number(t);
+    }
+    if (name === 'BINGET' || name === 'BINPUT') {
+      await s.need(1);
+      return s.take(1)[0] ?? 0;
+    }
+    await s.need(4);
+    return u32(s.take(4), 0);
+  }
+
+  private memoPut(idx: number, v: Val, at: number): void {
+    if (this.memo.size >= MAX_MEMO && !this.memo.has(idx))
+      this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
+    this.memo.set(idx, v);
+  }
+
+  private async pushString(op: string, n: number, at: number): Promise<void> {
+    const s = this.s;
+    if (n > MAX_KEPT_STRING) {
+      s.skip(n);
+      this.push(
+        op.includes('UNICODE') || op.endsWith('STRING') ? { k: 'str', v: '' } : { k: 'bytes', n },
+        at,
+      );
+      return;
+    }
+    await s.need(n);
+    const raw = s.take(n);
+    if (op.includes('UNICODE')) {
+      const v = decodeUtf8(raw);
+      if (v === undefined) this.fail('pickle-bad-argument', `${op} is not valid UTF-8`, at);
+      this.push({ k: 'str', v }, at);
+    } else if (op.endsWith('STRING')) {
+      // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
+      this.push({ k: 'str', v: decodeLatin1(raw) }, at);
+    } else {
+      this.push({ k: 'bytes', n }, at);
+    }
+  }
+
+  /**
+   * joblib's NumpyPickler writes an array's raw bytes right after the BUILD of its NumpyArrayWrapper
+   * (joblib/numpy_pickle.py, NumpyArrayWrapper.write_array/read_array): an optional alignment padding
+   * (one length byte, then that many bytes), then shape×itemsize bytes, or, for object dtypes, a whole
+   * nested pickle.
+   */
+  private async skipJoblibArray(state: Val, at: number): Promise<void> {
+    const fields = new Map<string, Val>();
+    if (state.k === 'dict') for (const [k, v] of state.entries) if (k.k === 'str') fields.set(k.v, v);
+    const shape = fields.get('shape');
+    const dtype = fields.get('dtype');
+    let count = 1;
+    if (shape?.k === 'seq') {
+      for (const d of shape.items) count *= d.k === 'int' ? d.v : NaN;
+      if (shape.items.length !== shape.n) count = NaN;
+    } else count = NaN;
+    let item: { size: number; object: boolean } | undefined;
+    if (dtype?.k === 'call' && dtype.args.k === 'seq' && dtype.args.items[0]?.k === 'str') {
+      const st = dtype.state;
+      const elsize = st?.k === 'seq' && st.items[5]?.k === 'int' ? st.items[5].v : undefined;
+      const flags = st?.k === 'seq' && st.items[7]?.k === 'int' ? st.items[7].v : 0;
+      item = dtypeItemSize(dtype.args.items[0].v, elsize);
+      if (item && flags & 1) item.object = true;
+    }
+    if (!item || !Number.isFinite(count)) {
+      this.fail(
+        'joblib-array-unknown',
+        `a joblib array's shape or dtype cannot be read, so its raw bytes cannot be skipped`,
+        at,
+      );
+    }
+    const s = this.s;
+    this.result.joblibArrays++;
+    if (fields.has('numpy_array_alignment_bytes') && !item.object) {
+      await s.need(1);
+      const pad = s.take(1)[0] ?? 0;
+      s.skip(pad);
+    }
+    if (item.object) {
+      const depth = (this.opts.depth ?? 0) + 1;
+      if (depth > MAX_NESTING) this.fail('pickle-limit', `nested pickles deeper than ${MAX_NESTING}`, at);
+      const inner = await new PickleMachine(this.reader, s.pos, { ...this.opts, depth, end: s.end }).run();
+      this.merge(inner);
+      if (!inner.complete)
+        this.fail(
+          inner.errors[0]?.code ?? 'pickle-truncated',
+          'a joblib object array holds a broken pickle',
+          inner.end,
+        );
+      // Continue after the nested pickle: reset the window to its end.
+      s.seek(inner.end);
+    } else {
+      s.skip(count * item.size);
+    }
+  }
+
+  private merge(inner: PickleResult): void {
+    for (const imp of inner.imports) {
+      const key = `${imp.module}\n${imp.name}`;
+      if (!this.importKeys.has(key)) {
+        this.importKeys.add(key);
+        this.result.imports.push(imp);
+      }
+    }
+    this.result.calls.push(...inner.calls.slice(0, Math.max(0, MAX_CALLS - this.result.calls.length)));
+    this.result.opcodes += inner.opcodes;
+    if (!inner.weightsOnly) this.result.weightsOnly = false;
+  }
+}
+
+export function walkPickle(reader: Reader, start: number, opts: WalkOptions = {}): Promise<PickleResult> {
+  return new PickleMachine(reader, start, opts).run();
+}
+
+/** The worst safety among imports. */
+export function worstSafety(imports: PickleImport[]): Safety {
+  let worst: Safety = 'innocuous';
+  for (const i of imports) {
+    if (i.safety === 'dangerous') return 'dangerous';
+    if (i.safety === 'suspicious') worst = 'suspicious';
+  }
+  return worst;
+}

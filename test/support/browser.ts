@@ -1,0 +1,66 @@
+// Launches Debian's Chromium with the built extension (TOOLCHAIN.md: the flags this closed network needs).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { TargetType, type Browser, type WebWorker } from 'puppeteer';
+
+export const EXTENSION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../.output/chrome-mv3');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Launched {
+  browser: Browser;
+  extensionId: string;
+  worker: WebWorker;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(
+  hostRules = 'MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+): Promise<Launched> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json')))
+    throw new Error(`no built extension in ${EXTENSION_DIR}: run npm run build`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  const profile = mkdtempSync(join(tmpdir(), 'picklens-profile-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--ignore-certificate-errors',
+      `--host-resolver-rules=${hostRules}`,
+    ],
+  });
+  try {
+    // Puppeteer returns before the extension is installed: wait for its service worker.
+    const target = await browser.waitForTarget(
+      (t) => t.type() === TargetType.SERVICE_WORKER && t.url().endsWith('/background.js'),
+      { timeout: 20_000 },
+    );
+    const worker = await target.worker();
+    if (!worker) throw new Error('the extension service worker has no worker handle');
+    return {
+      browser,
+      extensionId: new URL(target.url()).host,
+      worker,
+      async close() {
+        await browser.close();
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+}
