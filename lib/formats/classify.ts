@@ -21,8 +21,8 @@ export const HEAD_BYTES = 64 * 1024;
 export const MAX_STACKED_PICKLES = 16;
 /** Zip members probed for R4's NumPy test, and npz members read. */
 export const MAX_ZIP_PROBES = 256;
-/** A member read whole to analyse (config.json, a deflated .pkl). */
-export const MAX_MEMBER_READ = 64 * 1024 * 1024;
+/** readMember's "the whole member" (bounded there by MAX_INFLATED_MEMBER). */
+const WHOLE_MEMBER = Number.POSITIVE_INFINITY;
 /** Entry names listed in the details. */
 const MAX_LISTED_ENTRIES = 200;
 
@@ -575,7 +575,7 @@ async function walkMembers(reader: Reader, members: ZipEntry[], acc: Acc, ev: Pa
       );
       continue;
     }
-    const m = await readMember(reader, e, MAX_MEMBER_READ);
+    const m = await readMember(reader, e, WHOLE_MEMBER);
     if (!m.ok) {
       acc.findings.push({ code: m.code, severity: 'error', message: m.message });
       continue;
@@ -662,7 +662,7 @@ async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<v
           }),
         );
       } else {
-        const m = await readMember(reader, e, MAX_MEMBER_READ);
+        const m = await readMember(reader, e, WHOLE_MEMBER);
         if (m.ok)
           results.push(
             await walkPickle(new Reader(memorySource(m.bytes), m.bytes.length), r.header.dataOffset, {
@@ -692,7 +692,7 @@ async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<
   acc.format = 'keras';
   const config = entries.find((e) => e.name === 'config.json');
   if (!config) return;
-  const m = await readMember(reader, config, MAX_MEMBER_READ);
+  const m = await readMember(reader, config, WHOLE_MEMBER);
   if (!m.ok) {
     acc.risk = 'invalid';
     acc.findings.push({ code: m.code, severity: 'error', message: m.message });

@@ -36,9 +36,9 @@ export class SubstringScanner {
     if (this.seen.has(offset) || this.found.size === Object.keys(NEEDLES).length) return;
     this.seen.add(offset);
     const text = bytesToBinary(bytes);
-    const window = offset === this.lastEnd ? this.tail + text : text;
+    const haystack = offset === this.lastEnd ? this.tail + text : text;
     for (const key of Object.keys(NEEDLES) as Needle[]) {
-      if (!this.found.has(key) && window.includes(bytesToBinary(NEEDLES[key]))) this.found.add(key);
+      if (!this.found.has(key) && haystack.includes(bytesToBinary(NEEDLES[key]))) this.found.add(key);
     }
     this.tail = text.slice(-OVERLAP);
     this.lastEnd = offset + bytes.length;

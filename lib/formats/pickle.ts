@@ -18,7 +18,13 @@ import {
   i32,
 } from './bytes';
 import { OPCODES } from './pickle-ops';
-import { classifyImport, normaliseModule, WEIGHTS_ONLY_OPCODES, isWeightsOnlyGlobal } from './pickle-policy';
+import {
+  classifyImport,
+  normaliseModule,
+  WEIGHTS_ONLY_OPCODES,
+  isWeightsOnlyGlobal,
+  type ImportSafety,
+} from './pickle-policy';
 import type { Finding, PickleImport, Safety } from './types';
 
 /** Bounds every walk: a 200 MB pickle of small objects stays well under these. */
@@ -231,12 +237,12 @@ export class PickleMachine {
     return this.stack.splice(m);
   }
 
-  private addImport(module: string, name: string, at: number): void {
+  private addImport(module: string, name: string, at: number, forced?: ImportSafety): void {
     const key = `${module}\n${name}`;
     if (!isWeightsOnlyGlobal(normaliseModule(module), name)) this.result.weightsOnly = false;
     if (this.importKeys.has(key) || this.result.imports.length >= MAX_IMPORTS) return;
     this.importKeys.add(key);
-    const { safety, reason } = classifyImport(module, name);
+    const { safety, reason } = forced ?? classifyImport(module, name);
     const imp: PickleImport = { module, name, safety, offset: at };
     if (reason && safety !== 'innocuous') imp.reason = reason;
     if (this.opts.where) imp.where = this.opts.where;
@@ -537,11 +543,15 @@ export class PickleMachine {
           const name = this.pop(at);
           const module = this.pop(at);
           if (module.k !== 'str' || name.k !== 'str') {
-            // CPython requires two str operands; a value computed at load time is a dynamic import.
+            // CPython requires two str operands; a value computed at load time hides what is imported.
             this.addImport(
               module.k === 'str' ? module.v : `<${describe(module)}>`,
               name.k === 'str' ? name.v : `<${describe(name)}>`,
               at,
+              {
+                safety: 'dangerous',
+                reason: 'a dynamic import: STACK_GLOBAL takes a value computed while loading',
+              },
             );
             this.push(OTHER, at);
           } else {

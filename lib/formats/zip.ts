@@ -244,7 +244,8 @@ export type MemberBytes =
 
 /**
  * The member's bytes, decompressed, up to `limit` bytes of output. Stored members are read only as far as
- * the limit; deflated members are inflated chunk by chunk until `limit` bytes of output exist.
+ * the limit; deflated members are inflated chunk by chunk until `limit` bytes of output exist; a `limit`
+ * over MAX_INFLATED_MEMBER (such as Infinity) asks for the whole member.
  */
 export async function readMember(reader: Reader, entry: ZipEntry, limit: number): Promise<MemberBytes> {
   if (entry.flags & 0x1) return { ok: false, code: 'zip-encrypted', message: `${entry.name} is encrypted` };
@@ -263,15 +264,10 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
       message: `${entry.name} uses compression method ${entry.method}`,
     };
   }
+  // `limit` past the cap means "the whole member": then a member larger than the cap is an error, not a cut.
+  const whole = limit > MAX_INFLATED_MEMBER;
   const want = Math.min(limit, MAX_INFLATED_MEMBER);
-  if (limit >= entry.size && entry.size > MAX_INFLATED_MEMBER) {
-    return {
-      ok: false,
-      code: 'zip-member-too-large',
-      message: `${entry.name} is ${entry.size} bytes inflated, over the ${MAX_INFLATED_MEMBER}-byte limit`,
-    };
-  }
-  // Inflate incrementally: stop reading compressed bytes once `want` bytes of output exist.
+  // Inflate incrementally: stop reading compressed bytes once one byte more than `want` exists.
   const out: Uint8Array[] = [];
   let produced = 0;
   let ended = false;
@@ -283,18 +279,11 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
   let at = data;
   const endOfData = data + entry.compressedSize;
   try {
-    while (produced < want && !ended && at < endOfData) {
+    while (produced <= want && !ended && at < endOfData) {
       const chunk = await reader.read(at, Math.min(endOfData, at + READ_CHUNK), false);
       if (chunk.length === 0) break;
       at += chunk.length;
       inflater.push(chunk, at >= endOfData);
-      if (produced > MAX_INFLATED_MEMBER) {
-        return {
-          ok: false,
-          code: 'zip-member-too-large',
-          message: `${entry.name} inflates past the ${MAX_INFLATED_MEMBER}-byte limit`,
-        };
-      }
     }
   } catch (e) {
     return {
@@ -303,10 +292,13 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
       message: `${entry.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`,
     };
   }
+  if (whole && produced > want) {
+    return {
+      ok: false,
+      code: 'zip-member-too-large',
+      message: `${entry.name} inflates past the ${MAX_INFLATED_MEMBER}-byte limit`,
+    };
+  }
   const all = concat(...out);
-  return {
-    ok: true,
-    bytes: all.length > want ? all.subarray(0, want) : all,
-    truncated: all.length > want || (!ended && produced >= want),
-  };
+  return { ok: true, bytes: all.length > want ? all.subarray(0, want) : all, truncated: produced > want };
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { classifyImport, isWeightsOnlyGlobal } from '../../../lib/formats/pickle-policy';
+
+describe('import policy', () => {
+  const table: [string, string, string][] = [
+    ['collections', 'OrderedDict', 'innocuous'],
+    ['torch._utils', '_rebuild_tensor_v2', 'innocuous'],
+    ['torch', 'FloatStorage', 'innocuous'],
+    ['numpy.core.multiarray', '_reconstruct', 'innocuous'],
+    ['__builtin__', 'set', 'innocuous'],
+    ['copy_reg', '_reconstructor', 'innocuous'],
+    ['__future__', 'annotations', 'suspicious'],
+    ['__main__', 'MyModel', 'suspicious'],
+    ['sklearn.linear_model', 'LogisticRegression', 'suspicious'],
+    ['builtins', 'type', 'suspicious'],
+    ['__torch__.torch.nn.modules.linear', 'Linear', 'suspicious'],
+    ['os', 'system', 'dangerous'],
+    ['posix', 'system', 'dangerous'],
+    ['nt', 'system', 'dangerous'],
+    ['subprocess', 'Popen', 'dangerous'],
+    ['builtins', 'eval', 'dangerous'],
+    ['__builtin__', 'getattr', 'dangerous'],
+    ['builtins', '__import__', 'dangerous'],
+    ['runpy', '_run_code', 'dangerous'],
+    ['importlib', 'import_module', 'dangerous'],
+    ['torch.storage', '_load_from_bytes', 'dangerous'],
+    ['_pickle', 'loads', 'dangerous'],
+    ['operator', 'attrgetter', 'dangerous'],
+    ['webbrowser', 'open', 'dangerous'],
+    ['socket', 'create_connection', 'dangerous'],
+    ['pathlib', 'os.system', 'dangerous'],
+    ['torch', 'os.system', 'dangerous'],
+    ['collections', 'OrderedDict.__class__', 'dangerous'],
+    ['builtins', '__dict__', 'dangerous'],
+    ['', 'x', 'dangerous'],
+  ];
+  for (const [module, name, safety] of table) {
+    it(`${module}.${name} is ${safety}`, () => {
+      const r = classifyImport(module, name);
+      expect(r.safety).toBe(safety);
+      if (safety !== 'innocuous') expect(r.reason).toBeTruthy();
+    });
+  }
+
+  it("knows torch 1.13's weights_only allow list", () => {
+    expect(isWeightsOnlyGlobal('torch._utils', '_rebuild_tensor_v2')).toBe(true);
+    expect(isWeightsOnlyGlobal('torch', 'BFloat16Storage')).toBe(true);
+    expect(isWeightsOnlyGlobal('torch.cuda.sparse', 'HalfTensor')).toBe(true);
+    expect(isWeightsOnlyGlobal('numpy', 'ndarray')).toBe(false);
+    expect(isWeightsOnlyGlobal('os', 'system')).toBe(false);
+  });
+});

@@ -1,0 +1,154 @@
+// Zip error codes, each from a small archive built to break one rule, and the zip family's formats.
+import { describe, expect, it } from 'vitest';
+import { classify } from '../../../lib/formats/classify';
+import { memorySource } from '../../../lib/formats/bytes';
+import { MAX_INFLATED_MEMBER, readMember, readZipIndex } from '../../../lib/formats/zip';
+import { bytes, concat, le16, le32, le64, readerOf } from '../../support/bytes';
+import { writeZip } from '../../support/zip-writer';
+
+const PKL = bytes([0x80, 0x02], '}.');
+const codes = async (b: Uint8Array, name?: string) =>
+  (await classify(memorySource(b), { name })).findings.map((f) => f.code);
+
+describe('zip error codes', () => {
+  it('zip-multi-disk', async () => {
+    expect(await codes(writeZip([{ name: 'a', data: bytes('x') }], { disk: 1 }))).toContain('zip-multi-disk');
+  });
+
+  it('zip-too-many-entries (a zip64 count over the limit)', async () => {
+    const base = writeZip([]);
+    const eocdAt = base.length - 22;
+    const rec = concat(
+      le32(0x06064b50),
+      le64(44),
+      le16(45),
+      le16(45),
+      le32(0),
+      le32(0),
+      le64(200_000),
+      le64(200_000),
+      le64(0),
+      le64(0),
+    );
+    const locator = concat(le32(0x07064b50), le32(0), le64(eocdAt), le32(1));
+    const b = concat(base.subarray(0, eocdAt), rec, locator, base.subarray(eocdAt));
+    const idx = await readZipIndex(readerOf(b), b.length);
+    expect(idx?.findings.map((f) => f.code)).toContain('zip-too-many-entries');
+  });
+
+  it('zip-bad-central-directory', async () => {
+    const b = writeZip([{ name: 'a', data: bytes('x') }]);
+    b[b.length - 22 - 47] = 0; // the central directory entry's signature
+    expect(await codes(b)).toContain('zip-bad-central-directory');
+  });
+
+  it('an offset that lies by a constant is read as prepended data, as Python zipfile does', async () => {
+    expect(await codes(writeZip([{ name: 'a', data: bytes('x') }], { cdOffsetDelta: -5 }))).toContain(
+      'zip-prepended-data',
+    );
+  });
+
+  it('zip-prepended-data', async () => {
+    const b = writeZip([{ name: 'a', data: bytes('x') }], { prepend: bytes('JUNK') });
+    const idx = await readZipIndex(readerOf(b), b.length);
+    expect(idx?.findings.map((f) => f.code)).toContain('zip-prepended-data');
+    expect(idx?.entries[0]?.localOffset).toBe(4);
+  });
+
+  it('zip-no-central-directory, with the local headers still listed', async () => {
+    const v = await classify(
+      memorySource(writeZip([{ name: 'archive/data.pkl', data: PKL }], { omitEocd: true })),
+    );
+    expect(v.findings.map((f) => f.code)).toContain('zip-no-central-directory');
+    expect(v.format).toBe('torch-zip');
+  });
+
+  it('zip-bad-local-header', async () => {
+    expect(
+      await codes(writeZip([{ name: 'archive/data.pkl', data: PKL }], { localOffsetDelta: 3 })),
+    ).toContain('zip-bad-local-header');
+  });
+
+  it('zip-member-too-large', async () => {
+    const big = new Uint8Array(MAX_INFLATED_MEMBER + 1);
+    big.set(PKL);
+    const b = writeZip([{ name: 'archive/data.pkl', data: big, method: 8 }]);
+    expect(await codes(b)).toContain('zip-member-too-large');
+  });
+
+  it('zip-unsupported-method', async () => {
+    expect(await codes(writeZip([{ name: 'archive/data.pkl', data: PKL, method: 12 }]))).toContain(
+      'zip-unsupported-method',
+    );
+  });
+
+  it('zip-inflate-failed', async () => {
+    const b = writeZip([{ name: 'archive/data.pkl', data: PKL, method: 8 }]);
+    // Corrupt the deflate stream: the first byte after the local header's name.
+    const at = 30 + 'archive/data.pkl'.length;
+    b[at] = 0xff;
+    b[at + 1] = 0xff;
+    expect(await codes(b)).toContain('zip-inflate-failed');
+  });
+
+  it('zip-encrypted', async () => {
+    const b = writeZip([{ name: 'a.pkl', data: PKL, flags: 1 }]);
+    const i = await readZipIndex(readerOf(b), b.length);
+    const e = i?.entries[0];
+    if (!e) throw new Error('no entry');
+    const m = await readMember(readerOf(b), e, 100);
+    expect(m.ok ? 'ok' : m.code).toBe('zip-encrypted');
+  });
+
+  it('zip-name-mismatch: the central directory name wins', async () => {
+    const v = await classify(
+      memorySource(
+        writeZip([
+          {
+            name: 'archive/data.pkl',
+            localName: 'archive/innocent.txt',
+            data: bytes([0x80, 0x02], 'cos\nsystem\n.'),
+          },
+        ]),
+      ),
+    );
+    expect(v.findings.map((f) => f.code)).toContain('zip-name-mismatch');
+    expect(v.risk).toBe('dangerous');
+  });
+});
+
+describe('zip family', () => {
+  it('a deflated data.pkl is read like a stored one', async () => {
+    const v = await classify(
+      memorySource(
+        writeZip([{ name: 'archive/data.pkl', data: bytes([0x80, 0x02], 'cposix\nsystem\n.'), method: 8 }]),
+      ),
+    );
+    expect(v).toMatchObject({ format: 'torch-zip', risk: 'dangerous', paper: 'torch.save' });
+  });
+
+  it('R4: an npy member after decompression makes the paper label numpy', async () => {
+    const npy = bytes(
+      [0x93],
+      'NUMPY',
+      [1, 0],
+      le16(118),
+      "{'descr': '<u1', 'fortran_order': False, 'shape': (2,), }".padEnd(117, ' ') + '\n',
+      [1, 2],
+    );
+    const v = await classify(memorySource(writeZip([{ name: 'x.npy', data: npy, method: 8 }])));
+    expect(v).toMatchObject({ paper: 'numpy', format: 'npz', risk: 'safe' });
+  });
+
+  it('a plain zip with a pickle inside has that pickle read', async () => {
+    const v = await classify(
+      memorySource(
+        writeZip([
+          { name: 'notes.txt', data: bytes('hi') },
+          { name: 'model.pkl', data: bytes([0x80, 0x02], 'cos\nsystem\n.') },
+        ]),
+      ),
+    );
+    expect(v).toMatchObject({ format: 'zip', risk: 'dangerous' });
+  });
+});
