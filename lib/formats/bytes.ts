@@ -133,6 +133,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 /** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
 export function decodeUtf8(b: Uint8Array): string | undefined {
+  // Short ASCII (most names and keys) without the decoder's call overhead.
+  if (b.length <= 64) {
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) if ((b[i] ?? 0) >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode(...b);
+  }
   try {
     return utf8.decode(b);
   } catch {
@@ -192,6 +198,11 @@ export class Cursor {
 
   byteAt(i: number): number {
     return this.buf[this.pos - this.bufStart + i] ?? 0;
+  }
+
+  /** One byte, advancing; the caller made sure it is buffered. */
+  u8(): number {
+    return this.buf[this.pos++ - this.bufStart] ?? 0;
   }
 
   take(n: number): Uint8Array {

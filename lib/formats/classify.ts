@@ -113,7 +113,10 @@ function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): vo
     acc.weightsOnly = (acc.weightsOnly ?? true) && r.weightsOnly;
   }
   const dangerous = acc.imports.some((i) => i.safety === 'dangerous');
-  const broken = results.some((r) => !r.complete);
+  // A walk stopped by our own limit or by the transport says nothing about the file being broken.
+  const ourStop = (r: PickleResult) =>
+    r.errors.some((e) => e.code === 'pickle-limit' || e.code === 'pickle-read-failed');
+  const broken = results.some((r) => !r.complete && !ourStop(r));
   let risk: Risk = dangerous ? 'dangerous' : 'unsafe';
   // A pickle that breaks before calling anything runs nothing: it cannot be loaded, so it is invalid.
   if (broken && !ranCode && !dangerous) risk = 'invalid';

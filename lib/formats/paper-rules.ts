@@ -1,7 +1,7 @@
 // The study's rules R1–R5 (DESIGN.md), applied in order exactly as written, even where they are wrong.
 // The evidence is gathered by the format modules from the bytes they read: R5's substrings are searched in
 // every byte the engine reads (the head and every pickle region it walks), not in payloads it skips.
-import { ascii, startsWith } from './bytes';
+import { ascii, concat, indexOf, startsWith } from './bytes';
 import type { PaperLabel } from './types';
 
 export interface PaperEvidence {
@@ -22,37 +22,34 @@ const NEEDLES = {
   protocolVersion: ascii('protocol_version'),
 } as const;
 type Needle = keyof typeof NEEDLES;
+const NEEDLE_KEYS = Object.keys(NEEDLES) as Needle[];
 const OVERLAP = 16;
 
 /** Remembers which R5 substrings occur in the bytes fed to it, across contiguous chunk boundaries. */
 export class SubstringScanner {
   private found = new Set<Needle>();
   private seen = new Set<number>();
-  private tail = '';
+  private tail = new Uint8Array(0);
   private lastEnd = -1;
 
   feed(bytes: Uint8Array, offset: number): void {
     // The same region can be fed twice (the head, then a walk over it): each chunk start counts once.
-    if (this.seen.has(offset) || this.found.size === Object.keys(NEEDLES).length) return;
+    if (this.seen.has(offset) || this.found.size === NEEDLE_KEYS.length) return;
     this.seen.add(offset);
-    const text = bytesToBinary(bytes);
-    const haystack = offset === this.lastEnd ? this.tail + text : text;
-    for (const key of Object.keys(NEEDLES) as Needle[]) {
-      if (!this.found.has(key) && haystack.includes(bytesToBinary(NEEDLES[key]))) this.found.add(key);
+    // A needle split across two contiguous chunks: search the seam, the tail of one with the head of the next.
+    const seam = offset === this.lastEnd ? concat(this.tail, bytes.subarray(0, OVERLAP)) : undefined;
+    for (const key of NEEDLE_KEYS) {
+      if (this.found.has(key)) continue;
+      if (indexOf(bytes, NEEDLES[key]) >= 0 || (seam && indexOf(seam, NEEDLES[key]) >= 0))
+        this.found.add(key);
     }
-    this.tail = text.slice(-OVERLAP);
+    this.tail = bytes.slice(Math.max(0, bytes.length - OVERLAP));
     this.lastEnd = offset + bytes.length;
   }
 
   has(key: Needle): boolean {
     return this.found.has(key);
   }
-}
-
-function bytesToBinary(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
-  return s;
 }
 
 export function paperLabel(e: PaperEvidence): PaperLabel {

@@ -31,7 +31,8 @@ import type { Finding, PickleImport, Safety } from './types';
 export const MAX_OPCODES = 100_000_000;
 /** Symbolic stack depth; a real pickle nests far less, a hostile one could grow it without end. */
 export const MAX_STACK = 1_000_000;
-export const MAX_MEMO = 2_000_000;
+/** Memo entries: a real 200 MB pickle of small objects memoizes tens of millions of values. */
+export const MAX_MEMO = 50_000_000;
 /** Protocol 0 arguments are lines; CPython has no limit, we stop a runaway line here. */
 export const MAX_LINE = 64 * 1024;
 /** Strings longer than this are kept as a length only (no import name is this long). */
@@ -39,6 +40,10 @@ export const MAX_KEPT_STRING = 4096;
 /** Items kept per tuple/list/dict for resolving arguments; the rest are counted only. */
 export const MAX_TRACKED_ITEMS = 32;
 export const MAX_IMPORTS = 10_000;
+/** Containers whose items are kept (call arguments, joblib array states); later ones share a stand-in. */
+export const MAX_TRACKED_CONTAINERS = 200_000;
+/** Memoized strings kept; later ones are opaque (module names are memoized early, by the first import). */
+export const MAX_MEMO_STRINGS = 1_000_000;
 export const MAX_CALLS = 10_000;
 /** Nested pickles (joblib object arrays) walked inside one pickle. */
 export const MAX_NESTING = 8;
@@ -54,6 +59,11 @@ export type Val =
   | { k: 'other' };
 
 const OTHER: Val = { k: 'other' };
+/** Shared stand-ins once the tracking budget is spent: their items are not kept. */
+const UNTRACKED_SEQ: Val = { k: 'seq', items: [], n: 0 };
+const UNTRACKED_DICT: Val = { k: 'dict', entries: [], n: 0 };
+const OPAQUE_STR: Val = { k: 'other' };
+const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
 const NONE: Val = { k: 'other' };
 
 export interface PickleCall {
@@ -178,10 +188,20 @@ export function dtypeItemSize(descr: string, elsize?: number): { size: number; o
 export class PickleMachine {
   private stack: Val[] = [];
   private marks: number[] = [];
-  private memo = new Map<number, Val>();
+  /**
+   * Pickler-written memo indices run 0, 1, 2…: a dense array costs a pointer per entry where a Map costs
+   * several times that. Indices far past the array (hostile files) go to the sparse map.
+   */
+  private memo: Val[] = [];
+  private sparseMemo = new Map<number, Val>();
+  private memoCount = 0;
   private s: Cursor;
   private result: PickleResult;
   private importKeys = new Set<string>();
+  private seenOps = new Uint8Array(256);
+  /** Containers whose items are tracked; past MAX_TRACKED_CONTAINERS new ones are shared and empty. */
+  private trackedContainers = 0;
+  private memoStrings = 0;
 
   constructor(
     private readonly reader: Reader,
@@ -254,7 +274,22 @@ export class PickleMachine {
       this.result.calls.push({ callee: describe(fn), op, offset: at });
   }
 
+  private dict(): Val {
+    if (++this.trackedContainers > MAX_TRACKED_CONTAINERS) return UNTRACKED_DICT;
+    return { k: 'dict', entries: [], n: 0 };
+  }
+
+  private str(v: string): Val {
+    return { k: 'str', v };
+  }
+
+  /** Small ints (BININT1, most BININT2) share their Val: they are pushed by the million. */
+  private int(v: number): Val {
+    return v >= 0 && v < SMALL_INTS.length ? (SMALL_INTS[v] as Val) : { k: 'int', v };
+  }
+
   private seq(items: Val[]): Val {
+    if (++this.trackedContainers > MAX_TRACKED_CONTAINERS) return UNTRACKED_SEQ;
     return {
       k: 'seq',
       items: items.length > MAX_TRACKED_ITEMS ? items.slice(0, MAX_TRACKED_ITEMS) : items,
@@ -263,13 +298,13 @@ export class PickleMachine {
   }
 
   private appendTo(target: Val, items: Val[]): void {
-    if (target.k !== 'seq') return;
+    if (target.k !== 'seq' || target === UNTRACKED_SEQ) return;
     target.n += items.length;
     for (const it of items) if (target.items.length < MAX_TRACKED_ITEMS) target.items.push(it);
   }
 
   private setItems(target: Val, flat: Val[]): void {
-    if (target.k !== 'dict') return;
+    if (target.k !== 'dict' || target === UNTRACKED_DICT) return;
     for (let i = 0; i + 1 < flat.length; i += 2) {
       target.n++;
       if (target.entries.length < MAX_TRACKED_ITEMS)
@@ -307,6 +342,12 @@ export class PickleMachine {
       }
     }
     r.end = this.s.pos;
+    for (let code = 0; code < 256; code++) {
+      const name = OPCODES[code]?.name;
+      if (!this.seenOps[code] || !name) continue;
+      r.usedOps.add(name);
+      if (!WEIGHTS_ONLY_OPCODES.has(name)) r.weightsOnly = false;
+    }
     if (!r.complete) r.weightsOnly = false;
     return r;
   }
@@ -317,7 +358,7 @@ export class PickleMachine {
     for (;;) {
       if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
       const at = s.pos;
-      if (s.avail() < 9) await s.need(1);
+      if (s.avail() < 1) await s.need(1);
       const code = s.byteAt(0);
       const op = OPCODES[code];
       if (!op)
@@ -328,8 +369,7 @@ export class PickleMachine {
         );
       s.pos++;
       r.opcodes++;
-      r.usedOps.add(op.name);
-      if (!WEIGHTS_ONLY_OPCODES.has(op.name)) r.weightsOnly = false;
+      this.seenOps[code] = 1;
 
       switch (op.name) {
         // ---- integers, floats, constants
@@ -349,27 +389,27 @@ export class PickleMachine {
           break;
         }
         case 'BININT':
-          await s.need(4);
-          this.push({ k: 'int', v: i32(s.take(4), 0) }, at);
+          if (s.avail() < 4) await s.need(4);
+          this.push(this.int(i32(s.take(4), 0)), at);
           break;
         case 'BININT1':
-          await s.need(1);
-          this.push({ k: 'int', v: s.take(1)[0] ?? 0 }, at);
+          if (s.avail() < 1) await s.need(1);
+          this.push(this.int(s.u8()), at);
           break;
         case 'BININT2':
-          await s.need(2);
-          this.push({ k: 'int', v: u16(s.take(2), 0) }, at);
+          if (s.avail() < 2) await s.need(2);
+          this.push(this.int(u16(s.take(2), 0)), at);
           break;
         case 'LONG1': {
-          await s.need(1);
-          const n = s.take(1)[0] ?? 0;
-          await s.need(n);
+          if (s.avail() < 1) await s.need(1);
+          const n = s.u8();
+          if (s.avail() < n) await s.need(n);
           s.take(n);
           this.push(OTHER, at);
           break;
         }
         case 'LONG4': {
-          await s.need(4);
+          if (s.avail() < 4) await s.need(4);
           const n = i32(s.take(4), 0);
           if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
           s.skip(n);
@@ -381,7 +421,7 @@ export class PickleMachine {
           this.push(OTHER, at);
           break;
         case 'BINFLOAT':
-          await s.need(8);
+          if (s.avail() < 8) await s.need(8);
           s.take(8);
           this.push(OTHER, at);
           break;
@@ -398,39 +438,45 @@ export class PickleMachine {
           const t = await s.line(MAX_LINE);
           const v = unquote(t);
           if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
-          this.push({ k: 'str', v }, at);
+          this.push(this.str(v), at);
           break;
         }
         case 'UNICODE':
-          this.push({ k: 'str', v: rawUnicodeUnescape(await s.line(MAX_LINE)) }, at);
+          this.push(this.str(rawUnicodeUnescape(await s.line(MAX_LINE))), at);
           break;
         case 'SHORT_BINSTRING':
         case 'SHORT_BINBYTES':
         case 'SHORT_BINUNICODE': {
-          await s.need(1);
-          const n = s.take(1)[0] ?? 0;
-          await this.pushString(op.name, n, at);
+          if (s.avail() < 1) await s.need(1);
+          const n = s.u8();
+          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
+          this.pushString(op.name, n, at);
           break;
         }
         case 'BINSTRING': {
-          await s.need(4);
+          if (s.avail() < 4) await s.need(4);
           const n = i32(s.take(4), 0);
           if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
-          await this.pushString(op.name, n, at);
+          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
+          this.pushString(op.name, n, at);
           break;
         }
         case 'BINBYTES':
-        case 'BINUNICODE':
-          await s.need(4);
-          await this.pushString(op.name, u32(s.take(4), 0), at);
+        case 'BINUNICODE': {
+          if (s.avail() < 4) await s.need(4);
+          const n = u32(s.take(4), 0);
+          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
+          this.pushString(op.name, n, at);
           break;
+        }
         case 'BINBYTES8':
         case 'BINUNICODE8':
         case 'BYTEARRAY8': {
-          await s.need(8);
+          if (s.avail() < 8) await s.need(8);
           const n = u64(s.take(8), 0);
           if (!Number.isFinite(n)) this.fail('pickle-bad-argument', `${op.name} has a length over 2^53`, at);
-          await this.pushString(op.name, n, at);
+          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
+          this.pushString(op.name, n, at);
           break;
         }
         case 'NEXT_BUFFER':
@@ -446,7 +492,7 @@ export class PickleMachine {
           this.push(this.seq([]), at);
           break;
         case 'EMPTY_DICT':
-          this.push({ k: 'dict', entries: [], n: 0 }, at);
+          this.push(this.dict(), at);
           break;
         case 'EMPTY_SET':
           this.push(this.seq([]), at);
@@ -477,7 +523,7 @@ export class PickleMachine {
           break;
         }
         case 'DICT': {
-          const d: Val = { k: 'dict', entries: [], n: 0 };
+          const d: Val = this.dict();
           this.setItems(d, this.popMark(at));
           this.push(d, at);
           break;
@@ -514,8 +560,8 @@ export class PickleMachine {
         case 'GET':
         case 'BINGET':
         case 'LONG_BINGET': {
-          const idx = await this.memoIndex(op.name, at);
-          const v = this.memo.get(idx);
+          const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
+          const v = this.memo[idx] ?? this.sparseMemo.get(idx);
           if (!v) this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
           this.push(v, at);
           break;
@@ -523,12 +569,12 @@ export class PickleMachine {
         case 'PUT':
         case 'BINPUT':
         case 'LONG_BINPUT': {
-          const idx = await this.memoIndex(op.name, at);
+          const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
           this.memoPut(idx, this.top(at), at);
           break;
         }
         case 'MEMOIZE':
-          this.memoPut(this.memo.size, this.top(at), at);
+          this.memoPut(this.memoCount, this.top(at), at);
           break;
 
         // ---- imports and calls
@@ -564,7 +610,7 @@ export class PickleMachine {
         case 'EXT2':
         case 'EXT4': {
           const n = op.name === 'EXT1' ? 1 : op.name === 'EXT2' ? 2 : 4;
-          await s.need(n);
+          if (s.avail() < n) await s.need(n);
           const b = s.take(n);
           const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
           this.addImport('copyreg', `_extension_registry[${id}]`, at);
@@ -639,14 +685,14 @@ export class PickleMachine {
 
         // ---- framing
         case 'PROTO': {
-          await s.need(1);
-          const v = s.take(1)[0] ?? 0;
+          if (s.avail() < 1) await s.need(1);
+          const v = s.u8();
           if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
           r.protocol ??= v;
           break;
         }
         case 'FRAME': {
-          await s.need(8);
+          if (s.avail() < 8) await s.need(8);
           const n = u64(s.take(8), 0);
           if (s.pos + n > s.end)
             this.fail('pickle-frame-past-end', `a FRAME of ${n} bytes runs past the end of the data`, at);
@@ -670,20 +716,36 @@ export class PickleMachine {
       return Number(t);
     }
     if (name === 'BINGET' || name === 'BINPUT') {
-      await s.need(1);
-      return s.take(1)[0] ?? 0;
+      if (s.avail() < 1) await s.need(1);
+      return s.u8();
     }
-    await s.need(4);
+    if (s.avail() < 4) await s.need(4);
     return u32(s.take(4), 0);
   }
 
-  private memoPut(idx: number, v: Val, at: number): void {
-    if (this.memo.size >= MAX_MEMO && !this.memo.has(idx))
-      this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
-    this.memo.set(idx, v);
+  /** The memo index when its binary argument is already buffered; undefined sends the caller to memoIndex. */
+  private memoIndexNow(arg: string): number | undefined {
+    const s = this.s;
+    if (arg === 'uint1' && s.avail() >= 1) return s.u8();
+    if (arg === 'uint4' && s.avail() >= 4) return u32(s.take(4), 0);
+    return undefined;
   }
 
-  private async pushString(op: string, n: number, at: number): Promise<void> {
+  private memoPut(idx: number, v: Val, at: number): void {
+    const dense = idx <= this.memo.length;
+    const fresh = dense ? this.memo[idx] === undefined : !this.sparseMemo.has(idx);
+    if (fresh && this.memoCount >= MAX_MEMO)
+      this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
+    if (fresh) this.memoCount++;
+    // Past the budget, a string that is not interned is kept as an opaque stand-in: memory stays bounded,
+    // and an import through it is treated as dynamic (dangerous), so the budget cannot hide one.
+    if (v.k === 'str' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
+    if (dense) this.memo[idx] = v;
+    else this.sparseMemo.set(idx, v);
+  }
+
+  /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
+  private pushString(op: string, n: number, at: number): void {
     const s = this.s;
     if (n > MAX_KEPT_STRING) {
       s.skip(n);
@@ -693,15 +755,14 @@ export class PickleMachine {
       );
       return;
     }
-    await s.need(n);
     const raw = s.take(n);
     if (op.includes('UNICODE')) {
       const v = decodeUtf8(raw);
       if (v === undefined) this.fail('pickle-bad-argument', `${op} is not valid UTF-8`, at);
-      this.push({ k: 'str', v }, at);
+      this.push(this.str(v), at);
     } else if (op.endsWith('STRING')) {
       // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
-      this.push({ k: 'str', v: decodeLatin1(raw) }, at);
+      this.push(this.str(decodeLatin1(raw)), at);
     } else {
       this.push({ k: 'bytes', n }, at);
     }
@@ -741,8 +802,8 @@ export class PickleMachine {
     const s = this.s;
     this.result.joblibArrays++;
     if (fields.has('numpy_array_alignment_bytes') && !item.object) {
-      await s.need(1);
-      const pad = s.take(1)[0] ?? 0;
+      if (s.avail() < 1) await s.need(1);
+      const pad = s.u8();
       s.skip(pad);
     }
     if (item.object) {

@@ -195,3 +195,11 @@ describe('pickle files through classify', () => {
     expect(v).toMatchObject({ format: 'unknown', risk: 'unknown' });
   });
 });
+
+describe('limits are ours, not the file’s fault', () => {
+  it('a pickle walk stopped at a limit stays unsafe, with the limit as a finding', async () => {
+    const v = await classify(memorySource(bytes([0x80, 0x02], 'N'.repeat(MAX_STACK + 1), '.')));
+    expect(v.risk).toBe('unsafe');
+    expect(v.findings.map((f) => f.code)).toContain('pickle-limit');
+  });
+});
