@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../lib/formats/classify';
 import { memorySource } from '../../../lib/formats/bytes';
-import { MAX_LINE, MAX_STACK, walkPickle } from '../../../lib/formats/pickle';
+import { MAX_LINE, MAX_MEMO_STRINGS, MAX_STACK, walkPickle } from '../../../lib/formats/pickle';
 import { OPCODES } from '../../../lib/formats/pickle-ops';
-import { bytes, le64, readerOf } from '../../support/bytes';
+import { bytes, le32, le64, readerOf } from '../../support/bytes';
 
 const walk = (b: Uint8Array) => walkPickle(readerOf(b), 0);
 const errorCode = async (b: Uint8Array) => (await walk(b)).errors[0]?.code;
@@ -201,5 +201,30 @@ describe('limits are ours, not the file’s fault', () => {
     const v = await classify(memorySource(bytes([0x80, 0x02], 'N'.repeat(MAX_STACK + 1), '.')));
     expect(v.risk).toBe('unsafe');
     expect(v.findings.map((f) => f.code)).toContain('pickle-limit');
+  });
+});
+
+describe('budgets cannot hide an import', () => {
+  it(`past ${MAX_MEMO_STRINGS} memoized strings, a STACK_GLOBAL through the memo is still dangerous`, async () => {
+    const filler = new Uint8Array(5 * (MAX_MEMO_STRINGS + 1)).fill(0);
+    for (let i = 0; i < MAX_MEMO_STRINGS + 1; i++) filler.set([0x8c, 1, 0x61, 0x94, 0x30], i * 5); // 'a' MEMOIZE POP
+    const n = MAX_MEMO_STRINGS + 1;
+    const get = (i: number) => bytes('j', le32(i));
+    const b = bytes(
+      [0x80, 0x04],
+      filler,
+      [0x8c, 5],
+      'posix',
+      [0x94, 0x30, 0x8c, 6],
+      'system',
+      [0x94, 0x30],
+      get(n),
+      get(n + 1),
+      [0x93],
+      '.',
+    );
+    const r = await walk(b);
+    expect(r.complete).toBe(true);
+    expect(r.imports.some((i) => i.safety === 'dangerous')).toBe(true);
   });
 });
