@@ -67,6 +67,20 @@ export class Reader {
     }
     return merged;
   }
+
+  /**
+   * At least [start, minEnd) and at most [start, maxEnd): served from the cache alone when it covers the
+   * minimum (read-ahead is only worth a request when the bytes are not already here), else fetched whole.
+   */
+  async readAhead(start: number, minEnd: number, maxEnd: number, cache = true): Promise<Uint8Array> {
+    const hit = this.spans.find((s) => s.start <= start && s.start + s.bytes.length >= minEnd);
+    if (hit)
+      return hit.bytes.subarray(
+        start - hit.start,
+        Math.min(maxEnd, hit.start + hit.bytes.length) - hit.start,
+      );
+    return this.read(start, maxEnd, cache);
+  }
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
@@ -187,8 +201,9 @@ export class Cursor {
     if (this.pos + n > this.end) throw new Truncated();
     const bufEnd = this.bufStart + this.buf.length;
     const from = Math.max(this.pos, bufEnd);
-    const to = Math.min(this.end, Math.max(this.pos + n, from + READ_CHUNK));
-    const got = await this.reader.read(from, to, false);
+    const need = Math.min(this.end, this.pos + n);
+    const to = Math.min(this.end, Math.max(need, from + READ_CHUNK));
+    const got = await this.reader.readAhead(from, need, to, false);
     this.onBytes?.(got, from);
     const keep = this.pos < bufEnd ? this.buf.subarray(this.pos - this.bufStart) : new Uint8Array(0);
     this.buf = keep.length ? concat(keep, got) : got;

@@ -36,6 +36,8 @@ describe('byte economy on 200 MB files', () => {
     const v = await classify(src, { name: 'pytorch_model.bin' });
     expect(v).toMatchObject({ format: 'torch-legacy', paper: 'pytorch', risk: 'unsafe' });
     expect(v.bytesRead).toBeLessThanOrEqual(KIB200);
+    // All five stacked pickles come from the first read.
+    expect(v.requests).toBe(1);
   });
 
   it('safetensors: the header only, in one request', async () => {
