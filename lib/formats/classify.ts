@@ -9,14 +9,17 @@ import { readKerasConfig } from './keras';
 import { readNpy, readNpyHeader } from './numpy';
 import { looksLikeOnnx, readOnnx } from './onnx';
 import { paperLabel, SubstringScanner, type PaperEvidence } from './paper-rules';
-import { walkPickle, type PickleResult } from './pickle';
+import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { looksLikeSafetensors, readSafetensors } from './safetensors';
+import { scanSevenZip } from './sevenzip';
 import { isTar, readTarIndex } from './tar';
 import type { ByteSource, ClassifyOptions, Finding, Format, PickleImport, Risk, Verdict } from './types';
 import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
 
 /** The first read: large enough for most safetensors headers, pickles and zip local headers. */
 export const HEAD_BYTES = 64 * 1024;
+/** Archives inside archives opened, at most. */
+export const MAX_ARCHIVE_DEPTH = 3;
 /** Pickles stacked one after another in one file (torch legacy writes five). */
 export const MAX_STACKED_PICKLES = 16;
 /** Zip members probed for R4's NumPy test, and npz members read. */
@@ -78,6 +81,8 @@ function worse(a: Risk, b: Risk): Risk {
 }
 
 interface Acc {
+  /** How deep inside archives this file is (0 for the file itself). */
+  depth: number;
   format: Format;
   risk: Risk;
   weightsOnly?: boolean;
@@ -86,15 +91,16 @@ interface Acc {
   details: Record<string, unknown>;
 }
 
-function newAcc(): Acc {
-  return { format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
+function newAcc(depth: number): Acc {
+  return { depth, format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
 }
 
 /** Folds pickle walks into the verdict: imports, dangerous-import findings, errors, weights_only. */
 function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): void {
   const seen = new Set(acc.imports.map((i) => `${i.where ?? ''}\n${i.module}\n${i.name}`));
   let ranCode = false;
-  for (const r of results) {
+  let misleads = false;
+  const fold = (r: PickleResult, embedded: boolean) => {
     for (const imp of r.imports) {
       const key = `${imp.where ?? ''}\n${imp.module}\n${imp.name}`;
       if (seen.has(key)) continue;
@@ -108,11 +114,30 @@ function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): vo
         });
       }
     }
-    for (const e of r.errors) acc.findings.push({ ...e, message: `${label}: ${e.message}` });
-    if (r.calls.length || r.imports.length) ranCode = true;
-    acc.weightsOnly = (acc.weightsOnly ?? true) && r.weightsOnly;
-  }
-  const dangerous = acc.imports.some((i) => i.safety === 'dangerous');
+    for (const f of r.findings) {
+      acc.findings.push(f);
+      if (f.severity === 'danger') misleads = true;
+    }
+    if (!embedded) {
+      for (const e of r.errors) acc.findings.push({ ...e, message: `${label}: ${e.message}` });
+      if (r.calls.length || r.imports.length) ranCode = true;
+      acc.weightsOnly = (acc.weightsOnly ?? true) && r.weightsOnly;
+    }
+    for (const inner of r.embedded) {
+      // A pickle carried as data inside another, ready for a second loads(): nothing in a model file needs
+      // one, and when it imports or calls anything it is a payload smuggled past the outer scan.
+      const active = inner.imports.length > 0 || inner.calls.length > 0;
+      if (active) misleads = true;
+      acc.findings.push({
+        code: 'pickle-embedded',
+        severity: active ? 'danger' : 'warning',
+        message: `${inner.imports[0]?.where ?? 'a pickle inside the pickle'}${active ? ` imports ${inner.imports.map((i) => `${i.module}.${i.name}`).join(', ') || 'nothing'} and makes ${inner.calls.length} call(s)` : ' holds only data'}`,
+      });
+      fold(inner, true);
+    }
+  };
+  for (const r of results) fold(r, false);
+  const dangerous = misleads || acc.imports.some((i) => i.safety === 'dangerous');
   // A walk stopped by our own limit or by the transport says nothing about the file being broken.
   const ourStop = (r: PickleResult) =>
     r.errors.some((e) => e.code === 'pickle-limit' || e.code === 'pickle-read-failed');
@@ -138,7 +163,7 @@ function extensionOf(name: string | undefined): string | undefined {
 /** Classifies one file. Never throws for anything the file or the transport can cause. */
 export async function classify(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
   const reader = new Reader(source, source.size);
-  const acc = newAcc();
+  const acc = newAcc(opts.depth ?? 0);
   const substrings = new SubstringScanner();
   const evidence: PaperEvidence = { head: new Uint8Array(0), safetensorsJson: false, substrings };
   try {
@@ -225,16 +250,7 @@ async function dispatch(
     Object.assign(acc.details, g.details);
     return;
   }
-  if (startsWith(head, SEVEN_Z_MAGIC)) {
-    acc.format = '7z';
-    acc.risk = 'caution';
-    acc.findings.push({
-      code: 'archive-not-read',
-      severity: 'warning',
-      message: 'a 7z archive: its members were not read',
-    });
-    return;
-  }
+  if (startsWith(head, SEVEN_Z_MAGIC)) return sevenZipFile(reader, known, acc);
   if (startsWith(head, LFS_POINTER)) return lfsPointer(head, acc);
   if (isTar(head)) return tarFile(reader, known, acc, ev);
   if (head[0] === 0x80 || looksLikePickleStart(head)) {
@@ -336,7 +352,29 @@ async function pickleFile(
   addPickles(acc, results);
   if (results.some((r) => r.imports.length && results.indexOf(r) > 0) && acc.format !== 'torch-legacy')
     acc.risk = 'dangerous';
+  if (at < size && (await endsWithZip(reader, size))) {
+    // torch.load and pickle read the pickle at byte 0; zip tools (and scanners that trust them) read the
+    // archive the end record describes. One file, two programs: built to mislead.
+    acc.findings.push({
+      code: 'polyglot-zip',
+      severity: 'danger',
+      message:
+        'the file is a pickle from its first byte and a zip archive from its last: each reader sees a different file',
+    });
+    acc.risk = 'dangerous';
+  }
   return true;
+}
+
+/** Bytes of the tail searched for a zip end record (its comment may be up to 64 KiB; longer ones evade). */
+export const POLYGLOT_TAIL = 1024;
+
+async function endsWithZip(reader: Reader, size: number): Promise<boolean> {
+  const tail = await reader.read(Math.max(0, size - POLYGLOT_TAIL), size);
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) return true;
+  }
+  return false;
 }
 
 async function compressedFile(reader: Reader, kind: 'zlib' | 'gzip', size: number, acc: Acc): Promise<void> {
@@ -496,6 +534,34 @@ function describeUnknown(head: Uint8Array, acc: Acc): void {
     });
 }
 
+// ---------------------------------------------------------------- 7z
+
+async function sevenZipFile(reader: Reader, size: number, acc: Acc): Promise<void> {
+  acc.format = '7z';
+  acc.risk = 'caution';
+  const scan = await scanSevenZip(reader, size);
+  const pickles = scan.stored.filter(looksLikePickle);
+  if (pickles.length) {
+    const results: PickleResult[] = [];
+    for (const [i, bytes] of pickles.entries()) {
+      results.push(
+        await walkPickle(new Reader(memorySource(bytes), bytes.length), 0, {
+          where: `7z stored stream ${i + 1}`,
+        }),
+      );
+    }
+    addPickles(acc, results);
+    acc.risk = worse('caution', acc.risk);
+  }
+  acc.findings.push({
+    code: 'archive-not-read',
+    severity: 'warning',
+    message: scan.compressed
+      ? `a 7z archive with LZMA-compressed content, which was not decoded${pickles.length ? '; its stored pickles were read' : ''}`
+      : `a 7z archive: ${pickles.length ? 'its stored pickles were read' : 'no member could be read without decompression'}`,
+  });
+}
+
 // ---------------------------------------------------------------- zip family
 
 async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence): Promise<void> {
@@ -522,14 +588,14 @@ async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence
   const probes = entries
     .filter((e) => !(isTorch && /(^|\/)data\/\d+$/.test(e.name)))
     .slice(0, MAX_ZIP_PROBES);
-  const npyHeads = new Map<ZipEntry, Uint8Array>();
+  // The same first bytes say what a member really is, whatever its name.
+  const heads = new Map<ZipEntry, Uint8Array>();
   for (const e of probes) {
-    if (e.size < 6) continue;
-    const m = await readMember(reader, e, e.name.endsWith('.npy') ? 4096 : 6);
-    if (m.ok && startsWith(m.bytes, NUMPY_MAGIC)) {
-      ev.zipHasNumpyEntry = true;
-      npyHeads.set(e, m.bytes);
-    }
+    if (e.size < 4) continue;
+    const m = await readMember(reader, e, 16);
+    if (!m.ok) continue;
+    heads.set(e, m.bytes);
+    if (startsWith(m.bytes, NUMPY_MAGIC)) ev.zipHasNumpyEntry = true;
   }
 
   if (isKeras) return kerasZip(reader, entries, acc);
@@ -537,16 +603,50 @@ async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence
   if (isNpz) return npzFile(reader, entries, acc);
   acc.format = 'zip';
   acc.risk = 'caution';
-  const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name));
+  const head = (e: ZipEntry) => heads.get(e) ?? new Uint8Array(0);
+  const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name) || looksLikePickle(head(e)));
+  for (const e of pkls) {
+    if (!/\.(pkl|pickle)$/.test(e.name)) {
+      acc.findings.push({
+        code: 'zip-hidden-pickle',
+        severity: 'danger',
+        message: `${e.name} is a pickle under another name`,
+      });
+    }
+  }
   if (pkls.length) {
     await walkMembers(reader, pkls, acc, ev);
     acc.risk = worse('caution', acc.risk);
   }
+  if (pkls.some((e) => !/\.(pkl|pickle)$/.test(e.name))) acc.risk = 'dangerous';
+  const zips = entries.filter((e) => startsWith(head(e), ZIP_MAGIC));
+  for (const e of zips) await nestedArchive(reader, e, acc);
   acc.findings.push({
     code: 'archive-not-read',
     severity: 'warning',
-    message: `a zip archive of ${entries.length} member(s)${pkls.length ? '; its pickles were read, the rest were not' : ': their contents were not read'}`,
+    message: `a zip archive of ${entries.length} member(s)${pkls.length || zips.length ? '; its pickles and archives were read, the rest were not' : ': their contents were not read'}`,
   });
+}
+
+/** A zip inside a zip: classified in turn (to MAX_ARCHIVE_DEPTH), its imports and findings carried up. */
+async function nestedArchive(reader: Reader, e: ZipEntry, acc: Acc): Promise<void> {
+  if (acc.depth >= MAX_ARCHIVE_DEPTH) {
+    acc.findings.push({
+      code: 'archive-too-deep',
+      severity: 'warning',
+      message: `${e.name}: archives nested deeper than ${MAX_ARCHIVE_DEPTH} were not opened`,
+    });
+    return;
+  }
+  const m = await readMember(reader, e, WHOLE_MEMBER);
+  if (!m.ok) {
+    acc.findings.push({ code: m.code, severity: 'error', message: m.message });
+    return;
+  }
+  const inner = await classify(memorySource(m.bytes), { name: e.name, depth: acc.depth + 1 });
+  for (const imp of inner.imports) acc.imports.push({ ...imp, where: `${e.name}/${imp.where ?? ''}` });
+  for (const f of inner.findings) acc.findings.push({ ...f, message: `${e.name}: ${f.message}` });
+  acc.risk = worse(acc.risk, inner.risk === 'invalid' || inner.risk === 'unknown' ? 'caution' : inner.risk);
 }
 
 async function walkMembers(reader: Reader, members: ZipEntry[], acc: Acc, ev: PaperEvidence): Promise<void> {

@@ -4,18 +4,22 @@
 // call is known however the values got there (memo round trips included).
 // Spec: https://github.com/python/cpython/blob/main/Lib/pickletools.py and Lib/pickle.py (load_* methods).
 // Checked: every opcode's argument, stack and mark discipline, memo references, truncation, bytes after
-// STOP (by the caller), joblib inline array payloads. Not yet: FRAME-length honesty, EXT registry contents.
+// STOP (by the caller), joblib inline array payloads, FRAME honesty, pickles embedded in bytes or in base64
+// and hex strings. Not checked: the EXT registry's contents (empty unless the loading program fills it).
 import {
   Cursor,
   LineTooLong,
   Reader,
   Truncated,
+  decodeBase64,
+  decodeHex,
   decodeLatin1,
   decodeUtf8,
+  i32,
+  memorySource,
   u16,
   u32,
   u64,
-  i32,
 } from './bytes';
 import { OPCODES } from './pickle-ops';
 import {
@@ -47,6 +51,17 @@ export const MAX_MEMO_STRINGS = 1_000_000;
 export const MAX_CALLS = 10_000;
 /** Nested pickles (joblib object arrays) walked inside one pickle. */
 export const MAX_NESTING = 8;
+/** Embedded pickles walked per pickle (each at most MAX_KEPT_STRING bytes, the size of a kept argument). */
+export const MAX_EMBEDDED = 64;
+/** Shortest base64/hex text worth decoding: a pickle that imports anything is longer. */
+const MIN_ENCODED_PICKLE = 16;
+
+/** PROTO 2–5 then an opcode: how every pickle a scanner cares about begins. */
+export function looksLikePickle(b: Uint8Array): boolean {
+  return (
+    b.length >= 4 && b[0] === 0x80 && (b[1] ?? 9) >= 2 && (b[1] ?? 9) <= 5 && OPCODES[b[2] ?? 0] !== undefined
+  );
+}
 
 export type Val =
   | { k: 'str'; v: string }
@@ -91,6 +106,10 @@ export interface PickleResult {
   joblibArrays: number;
   /** The value STOP returned, symbolically. */
   top?: Val;
+  /** Findings about the program rather than its imports: frame lies, BUILD on a global. */
+  findings: Finding[];
+  /** Pickles found inside this one's bytes or strings (raw, base64 or hex), walked in turn. */
+  embedded: PickleResult[];
 }
 
 export interface WalkOptions {
@@ -198,7 +217,10 @@ export class PickleMachine {
   private s: Cursor;
   private result: PickleResult;
   private importKeys = new Set<string>();
+  private candidates: { bytes: Uint8Array; at: number; encoding: string }[] = [];
   private seenOps = new Uint8Array(256);
+  /** Where the current FRAME ends, while inside one. */
+  private frameEnd: number | undefined;
   /** Containers whose items are tracked; past MAX_TRACKED_CONTAINERS new ones are shared and empty. */
   private trackedContainers = 0;
   private memoStrings = 0;
@@ -222,6 +244,8 @@ export class PickleMachine {
       persistentIds: 0,
       weightsOnly: true,
       joblibArrays: 0,
+      findings: [],
+      embedded: [],
     };
   }
 
@@ -342,6 +366,7 @@ export class PickleMachine {
       }
     }
     r.end = this.s.pos;
+    await this.walkEmbedded();
     for (let code = 0; code < 256; code++) {
       const name = OPCODES[code]?.name;
       if (!this.seenOps[code] || !name) continue;
@@ -643,6 +668,15 @@ export class PickleMachine {
           const state = this.pop(at);
           const obj = this.top(at);
           if (obj.k === 'call') obj.state = state;
+          if (obj.k === 'global') {
+            // BUILD on a class or module has no __setstate__ to call: it updates its __dict__, overwriting
+            // attributes that later code trusts (CPython load_build).
+            this.result.findings.push({
+              code: 'pickle-build-on-global',
+              severity: 'danger',
+              message: `BUILD at byte ${at} overwrites attributes of ${describe(obj)}`,
+            });
+          }
           this.addCall(obj, op.name, at);
           if (
             obj.k === 'call' &&
@@ -650,6 +684,8 @@ export class PickleMachine {
             /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(obj.fn.module) &&
             obj.fn.name === 'NumpyArrayWrapper'
           ) {
+            // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array.
+            this.checkFrame(at);
             await this.skipJoblibArray(state, at);
           }
           break;
@@ -694,17 +730,43 @@ export class PickleMachine {
         case 'FRAME': {
           if (s.avail() < 8) await s.need(8);
           const n = u64(s.take(8), 0);
+          // CPython's two unpicklers read frames differently (the C one does not enforce their ends), so a
+          // frame that lies is how one file shows scanners one program and runs another.
+          if (this.frameEnd !== undefined && at < this.frameEnd) {
+            this.frameLie(
+              `a FRAME begins at byte ${at}, inside the frame that ends at byte ${this.frameEnd}`,
+            );
+          }
           if (s.pos + n > s.end)
-            this.fail('pickle-frame-past-end', `a FRAME of ${n} bytes runs past the end of the data`, at);
+            this.frameLie(`a FRAME of ${n} bytes at byte ${at} runs past the end of the data`);
+          this.frameEnd = s.pos + n;
           break;
         }
         case 'STOP':
           r.top = this.pop(at);
           r.complete = true;
+          this.checkFrame(at);
           return;
         default:
           this.fail('pickle-bad-opcode', `opcode ${op.name} is not handled`, at);
       }
+      if (this.frameEnd !== undefined) this.checkFrame(at);
+    }
+  }
+
+  /** An opcode that starts inside the current frame must end inside it. */
+  private checkFrame(at: number): void {
+    const end = this.frameEnd;
+    if (end === undefined) return;
+    if (at < end && this.s.pos > end) {
+      this.frameLie(`the opcode at byte ${at} runs past the end of its frame at byte ${end}`);
+    }
+    if (this.s.pos >= end) this.frameEnd = undefined;
+  }
+
+  private frameLie(message: string): void {
+    if (!this.result.findings.some((f) => f.code === 'pickle-frame-lie')) {
+      this.result.findings.push({ code: 'pickle-frame-lie', severity: 'danger', message });
     }
   }
 
@@ -759,12 +821,47 @@ export class PickleMachine {
     if (op.includes('UNICODE')) {
       const v = decodeUtf8(raw);
       if (v === undefined) this.fail('pickle-bad-argument', `${op} is not valid UTF-8`, at);
+      if (v.length >= MIN_ENCODED_PICKLE) this.noteEncoded(v, at);
       this.push(this.str(v), at);
     } else if (op.endsWith('STRING')) {
       // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
       this.push(this.str(decodeLatin1(raw)), at);
     } else {
+      if (looksLikePickle(raw)) this.noteEmbedded(raw.slice(), at, 'bytes');
       this.push({ k: 'bytes', n }, at);
+    }
+  }
+
+  /** A string that decodes (base64 or hex) to something that starts like a pickle. */
+  private noteEncoded(v: string, at: number): void {
+    if (this.candidates.length >= MAX_EMBEDDED) return;
+    const text = v.trim();
+    // A pickle's first byte 0x80 is "80" in hex and "g" (then A–D) in base64.
+    let decoded: Uint8Array | undefined;
+    let encoding = 'hex';
+    if (text.startsWith('80')) decoded = decodeHex(text);
+    else if (/^g[A-D]/.test(text)) {
+      decoded = decodeBase64(text);
+      encoding = 'base64';
+    }
+    if (decoded && looksLikePickle(decoded)) this.noteEmbedded(decoded, at, encoding);
+  }
+
+  private noteEmbedded(bytes: Uint8Array, at: number, encoding: string): void {
+    if (this.candidates.length < MAX_EMBEDDED) this.candidates.push({ bytes, at, encoding });
+  }
+
+  /** Walks the embedded pickles found, after the outer walk, each as a pickle of its own. */
+  private async walkEmbedded(): Promise<void> {
+    const depth = (this.opts.depth ?? 0) + 1;
+    if (depth > MAX_NESTING) return;
+    for (const c of this.candidates) {
+      const where = `${this.opts.where ? `${this.opts.where}: ` : ''}a ${c.encoding} pickle inside byte ${c.at}`;
+      const inner = await new PickleMachine(new Reader(memorySource(c.bytes), c.bytes.length), 0, {
+        where,
+        depth,
+      }).run();
+      if (inner.opcodes >= 2) this.result.embedded.push(inner);
     }
   }
 

@@ -7,6 +7,10 @@
 import { Reader, decodeUtf8, u64 } from './bytes';
 import type { Finding } from './types';
 
+/** Text that reads like Python code: imports, calls of the usual gadgets, shell commands. */
+const SUSPICIOUS_TEXT =
+  /(^|[;\n])\s*(import|from)\s+[\w.]+|\b(__import__|exec\s*\(|eval\s*\(|os\.system|subprocess|popen|pickle\.loads|marshal\.loads|__builtins__|getattr\s*\()/i;
+
 /** The safetensors crate's MAX_HEADER_SIZE. */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
 export const MAX_SAFETENSORS_TENSORS = 1_000_000;
@@ -221,6 +225,18 @@ function validate(header: Record<string, unknown>, n: number, size: number): Saf
   };
   if (metadata) {
     details.metadata = metadata;
+    // Loading safetensors never runs metadata, but tools that eval or exec config strings would: say so.
+    const code = Object.entries(metadata).filter(([, v]) => SUSPICIOUS_TEXT.test(v));
+    if (code.length) {
+      findings.push({
+        code: 'safetensors-suspicious-metadata',
+        severity: 'warning',
+        message: `__metadata__ ${code
+          .map(([k]) => JSON.stringify(k))
+          .slice(0, 5)
+          .join(', ')} reads like code (the format cannot run it; a tool that evals it would)`,
+      });
+    }
     // SFconvertbot records removed shared tensors as {removed: kept} next to "format": "pt" (HUB.md).
     const removed = Object.entries(metadata).filter(([k, v]) => k !== 'format' && v in header);
     if (removed.length)

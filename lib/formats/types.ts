@@ -93,4 +93,6 @@ export interface Verdict {
 export interface ClassifyOptions {
   /** The file's name or path: only a hint, and a mismatch with the bytes is a finding. */
   name?: string;
+  /** Internal: how deep inside archives this file sits, so nesting stays bounded. */
+  depth?: number;
 }

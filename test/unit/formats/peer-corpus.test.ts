@@ -1,72 +1,65 @@
-// Every file of the peer scanners' corpora (../shared/corpus/peers) through the engine: each gets a verdict
-// within its limits, its paper label equals the manifest's, and a summary prints the agreement with the
-// peers' labels. The dangerous/safe agreement is asserted for the files the pickle policy already holds;
-// the full claim over every `test` row is issue 3's.
-import { join } from 'node:path';
+// The peer scanners' corpora (../shared/corpus/peers) through the engine: every file gets a verdict within
+// its limits and the manifest's paper label; every file the peers' own tests call dangerous is dangerous,
+// and none they call safe is. Disagreements on the name-inferred rows are explained in test/corpus-notes.md.
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../../../lib/formats/types';
-import {
-  PEERS_DIR,
-  corpusAvailable,
-  paperFromRule,
-  readManifest,
-  type CorpusRow,
-} from '../../support/corpus';
-import { classifyFile } from '../../support/fixtures';
+import { PEERS_DIR, corpusAvailable, paperFromRule } from '../../support/corpus';
+import { evaluateCorpus, formatTable, isMetadataExemption, type Evaluated } from '../../support/corpus-eval';
 
 const available = corpusAvailable();
-if (!available)
+if (!available) {
   console.warn(
     `peer corpus not found at ${PEERS_DIR}: its tests are skipped (../shared/ is beside our checkout and CI's only)`,
   );
+}
 
 describe.skipIf(!available)('peer corpora (../shared/corpus/peers)', () => {
-  const results: { row: CorpusRow; v: Verdict }[] = [];
+  let all: Evaluated[] = [];
 
   it('gives every file a verdict, reading no more than the file', async () => {
-    for (const row of readManifest()) {
-      const v = await classifyFile(join(PEERS_DIR, row.path), row.path);
-      results.push({ row, v });
-      expect(v.bytesRead, row.path).toBeLessThanOrEqual(row.size);
-    }
-    expect(results.length).toBe(325);
+    all = await evaluateCorpus();
+    expect(all).toHaveLength(325);
+    for (const { row, v } of all) expect(v.bytesRead, row.path).toBeLessThanOrEqual(row.size);
   });
 
   it("gives every file the manifest's paper label (rules R1–R5)", () => {
-    const wrong = results
+    const wrong = all
       .filter(({ row, v }) => paperFromRule(row.paperRule) !== v.paper)
       .map(({ row, v }) => `${row.path}: ${row.paperRule} vs ${v.paper}`);
     expect(wrong).toEqual([]);
   });
 
-  it('prints a summary by paper label and risk, with the agreement with the peers', () => {
-    const count = (key: (r: { row: CorpusRow; v: Verdict }) => string) => {
-      const m = new Map<string, number>();
-      for (const r of results) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
-      return [...m]
-        .sort()
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
-    };
-    const held = (kind: string) => {
-      const rows = results.filter((r) => r.row.labelKind === kind && r.row.expected !== 'unlabelled');
-      const ok = rows.filter(({ row, v }) =>
-        row.expected === 'dangerous' ? v.risk === 'dangerous' : v.risk !== 'dangerous',
-      );
-      return `${ok.length}/${rows.length}`;
-    };
-    console.log(
-      [
-        `peer corpus: ${results.length} files`,
-        `  by paper label: ${count((r) => r.v.paper)}`,
-        `  by risk: ${count((r) => r.v.risk)}`,
-        `  agreement with label_kind=test rows: ${held('test')}; heuristic rows: ${held('heuristic')}`,
-      ].join('\n'),
+  it("calls dangerous every file the peers' own tests call dangerous", () => {
+    const missed = all.filter(
+      (e) =>
+        e.row.labelKind === 'test' &&
+        e.row.expected === 'dangerous' &&
+        e.v.risk !== 'dangerous' &&
+        !isMetadataExemption(e),
     );
-    // No safe file of the peers' own tests is called dangerous.
-    const falseAlarms = results.filter(
-      ({ row, v }) => row.labelKind === 'test' && row.expected === 'safe' && v.risk === 'dangerous',
+    expect(missed.map((e) => `${e.row.path}: ${e.v.risk}`)).toEqual([]);
+    // The one exemption the corpus README allows, and only with its finding.
+    expect(all.filter(isMetadataExemption).map((e) => e.row.path)).toEqual([
+      'modelaudit/tests/assets/samples/safetensors/malicious_import.safetensors',
+    ]);
+  });
+
+  it("calls dangerous no file the peers' own tests call safe", () => {
+    const alarms = all.filter(
+      (e) => e.row.labelKind === 'test' && e.row.expected === 'safe' && e.v.risk === 'dangerous',
     );
-    expect(falseAlarms.map((r) => r.row.path)).toEqual([]);
+    expect(alarms.map((e) => e.row.path)).toEqual([]);
+  });
+
+  it('on the name-inferred rows, disagrees only where test/corpus-notes.md explains why', () => {
+    const disagree = all.filter(
+      (e) =>
+        e.row.labelKind === 'heuristic' && (e.row.expected === 'dangerous') !== (e.v.risk === 'dangerous'),
+    );
+    const explained = disagree
+      .filter((e) => /\/jinja2\//.test(e.row.path) && e.v.format === 'unknown')
+      .concat(disagree.filter((e) => e.row.path.endsWith('/simple_nested.pkl')));
+    expect(disagree.length).toBe(25);
+    expect(explained.length).toBe(disagree.length);
+    console.log(formatTable(all));
   });
 });

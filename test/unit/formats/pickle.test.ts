@@ -28,7 +28,6 @@ describe('pickle error codes', () => {
     ['pickle-no-mark', bytes([0x80, 0x02], ']e.')],
     ['pickle-memo-missing', bytes([0x80, 0x02], 'h', [5], '.')],
     ['pickle-bad-argument', bytes('I12x\n.')],
-    ['pickle-frame-past-end', bytes([0x80, 0x04, 0x95], le64(1000), 'N.')],
     [
       'joblib-array-unknown',
       bytes([0x80, 0x02], 'cjoblib.numpy_pickle\nNumpyArrayWrapper\n)', [0x81], '}b.'),
@@ -226,5 +225,55 @@ describe('budgets cannot hide an import', () => {
     const r = await walk(b);
     expect(r.complete).toBe(true);
     expect(r.imports.some((i) => i.safety === 'dangerous')).toBe(true);
+  });
+});
+
+describe('program findings: frames, BUILD on a global, embedded pickles', () => {
+  const findings = async (b: Uint8Array) => (await walk(b)).findings.map((f) => f.code);
+  it('pickle-frame-lie: an opcode straddling the end of its frame', async () => {
+    // FRAME of 5 bytes, then BINBYTES whose 20-byte argument runs past it.
+    const b = bytes([0x80, 0x05, 0x95], le64(5), 'B', le32(20), 'A'.repeat(20), '.');
+    expect(await findings(b)).toEqual(['pickle-frame-lie']);
+    expect((await classify(memorySource(b))).risk).toBe('dangerous');
+  });
+  it('pickle-frame-lie: a frame inside a frame', async () => {
+    expect(await findings(bytes([0x80, 0x05, 0x95], le64(12), 'N', [0x95], le64(1), 'N.'))).toEqual([
+      'pickle-frame-lie',
+    ]);
+  });
+  it('pickle-frame-lie: a frame longer than the data', async () => {
+    expect(await findings(bytes([0x80, 0x04, 0x95], le64(1000), 'N.'))).toContain('pickle-frame-lie');
+  });
+  it('honest frames are not findings', async () => {
+    expect(await findings(bytes([0x80, 0x04, 0x95], le64(2), 'N.'))).toEqual([]);
+    expect(await findings(bytes([0x80, 0x04, 0x95], le64(1), ']', [0x95], le64(1), '.'))).toEqual([]);
+  });
+  it('pickle-build-on-global: BUILD that overwrites attributes of a module', async () => {
+    const b = bytes([0x80, 0x02], 'ctorch\n_utils\n}', 'U', [4], 'save', 'N', 's', 'b.');
+    expect(await findings(b)).toEqual(['pickle-build-on-global']);
+    expect((await classify(memorySource(b))).risk).toBe('dangerous');
+  });
+  it('pickle-embedded: raw, base64 and hex pickles inside a pickle are walked', async () => {
+    const inner = bytes([0x80, 0x04], 'cos\nsystem\n', [0x8c, 2], 'id', [0x85], 'R.');
+    const b64 = Buffer.from(inner).toString('base64');
+    const hex = Buffer.from(inner).toString('hex');
+    for (const outer of [
+      bytes([0x80, 0x04, 0x43, inner.length], inner, '.'),
+      bytes([0x80, 0x04, 0x8c, b64.length], b64, '.'),
+      bytes([0x80, 0x04, 0x8c, hex.length], hex, '.'),
+    ]) {
+      const v = await classify(memorySource(outer));
+      expect(v.risk).toBe('dangerous');
+      expect(v.findings.map((f) => f.code)).toContain('pickle-embedded');
+      expect(v.imports.map((i) => `${i.module}.${i.name}`)).toContain('os.system');
+    }
+  });
+  it('an embedded pickle of plain data is a warning, not a danger', async () => {
+    const inner = bytes([0x80, 0x04], '}', [0x8c, 1], 'a', 'K', [1], 's.');
+    const v = await classify(memorySource(bytes([0x80, 0x04, 0x43, inner.length], inner, '.')));
+    expect(v.risk).toBe('unsafe');
+    expect(v.findings).toContainEqual(
+      expect.objectContaining({ code: 'pickle-embedded', severity: 'warning' }),
+    );
   });
 });

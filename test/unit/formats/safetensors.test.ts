@@ -69,6 +69,17 @@ describe('safetensors validation', () => {
     expect(r.findings.map((f) => f.code)).toEqual(['safetensors-shared-tensors']);
   });
 
+  it('safetensors-suspicious-metadata: code in metadata is a finding; the format still cannot run it', async () => {
+    const b = safetensors(
+      '{"__metadata__":{"info":"import os; os.system(1)","about":"an import statement"}}',
+    );
+    const r = await readSafetensors(readerOf(b), b.length);
+    expect(r.error).toBeUndefined();
+    expect(r.findings.map((f) => f.code)).toEqual(['safetensors-suspicious-metadata']);
+    expect(r.findings[0]?.message).toContain('"info"');
+    expect(r.findings[0]?.message).not.toContain('"about"');
+  });
+
   it('a gap between tensors is as wrong as an overlap', async () => {
     expect(await code(safetensors('{"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}', 2))).toBe(
       'safetensors-offsets-not-contiguous',

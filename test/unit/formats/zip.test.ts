@@ -118,6 +118,30 @@ describe('zip error codes', () => {
 });
 
 describe('zip family', () => {
+  it('zip-hidden-pickle: a pickle under another name is read and is dangerous', async () => {
+    const v = await classify(
+      memorySource(writeZip([{ name: 'readme.txt', data: bytes([0x80, 0x02], '}.') }])),
+    );
+    expect(v.risk).toBe('dangerous');
+    expect(v.findings.map((f) => f.code)).toContain('zip-hidden-pickle');
+  });
+
+  it('archive-too-deep: zips nested past the limit are not opened', async () => {
+    let z = writeZip([{ name: 'x.pkl', data: bytes([0x80, 0x02], 'cos\nsystem\n.') }]);
+    for (let i = 0; i < 4; i++) z = writeZip([{ name: `level${i}.zip`, data: z }]);
+    const v = await classify(memorySource(z));
+    expect(v.findings.map((f) => f.code)).toContain('archive-too-deep');
+    expect(v.risk).not.toBe('safe');
+  });
+
+  it('a zip inside a zip is opened, and what it imports is carried up', async () => {
+    const inner = writeZip([{ name: 'archive/data.pkl', data: bytes([0x80, 0x02], 'cposix\nsystem\n.') }]);
+    const v = await classify(memorySource(writeZip([{ name: 'model.zip', data: inner, method: 8 }])));
+    expect(v.risk).toBe('dangerous');
+    expect(v.imports[0]).toMatchObject({ module: 'posix', name: 'system' });
+    expect(v.imports[0]?.where).toMatch(/^model\.zip\//);
+  });
+
   it('a deflated data.pkl is read like a stored one', async () => {
     const v = await classify(
       memorySource(
