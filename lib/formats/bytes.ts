@@ -220,6 +220,46 @@ export class Cursor {
     return this.buf[this.pos++ - this.bufStart] ?? 0;
   }
 
+  /** Little-endian integers read in place, advancing; the caller made sure they are buffered. */
+  u16(): number {
+    const v = u16(this.buf, this.pos - this.bufStart);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    const v = u32(this.buf, this.pos - this.bufStart);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    const v = i32(this.buf, this.pos - this.bufStart);
+    this.pos += 4;
+    return v;
+  }
+  u64(): number {
+    const v = u64(this.buf, this.pos - this.bufStart);
+    this.pos += 8;
+    return v;
+  }
+
+  /**
+   * The next n buffered bytes as a string when they are all ASCII (then UTF-8, Latin-1 and ASCII agree),
+   * advancing; undefined, without advancing, otherwise. Short strings only: most names and keys.
+   */
+  asciiString(n: number): string | undefined {
+    if (n > 64) return undefined;
+    const buf = this.buf;
+    const at = this.pos - this.bufStart;
+    let s = '';
+    for (let i = at; i < at + n; i++) {
+      const c = buf[i] ?? 0x80;
+      if (c >= 0x80) return undefined;
+      s += String.fromCharCode(c);
+    }
+    this.pos += n;
+    return s;
+  }
+
   take(n: number): Uint8Array {
     const at = this.pos - this.bufStart;
     this.pos += n;

@@ -413,6 +413,19 @@ export function normaliseModule(module: string): string {
 }
 
 const DUNDER = /^__\w+__$/;
+/** Parts of a dotted name examined; a longer attribute path is itself a reason to refuse it. */
+export const MAX_NAME_PARTS = 32;
+/** Names that run code or open files wherever an attribute path reaches them. */
+const DANGEROUS_CALL_NAMES = new Set([
+  'eval',
+  'exec',
+  'compile',
+  'getattr',
+  'system',
+  'popen',
+  '__import__',
+  'open',
+]);
 /** Real modules whose names look like dunders: importing from them reaches no interpreter internals. */
 const DUNDER_NAMED_MODULES = new Set(['__main__', '__future__']);
 
@@ -455,18 +468,29 @@ export function classifyImport(rawModule: string, name: string): ImportSafety {
     return { safety: 'dangerous', reason: `it reaches the dunder attribute ${dunder}` };
   }
   // Protocol ≥ 4 resolves a dotted name with getattr, one part at a time: `pathlib.os.system` is
-  // `os.system`. Any part that names a dangerous module or callable makes the whole path dangerous.
+  // `os.system`. Any sub-path that names a dangerous module or callable makes the whole path dangerous.
+  // Each sub-path is looked up directly (no recursion), and the parts are bounded: a hostile name of
+  // thousands of dots must cost a few lookups, not an exponential walk.
+  if (nameParts.length > MAX_NAME_PARTS) {
+    return { safety: 'dangerous', reason: `an attribute path of ${nameParts.length} parts` };
+  }
   if (nameParts.length > 1) {
     for (let i = 0; i < nameParts.length; i++) {
       const part = nameParts[i] ?? '';
-      const rest = nameParts.slice(i + 1).join('.');
-      if (DANGEROUS_MODULES.has(part))
-        return { safety: 'dangerous', reason: `the dotted path ${name} reaches module ${part}` };
-      if (rest && classifyImport(part, rest).safety === 'dangerous') {
-        return { safety: 'dangerous', reason: `the dotted path ${name} reaches ${part}.${rest}` };
-      }
-      if (['eval', 'exec', 'compile', 'getattr', 'system', 'popen', '__import__', 'open'].includes(part)) {
+      if (DANGEROUS_CALL_NAMES.has(part))
         return { safety: 'dangerous', reason: `the dotted path ${name} reaches ${part}` };
+      for (let j = i + 1; j <= nameParts.length; j++) {
+        const sub = nameParts.slice(i, j).join('.');
+        if (DANGEROUS_MODULES.has(sub))
+          return { safety: 'dangerous', reason: `the dotted path ${name} reaches module ${sub}` };
+        if (
+          j > i + 1 &&
+          DANGEROUS_GLOBALS.has(
+            normaliseModule(nameParts.slice(i, j - 1).join('.')) + '.' + (nameParts[j - 1] ?? ''),
+          )
+        ) {
+          return { safety: 'dangerous', reason: `the dotted path ${name} reaches ${sub}` };
+        }
       }
     }
     if (!INNOCUOUS_GLOBALS.has(full) && !WEIGHTS_ONLY_GLOBALS.has(full)) {

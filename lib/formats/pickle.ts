@@ -18,8 +18,6 @@ import {
   i32,
   memorySource,
   u16,
-  u32,
-  u64,
 } from './bytes';
 import { OPCODES } from './pickle-ops';
 import {
@@ -120,6 +118,8 @@ export interface WalkOptions {
   /** Receives every chunk of bytes the walker reads, for substring rules (paper R5). */
   onBytes?: (bytes: Uint8Array, offset: number) => void;
   depth?: number;
+  /** Called after each opcode with its offset, its byte and where its argument ends (for disassembly). */
+  onOp?: (at: number, code: number, end: number) => void;
 }
 
 class Broken extends Error {
@@ -275,6 +275,31 @@ export class PickleMachine {
     return this.stack[this.stack.length - 1] ?? OTHER;
   }
 
+  /**
+   * APPENDS, ADDITEMS, SETITEMS: the items above the MARK go into the container below it. Items of an
+   * untracked container are discarded without being copied out.
+   */
+  private extendBelowMark(at: number, dict: boolean): void {
+    const m = this.marks[this.marks.length - 1];
+    const target = m === undefined ? undefined : this.stack[m - 1];
+    const tracked = target !== undefined && target !== UNTRACKED_SEQ && target !== UNTRACKED_DICT;
+    if (tracked && target.k === (dict ? 'dict' : 'seq')) {
+      const items = this.popMark(at);
+      if (dict) this.setItems(this.top(at), items);
+      else this.appendTo(this.top(at), items);
+    } else {
+      this.dropToMark(at);
+      this.top(at);
+    }
+  }
+
+  /** Pops to the last MARK, discarding the items (no copy). */
+  private dropToMark(at: number): void {
+    const m = this.marks.pop();
+    if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
+    this.stack.length = m;
+  }
+
   private popMark(at: number): Val[] {
     const m = this.marks.pop();
     if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
@@ -396,9 +421,11 @@ export class PickleMachine {
       r.opcodes++;
       this.seenOps[code] = 1;
 
-      switch (op.name) {
+      // Dispatch on the opcode byte: a jump table, where a switch on names compares strings.
+      switch (code) {
         // ---- integers, floats, constants
-        case 'INT': {
+        case 0x49: {
+          // INT
           const t = await s.line(MAX_LINE);
           if (t === '00' || t === '01') this.push(OTHER, at);
           else if (!/^[-+]?\d+$/.test(t.trim()))
@@ -406,211 +433,230 @@ export class PickleMachine {
           else this.push({ k: 'int', v: Number(t) }, at);
           break;
         }
-        case 'LONG': {
+        case 0x4c: {
+          // LONG
           const t = await s.line(MAX_LINE);
           if (!/^[-+]?\d+L?$/.test(t.trim()))
             this.fail('pickle-bad-argument', 'LONG has a non-integer argument', at);
           this.push({ k: 'int', v: Number(t.replace(/L$/, '')) }, at);
           break;
         }
-        case 'BININT':
+        case 0x4a: // BININT
           if (s.avail() < 4) await s.need(4);
-          this.push(this.int(i32(s.take(4), 0)), at);
+          this.push(this.int(s.i32()), at);
           break;
-        case 'BININT1':
+        case 0x4b: // BININT1
           if (s.avail() < 1) await s.need(1);
           this.push(this.int(s.u8()), at);
           break;
-        case 'BININT2':
+        case 0x4d: // BININT2
           if (s.avail() < 2) await s.need(2);
-          this.push(this.int(u16(s.take(2), 0)), at);
+          this.push(this.int(s.u16()), at);
           break;
-        case 'LONG1': {
+        case 0x8a: {
+          // LONG1
           if (s.avail() < 1) await s.need(1);
           const n = s.u8();
           if (s.avail() < n) await s.need(n);
-          s.take(n);
+          s.pos += n;
           this.push(OTHER, at);
           break;
         }
-        case 'LONG4': {
+        case 0x8b: {
+          // LONG4
           if (s.avail() < 4) await s.need(4);
-          const n = i32(s.take(4), 0);
+          const n = s.i32();
           if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
           s.skip(n);
           this.push(OTHER, at);
           break;
         }
-        case 'FLOAT':
+        case 0x46: // FLOAT
           await s.line(MAX_LINE);
           this.push(OTHER, at);
           break;
-        case 'BINFLOAT':
+        case 0x47: // BINFLOAT
           if (s.avail() < 8) await s.need(8);
-          s.take(8);
+          s.pos += 8;
           this.push(OTHER, at);
           break;
-        case 'NONE':
+        case 0x4e: // NONE
           this.push(NONE, at);
           break;
-        case 'NEWTRUE':
-        case 'NEWFALSE':
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
           this.push(OTHER, at);
           break;
 
         // ---- strings and bytes
-        case 'STRING': {
+        case 0x53: {
+          // STRING
           const t = await s.line(MAX_LINE);
           const v = unquote(t);
           if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
           this.push(this.str(v), at);
           break;
         }
-        case 'UNICODE':
+        case 0x56: // UNICODE
           this.push(this.str(rawUnicodeUnescape(await s.line(MAX_LINE))), at);
           break;
-        case 'SHORT_BINSTRING':
-        case 'SHORT_BINBYTES':
-        case 'SHORT_BINUNICODE': {
+        case 0x55: // SHORT_BINSTRING
+        case 0x43: // SHORT_BINBYTES
+        case 0x8c: {
+          // SHORT_BINUNICODE
           if (s.avail() < 1) await s.need(1);
           const n = s.u8();
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
           this.pushString(op.name, n, at);
           break;
         }
-        case 'BINSTRING': {
+        case 0x54: {
+          // BINSTRING
           if (s.avail() < 4) await s.need(4);
-          const n = i32(s.take(4), 0);
+          const n = s.i32();
           if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
           this.pushString(op.name, n, at);
           break;
         }
-        case 'BINBYTES':
-        case 'BINUNICODE': {
+        case 0x42: // BINBYTES
+        case 0x58: {
+          // BINUNICODE
           if (s.avail() < 4) await s.need(4);
-          const n = u32(s.take(4), 0);
+          const n = s.u32();
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
           this.pushString(op.name, n, at);
           break;
         }
-        case 'BINBYTES8':
-        case 'BINUNICODE8':
-        case 'BYTEARRAY8': {
+        case 0x8e: // BINBYTES8
+        case 0x8d: // BINUNICODE8
+        case 0x96: {
+          // BYTEARRAY8
           if (s.avail() < 8) await s.need(8);
-          const n = u64(s.take(8), 0);
+          const n = s.u64();
           if (!Number.isFinite(n)) this.fail('pickle-bad-argument', `${op.name} has a length over 2^53`, at);
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
           this.pushString(op.name, n, at);
           break;
         }
-        case 'NEXT_BUFFER':
+        case 0x97: // NEXT_BUFFER
           this.push(OTHER, at);
           break;
-        case 'READONLY_BUFFER':
+        case 0x98: // READONLY_BUFFER
           this.top(at);
           break;
 
         // ---- containers
-        case 'EMPTY_LIST':
-        case 'EMPTY_TUPLE':
+        case 0x5d: // EMPTY_LIST
+        case 0x29: // EMPTY_TUPLE
           this.push(this.seq([]), at);
           break;
-        case 'EMPTY_DICT':
+        case 0x7d: // EMPTY_DICT
           this.push(this.dict(), at);
           break;
-        case 'EMPTY_SET':
+        case 0x8f: // EMPTY_SET
           this.push(this.seq([]), at);
           break;
-        case 'APPEND': {
+        case 0x61: {
+          // APPEND
           const v = this.pop(at);
           this.appendTo(this.top(at), [v]);
           break;
         }
-        case 'APPENDS':
-        case 'ADDITEMS': {
-          const items = this.popMark(at);
-          this.appendTo(this.top(at), items);
+        case 0x65: // APPENDS
+        case 0x90: // ADDITEMS
+          this.extendBelowMark(at, false);
           break;
-        }
-        case 'LIST':
-        case 'TUPLE':
-        case 'FROZENSET':
-          this.push(this.seq(this.popMark(at)), at);
+        case 0x6c: // LIST
+        case 0x74: // TUPLE
+        case 0x91: // FROZENSET
+          if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
+            // Past the budget the items would be dropped anyway: do not copy them out.
+            this.dropToMark(at);
+            this.push(UNTRACKED_SEQ, at);
+          } else this.push(this.seq(this.popMark(at)), at);
           break;
-        case 'TUPLE1':
-        case 'TUPLE2':
-        case 'TUPLE3': {
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: {
+          // TUPLE3
           const n = op.name === 'TUPLE1' ? 1 : op.name === 'TUPLE2' ? 2 : 3;
-          const items: Val[] = [];
-          for (let i = 0; i < n; i++) items.unshift(this.pop(at));
-          this.push(this.seq(items), at);
+          if (this.stack.length - this.base() < n)
+            this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+          if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
+            this.stack.length -= n;
+            this.push(UNTRACKED_SEQ, at);
+          } else this.push(this.seq(this.stack.splice(this.stack.length - n, n)), at);
           break;
         }
-        case 'DICT': {
+        case 0x64: {
+          // DICT
           const d: Val = this.dict();
           this.setItems(d, this.popMark(at));
           this.push(d, at);
           break;
         }
-        case 'SETITEM': {
+        case 0x73: {
+          // SETITEM
           const v = this.pop(at);
           const k = this.pop(at);
           this.setItems(this.top(at), [k, v]);
           break;
         }
-        case 'SETITEMS': {
-          const flat = this.popMark(at);
-          this.setItems(this.top(at), flat);
+        case 0x75: // SETITEMS
+          this.extendBelowMark(at, true);
           break;
-        }
 
         // ---- stack and memo
-        case 'POP':
+        case 0x30: // POP
           // CPython's load_pop pops a MARK when the stack above it is empty.
           if (this.stack.length > this.base()) this.stack.pop();
           else if (this.marks.length) this.marks.pop();
           else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
           break;
-        case 'DUP':
+        case 0x32: // DUP
           this.push(this.top(at), at);
           break;
-        case 'MARK':
+        case 0x28: // MARK
           if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
           this.marks.push(this.stack.length);
           break;
-        case 'POP_MARK':
+        case 0x31: // POP_MARK
           this.popMark(at);
           break;
-        case 'GET':
-        case 'BINGET':
-        case 'LONG_BINGET': {
+        case 0x67: // GET
+        case 0x68: // BINGET
+        case 0x6a: {
+          // LONG_BINGET
           const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
           const v = this.memo[idx] ?? this.sparseMemo.get(idx);
           if (!v) this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
           this.push(v, at);
           break;
         }
-        case 'PUT':
-        case 'BINPUT':
-        case 'LONG_BINPUT': {
+        case 0x70: // PUT
+        case 0x71: // BINPUT
+        case 0x72: {
+          // LONG_BINPUT
           const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
           this.memoPut(idx, this.top(at), at);
           break;
         }
-        case 'MEMOIZE':
+        case 0x94: // MEMOIZE
           this.memoPut(this.memoCount, this.top(at), at);
           break;
 
         // ---- imports and calls
-        case 'GLOBAL': {
+        case 0x63: {
+          // GLOBAL
           const module = await s.line(MAX_LINE);
           const name = await s.line(MAX_LINE);
           this.addImport(module, name, at);
           this.push({ k: 'global', module, name }, at);
           break;
         }
-        case 'STACK_GLOBAL': {
+        case 0x93: {
+          // STACK_GLOBAL
           const name = this.pop(at);
           const module = this.pop(at);
           if (module.k !== 'str' || name.k !== 'str') {
@@ -631,9 +677,10 @@ export class PickleMachine {
           }
           break;
         }
-        case 'EXT1':
-        case 'EXT2':
-        case 'EXT4': {
+        case 0x82: // EXT1
+        case 0x83: // EXT2
+        case 0x84: {
+          // EXT4
           const n = op.name === 'EXT1' ? 1 : op.name === 'EXT2' ? 2 : 4;
           if (s.avail() < n) await s.need(n);
           const b = s.take(n);
@@ -642,21 +689,24 @@ export class PickleMachine {
           this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
           break;
         }
-        case 'REDUCE': {
+        case 0x52: {
+          // REDUCE
           const args = this.pop(at);
           const fn = this.pop(at);
           this.addCall(fn, op.name, at);
           this.push({ k: 'call', fn, args }, at);
           break;
         }
-        case 'NEWOBJ': {
+        case 0x81: {
+          // NEWOBJ
           const args = this.pop(at);
           const cls = this.pop(at);
           this.addCall(cls, op.name, at);
           this.push({ k: 'call', fn: cls, args }, at);
           break;
         }
-        case 'NEWOBJ_EX': {
+        case 0x92: {
+          // NEWOBJ_EX
           this.pop(at);
           const args = this.pop(at);
           const cls = this.pop(at);
@@ -664,7 +714,8 @@ export class PickleMachine {
           this.push({ k: 'call', fn: cls, args }, at);
           break;
         }
-        case 'BUILD': {
+        case 0x62: {
+          // BUILD
           const state = this.pop(at);
           const obj = this.top(at);
           if (obj.k === 'call') obj.state = state;
@@ -690,7 +741,8 @@ export class PickleMachine {
           }
           break;
         }
-        case 'INST': {
+        case 0x69: {
+          // INST
           const module = await s.line(MAX_LINE);
           const name = await s.line(MAX_LINE);
           this.addImport(module, name, at);
@@ -700,7 +752,8 @@ export class PickleMachine {
           this.push({ k: 'call', fn, args: this.seq(args) }, at);
           break;
         }
-        case 'OBJ': {
+        case 0x6f: {
+          // OBJ
           const items = this.popMark(at);
           const cls = items.shift();
           if (!cls) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
@@ -708,28 +761,30 @@ export class PickleMachine {
           this.push({ k: 'call', fn: cls, args: this.seq(items) }, at);
           break;
         }
-        case 'PERSID':
+        case 0x50: // PERSID
           await s.line(MAX_LINE);
           r.persistentIds++;
           this.push(OTHER, at);
           break;
-        case 'BINPERSID':
+        case 0x51: // BINPERSID
           this.pop(at);
           r.persistentIds++;
           this.push(OTHER, at);
           break;
 
         // ---- framing
-        case 'PROTO': {
+        case 0x80: {
+          // PROTO
           if (s.avail() < 1) await s.need(1);
           const v = s.u8();
           if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
           r.protocol ??= v;
           break;
         }
-        case 'FRAME': {
+        case 0x95: {
+          // FRAME
           if (s.avail() < 8) await s.need(8);
-          const n = u64(s.take(8), 0);
+          const n = s.u64();
           // CPython's two unpicklers read frames differently (the C one does not enforce their ends), so a
           // frame that lies is how one file shows scanners one program and runs another.
           if (this.frameEnd !== undefined && at < this.frameEnd) {
@@ -742,15 +797,17 @@ export class PickleMachine {
           this.frameEnd = s.pos + n;
           break;
         }
-        case 'STOP':
+        case 0x2e: // STOP
           r.top = this.pop(at);
           r.complete = true;
           this.checkFrame(at);
+          this.opts.onOp?.(at, code, s.pos);
           return;
         default:
           this.fail('pickle-bad-opcode', `opcode ${op.name} is not handled`, at);
       }
       if (this.frameEnd !== undefined) this.checkFrame(at);
+      this.opts.onOp?.(at, code, s.pos);
     }
   }
 
@@ -782,14 +839,14 @@ export class PickleMachine {
       return s.u8();
     }
     if (s.avail() < 4) await s.need(4);
-    return u32(s.take(4), 0);
+    return s.u32();
   }
 
   /** The memo index when its binary argument is already buffered; undefined sends the caller to memoIndex. */
   private memoIndexNow(arg: string): number | undefined {
     const s = this.s;
     if (arg === 'uint1' && s.avail() >= 1) return s.u8();
-    if (arg === 'uint4' && s.avail() >= 4) return u32(s.take(4), 0);
+    if (arg === 'uint4' && s.avail() >= 4) return s.u32();
     return undefined;
   }
 
@@ -815,6 +872,13 @@ export class PickleMachine {
         op.includes('UNICODE') || op.endsWith('STRING') ? { k: 'str', v: '' } : { k: 'bytes', n },
         at,
       );
+      return;
+    }
+    const isText = op.includes('UNICODE') || op.endsWith('STRING');
+    const ascii = isText ? s.asciiString(n) : undefined;
+    if (ascii !== undefined) {
+      if (ascii.length >= MIN_ENCODED_PICKLE) this.noteEncoded(ascii, at);
+      this.push(this.str(ascii), at);
       return;
     }
     const raw = s.take(n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImport, isWeightsOnlyGlobal } from '../../../lib/formats/pickle-policy';
+import { MAX_NAME_PARTS, classifyImport, isWeightsOnlyGlobal } from '../../../lib/formats/pickle-policy';
 
 describe('import policy', () => {
   const table: [string, string, string][] = [
@@ -48,5 +48,20 @@ describe('import policy', () => {
     expect(isWeightsOnlyGlobal('torch.cuda.sparse', 'HalfTensor')).toBe(true);
     expect(isWeightsOnlyGlobal('numpy', 'ndarray')).toBe(false);
     expect(isWeightsOnlyGlobal('os', 'system')).toBe(false);
+  });
+});
+
+describe('dotted names are bounded', () => {
+  it('a 30-part innocent path is looked up directly (this was exponential, found by npm run fuzz)', () => {
+    expect(classifyImport('mymodels', Array.from({ length: 30 }, (_, i) => `p${i}`).join('.')).safety).toBe(
+      'suspicious',
+    );
+  });
+  it(`more than ${MAX_NAME_PARTS} parts is dangerous by itself`, () => {
+    expect(classifyImport('x', 'a.'.repeat(1000) + 'b')).toMatchObject({ safety: 'dangerous' });
+  });
+  it('a sub-path anywhere in the name is found', () => {
+    expect(classifyImport('x', 'a.b.subprocess.Popen').safety).toBe('dangerous');
+    expect(classifyImport('x', 'a.builtins.exec').safety).toBe('dangerous');
   });
 });

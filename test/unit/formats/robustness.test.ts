@@ -1,5 +1,5 @@
 // Bad input gets a verdict, never a throw or a hang: random bytes and mutations of every fixture.
-// (The 1,000,000-input fuzz is `npm run fuzz`, issue 3; this is the short version that runs in npm test.)
+// `npm run fuzz` pushes 1,000,000 inputs through the same harness; npm test runs the short version here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -8,6 +8,7 @@ import { classify } from '../../../lib/formats/classify';
 import { memorySource } from '../../../lib/formats/bytes';
 import { RISKS } from '../../../lib/formats/types';
 import { FIXTURES_DIR } from '../../support/fixtures';
+import { fuzz } from '../../support/fuzz';
 
 const fixtures = readdirSync(FIXTURES_DIR).map((f) => readFileSync(join(FIXTURES_DIR, f)));
 
@@ -41,5 +42,12 @@ describe('hostile input', () => {
       }),
       { numRuns: 1500, seed: 2 },
     );
+  });
+
+  it('the fuzz harness, short: 5,000 mutated inputs, no throw, no slow input', async () => {
+    const report = await fuzz(5000, 42);
+    expect(report.failures).toEqual([]);
+    expect(report.slow).toEqual([]);
+    expect(report.inputs).toBe(5000);
   });
 });
