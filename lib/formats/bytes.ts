@@ -5,6 +5,10 @@ import type { ByteSource } from './types';
 export const MAX_READ_BYTES = 64 * 1024 * 1024;
 /** Reads are rounded up to this so that a walk over a stream makes few requests. */
 export const READ_CHUNK = 64 * 1024;
+/** The read-ahead right after a skipped payload; it grows back ×4 per read. */
+export const READ_AFTER_SKIP = 1024;
+/** The largest read-ahead of a sequential walk. */
+export const MAX_READ_AHEAD = 1024 * 1024;
 
 export class ReadError extends Error {
   constructor(
@@ -180,6 +184,7 @@ export class Cursor {
   buf: Uint8Array = new Uint8Array(0);
   bufStart = 0;
   pos: number;
+  private readAhead = READ_CHUNK;
 
   constructor(
     private readonly reader: Reader,
@@ -202,7 +207,9 @@ export class Cursor {
     const bufEnd = this.bufStart + this.buf.length;
     const from = Math.max(this.pos, bufEnd);
     const need = Math.min(this.end, this.pos + n);
-    const to = Math.min(this.end, Math.max(need, from + READ_CHUNK));
+    const to = Math.min(this.end, Math.max(need, from + this.readAhead));
+    // Sequential reading grows the read-ahead: a walk needs every opcode byte, in few requests.
+    this.readAhead = Math.min(MAX_READ_AHEAD, this.readAhead * 4);
     const got = await this.reader.readAhead(from, need, to, false);
     this.onBytes?.(got, from);
     const keep = this.pos < bufEnd ? this.buf.subarray(this.pos - this.bufStart) : new Uint8Array(0);
@@ -250,14 +257,11 @@ export class Cursor {
     if (n > 64) return undefined;
     const buf = this.buf;
     const at = this.pos - this.bufStart;
-    let s = '';
-    for (let i = at; i < at + n; i++) {
-      const c = buf[i] ?? 0x80;
-      if (c >= 0x80) return undefined;
-      s += String.fromCharCode(c);
-    }
+    if (at + n > buf.length) return undefined;
+    for (let i = at; i < at + n; i++) if ((buf[i] ?? 0x80) >= 0x80) return undefined;
     this.pos += n;
-    return s;
+    // One call builds the flat string; appending per character would allocate n intermediate strings.
+    return String.fromCharCode.apply(null, buf.subarray(at, at + n) as unknown as number[]);
   }
 
   take(n: number): Uint8Array {
@@ -272,6 +276,9 @@ export class Cursor {
       throw new Truncated();
     }
     this.pos += n;
+    // Past a skipped payload the next read is usually an opcode or two before the next payload: read a
+    // little, not a full chunk (over HTTP, bytes are the cost; the request is paid either way).
+    if (this.pos > this.bufStart + this.buf.length) this.readAhead = READ_AFTER_SKIP;
   }
 
   seek(to: number): void {

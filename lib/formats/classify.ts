@@ -9,7 +9,7 @@ import { readKerasConfig } from './keras';
 import { readNpy, readNpyHeader } from './numpy';
 import { looksLikeOnnx, readOnnx } from './onnx';
 import { paperLabel, SubstringScanner, type PaperEvidence } from './paper-rules';
-import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
+import { kindOf, looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import { scanSevenZip } from './sevenzip';
 import { isTar, readTarIndex } from './tar';
@@ -308,7 +308,7 @@ async function pickleFile(
     acc.format = 'torch-legacy';
     const keys = results[4]?.top;
     acc.details.pickles = results.length;
-    acc.details.storages = keys?.k === 'seq' ? keys.n : undefined;
+    acc.details.storages = kindOf(keys, 'seq')?.n;
     acc.details.persistentIds = results.reduce((n, r) => n + r.persistentIds, 0);
     acc.details.protocol = results[3]?.protocol ?? results[0]?.protocol;
   } else {

@@ -44,6 +44,10 @@ export const MAX_TRACKED_ITEMS = 32;
 export const MAX_IMPORTS = 10_000;
 /** Containers whose items are kept (call arguments, joblib array states); later ones share a stand-in. */
 export const MAX_TRACKED_CONTAINERS = 200_000;
+/** Memo indices held in chunks and a presence bitmap (at most 8 MiB of bits); larger ones in a map. */
+const MEMO_INDEX_SPAN = 1 << 26;
+const MEMO_CHUNK_BITS = 16;
+const MEMO_CHUNK_MASK = (1 << MEMO_CHUNK_BITS) - 1;
 /** Memoized strings kept; later ones are opaque (module names are memoized early, by the first import). */
 export const MAX_MEMO_STRINGS = 1_000_000;
 export const MAX_CALLS = 10_000;
@@ -61,8 +65,9 @@ export function looksLikePickle(b: Uint8Array): boolean {
   );
 }
 
+/** A symbolic value; strings are kept unboxed (one allocation fewer per string in a large pickle). */
 export type Val =
-  | { k: 'str'; v: string }
+  | string
   | { k: 'bytes'; n: number }
   | { k: 'int'; v: number }
   | { k: 'global'; module: string; name: string }
@@ -70,6 +75,12 @@ export type Val =
   | { k: 'seq'; items: Val[]; n: number }
   | { k: 'dict'; entries: [Val, Val][]; n: number }
   | { k: 'other' };
+
+type Boxed = Exclude<Val, string>;
+/** The value as the given kind of boxed value, or undefined (strings and other kinds). */
+export function kindOf<K extends Boxed['k']>(v: Val | undefined, k: K): Extract<Boxed, { k: K }> | undefined {
+  return typeof v === 'object' && v.k === k ? (v as Extract<Boxed, { k: K }>) : undefined;
+}
 
 const OTHER: Val = { k: 'other' };
 /** Shared stand-ins once the tracking budget is spent: their items are not kept. */
@@ -150,14 +161,13 @@ function rawUnicodeUnescape(text: string): string {
 }
 
 export function describe(v: Val | undefined): string {
-  if (!v) return '?';
+  if (v === undefined) return '?';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
   switch (v.k) {
     case 'global':
       return `${v.module}.${v.name}`;
     case 'call':
       return `the result of ${describe(v.fn)}(…)`;
-    case 'str':
-      return JSON.stringify(v.v.length > 40 ? v.v.slice(0, 40) + '…' : v.v);
     case 'int':
       return String(v.v);
     case 'bytes':
@@ -208,12 +218,15 @@ export class PickleMachine {
   private stack: Val[] = [];
   private marks: number[] = [];
   /**
-   * Pickler-written memo indices run 0, 1, 2…: a dense array costs a pointer per entry where a Map costs
-   * several times that. Indices far past the array (hostile files) go to the sparse map.
+   * The memo. CPython's is a dict; picklers write indices 0, 1, 2…, so slots live in chunks of 65,536,
+   * allocated only where a value worth keeping was memoized, with one presence bit per index; indices past
+   * MEMO_INDEX_SPAN (hostile files) go to a map.
    */
-  private memo: Val[] = [];
-  private sparseMemo = new Map<number, Val>();
+  private memoChunks: ((Val | undefined)[] | undefined)[] = [];
+  private memoPresent = new Uint8Array(1024);
+  private farMemo = new Map<number, Val>();
   private memoCount = 0;
+
   private s: Cursor;
   private result: PickleResult;
   private importKeys = new Set<string>();
@@ -283,7 +296,7 @@ export class PickleMachine {
     const m = this.marks[this.marks.length - 1];
     const target = m === undefined ? undefined : this.stack[m - 1];
     const tracked = target !== undefined && target !== UNTRACKED_SEQ && target !== UNTRACKED_DICT;
-    if (tracked && target.k === (dict ? 'dict' : 'seq')) {
+    if (tracked && kindOf(target, dict ? 'dict' : 'seq')) {
       const items = this.popMark(at);
       if (dict) this.setItems(this.top(at), items);
       else this.appendTo(this.top(at), items);
@@ -329,12 +342,14 @@ export class PickleMachine {
   }
 
   private str(v: string): Val {
-    return { k: 'str', v };
+    return v;
   }
 
   /** Small ints (BININT1, most BININT2) share their Val: they are pushed by the million. */
   private int(v: number): Val {
-    return v >= 0 && v < SMALL_INTS.length ? (SMALL_INTS[v] as Val) : { k: 'int', v };
+    if (v >= 0 && v < SMALL_INTS.length) return SMALL_INTS[v] as Val;
+    // Past the tracking budget an int can only land in an untracked container: do not allocate it.
+    return this.trackedContainers >= MAX_TRACKED_CONTAINERS ? OTHER : { k: 'int', v };
   }
 
   private seq(items: Val[]): Val {
@@ -347,17 +362,19 @@ export class PickleMachine {
   }
 
   private appendTo(target: Val, items: Val[]): void {
-    if (target.k !== 'seq' || target === UNTRACKED_SEQ) return;
-    target.n += items.length;
-    for (const it of items) if (target.items.length < MAX_TRACKED_ITEMS) target.items.push(it);
+    const seq = kindOf(target, 'seq');
+    if (!seq || seq === UNTRACKED_SEQ) return;
+    seq.n += items.length;
+    for (const it of items) if (seq.items.length < MAX_TRACKED_ITEMS) seq.items.push(it);
   }
 
   private setItems(target: Val, flat: Val[]): void {
-    if (target.k !== 'dict' || target === UNTRACKED_DICT) return;
+    const dict = kindOf(target, 'dict');
+    if (!dict || dict === UNTRACKED_DICT) return;
     for (let i = 0; i + 1 < flat.length; i += 2) {
-      target.n++;
-      if (target.entries.length < MAX_TRACKED_ITEMS)
-        target.entries.push([flat[i] ?? OTHER, flat[i + 1] ?? OTHER]);
+      dict.n++;
+      if (dict.entries.length < MAX_TRACKED_ITEMS)
+        dict.entries.push([flat[i] ?? OTHER, flat[i + 1] ?? OTHER]);
     }
   }
 
@@ -405,11 +422,13 @@ export class PickleMachine {
   private async loop(): Promise<void> {
     const s = this.s;
     const r = this.result;
+    const onOp = this.opts.onOp;
+    const seenOps = this.seenOps;
     for (;;) {
       if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
       const at = s.pos;
-      if (s.avail() < 1) await s.need(1);
-      const code = s.byteAt(0);
+      if (at >= s.bufStart + s.buf.length) await s.need(1);
+      const code = s.buf[at - s.bufStart] ?? 0;
       const op = OPCODES[code];
       if (!op)
         this.fail(
@@ -419,7 +438,7 @@ export class PickleMachine {
         );
       s.pos++;
       r.opcodes++;
-      this.seenOps[code] = 1;
+      seenOps[code] = 1;
 
       // Dispatch on the opcode byte: a jump table, where a switch on names compares strings.
       switch (code) {
@@ -629,8 +648,9 @@ export class PickleMachine {
         case 0x6a: {
           // LONG_BINGET
           const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
-          const v = this.memo[idx] ?? this.sparseMemo.get(idx);
-          if (!v) this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
+          const v = this.memoGet(idx);
+          if (v === undefined)
+            this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
           this.push(v, at);
           break;
         }
@@ -659,11 +679,11 @@ export class PickleMachine {
           // STACK_GLOBAL
           const name = this.pop(at);
           const module = this.pop(at);
-          if (module.k !== 'str' || name.k !== 'str') {
+          if (typeof module !== 'string' || typeof name !== 'string') {
             // CPython requires two str operands; a value computed at load time hides what is imported.
             this.addImport(
-              module.k === 'str' ? module.v : `<${describe(module)}>`,
-              name.k === 'str' ? name.v : `<${describe(name)}>`,
+              typeof module === 'string' ? module : `<${describe(module)}>`,
+              typeof name === 'string' ? name : `<${describe(name)}>`,
               at,
               {
                 safety: 'dangerous',
@@ -672,8 +692,8 @@ export class PickleMachine {
             );
             this.push(OTHER, at);
           } else {
-            this.addImport(module.v, name.v, at);
-            this.push({ k: 'global', module: module.v, name: name.v }, at);
+            this.addImport(module, name, at);
+            this.push({ k: 'global', module, name }, at);
           }
           break;
         }
@@ -718,8 +738,9 @@ export class PickleMachine {
           // BUILD
           const state = this.pop(at);
           const obj = this.top(at);
-          if (obj.k === 'call') obj.state = state;
-          if (obj.k === 'global') {
+          const call = kindOf(obj, 'call');
+          if (call) call.state = state;
+          if (kindOf(obj, 'global')) {
             // BUILD on a class or module has no __setstate__ to call: it updates its __dict__, overwriting
             // attributes that later code trusts (CPython load_build).
             this.result.findings.push({
@@ -730,10 +751,9 @@ export class PickleMachine {
           }
           this.addCall(obj, op.name, at);
           if (
-            obj.k === 'call' &&
-            obj.fn.k === 'global' &&
-            /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(obj.fn.module) &&
-            obj.fn.name === 'NumpyArrayWrapper'
+            call &&
+            kindOf(call.fn, 'global')?.name === 'NumpyArrayWrapper' &&
+            /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(kindOf(call.fn, 'global')?.module ?? '')
           ) {
             // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array.
             this.checkFrame(at);
@@ -756,7 +776,7 @@ export class PickleMachine {
           // OBJ
           const items = this.popMark(at);
           const cls = items.shift();
-          if (!cls) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
+          if (cls === undefined) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
           this.addCall(cls, op.name, at);
           this.push({ k: 'call', fn: cls, args: this.seq(items) }, at);
           break;
@@ -801,13 +821,13 @@ export class PickleMachine {
           r.top = this.pop(at);
           r.complete = true;
           this.checkFrame(at);
-          this.opts.onOp?.(at, code, s.pos);
+          onOp?.(at, code, s.pos);
           return;
         default:
           this.fail('pickle-bad-opcode', `opcode ${op.name} is not handled`, at);
       }
       if (this.frameEnd !== undefined) this.checkFrame(at);
-      this.opts.onOp?.(at, code, s.pos);
+      if (onOp) onOp(at, code, s.pos);
     }
   }
 
@@ -851,16 +871,52 @@ export class PickleMachine {
   }
 
   private memoPut(idx: number, v: Val, at: number): void {
-    const dense = idx <= this.memo.length;
-    const fresh = dense ? this.memo[idx] === undefined : !this.sparseMemo.has(idx);
+    const fresh = !this.memoHas(idx);
     if (fresh && this.memoCount >= MAX_MEMO)
       this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
     if (fresh) this.memoCount++;
-    // Past the budget, a string that is not interned is kept as an opaque stand-in: memory stays bounded,
-    // and an import through it is treated as dynamic (dangerous), so the budget cannot hide one.
-    if (v.k === 'str' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
-    if (dense) this.memo[idx] = v;
-    else this.sparseMemo.set(idx, v);
+    // Past the budget a string is kept as an opaque stand-in: memory stays bounded, and an import through
+    // it is treated as dynamic (dangerous), so the budget cannot hide one.
+    if (typeof v === 'string' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
+    if (idx >= MEMO_INDEX_SPAN) {
+      this.farMemo.set(idx, v);
+      return;
+    }
+    const byte = idx >>> 3;
+    if (byte >= this.memoPresent.length) {
+      const grown = new Uint8Array(
+        Math.min(MEMO_INDEX_SPAN / 8, Math.max(byte + 1, this.memoPresent.length * 2)),
+      );
+      grown.set(this.memoPresent);
+      this.memoPresent = grown;
+    }
+    this.memoPresent[byte] = (this.memoPresent[byte] ?? 0) | (1 << (idx & 7));
+    // Values that carry nothing (the shared stand-ins) are not stored: the presence bit answers a GET with
+    // OTHER. A chunk of slots exists only where something worth keeping was memoized.
+    const plain = v === OTHER || v === UNTRACKED_SEQ || v === UNTRACKED_DICT || v === OPAQUE_STR;
+    const c = idx >>> MEMO_CHUNK_BITS;
+    let chunk = this.memoChunks[c];
+    if (plain) {
+      if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
+      return;
+    }
+    if (!chunk) {
+      while (this.memoChunks.length < c) this.memoChunks.push(undefined);
+      chunk = new Array<Val | undefined>(1 << MEMO_CHUNK_BITS).fill(undefined);
+      this.memoChunks[c] = chunk;
+    }
+    chunk[idx & MEMO_CHUNK_MASK] = v;
+  }
+
+  private memoHas(idx: number): boolean {
+    if (idx >= MEMO_INDEX_SPAN) return this.farMemo.has(idx);
+    return ((this.memoPresent[idx >>> 3] ?? 0) & (1 << (idx & 7))) !== 0;
+  }
+
+  private memoGet(idx: number): Val | undefined {
+    if (idx >= MEMO_INDEX_SPAN) return this.farMemo.get(idx);
+    if (!this.memoHas(idx)) return undefined;
+    return this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK] ?? OTHER;
   }
 
   /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
@@ -868,10 +924,7 @@ export class PickleMachine {
     const s = this.s;
     if (n > MAX_KEPT_STRING) {
       s.skip(n);
-      this.push(
-        op.includes('UNICODE') || op.endsWith('STRING') ? { k: 'str', v: '' } : { k: 'bytes', n },
-        at,
-      );
+      this.push(op.includes('UNICODE') || op.endsWith('STRING') ? '' : { k: 'bytes', n }, at);
       return;
     }
     const isText = op.includes('UNICODE') || op.endsWith('STRING');
@@ -937,20 +990,25 @@ export class PickleMachine {
    */
   private async skipJoblibArray(state: Val, at: number): Promise<void> {
     const fields = new Map<string, Val>();
-    if (state.k === 'dict') for (const [k, v] of state.entries) if (k.k === 'str') fields.set(k.v, v);
+    if (typeof state !== 'string' && state.k === 'dict')
+      for (const [k, v] of state.entries) if (typeof k === 'string') fields.set(k, v);
     const shape = fields.get('shape');
     const dtype = fields.get('dtype');
     let count = 1;
-    if (shape?.k === 'seq') {
-      for (const d of shape.items) count *= d.k === 'int' ? d.v : NaN;
-      if (shape.items.length !== shape.n) count = NaN;
+    const dims = kindOf(shape, 'seq');
+    if (dims) {
+      for (const d of dims.items) count *= kindOf(d, 'int')?.v ?? NaN;
+      if (dims.items.length !== dims.n) count = NaN;
     } else count = NaN;
     let item: { size: number; object: boolean } | undefined;
-    if (dtype?.k === 'call' && dtype.args.k === 'seq' && dtype.args.items[0]?.k === 'str') {
-      const st = dtype.state;
-      const elsize = st?.k === 'seq' && st.items[5]?.k === 'int' ? st.items[5].v : undefined;
-      const flags = st?.k === 'seq' && st.items[7]?.k === 'int' ? st.items[7].v : 0;
-      item = dtypeItemSize(dtype.args.items[0].v, elsize);
+    // numpy.dtype('f8', False, True) then BUILD (version, endian, subdescr, names, fields, elsize, align, flags).
+    const dtypeCall = kindOf(dtype, 'call');
+    const descr = kindOf(dtypeCall?.args, 'seq')?.items[0];
+    if (dtypeCall && typeof descr === 'string') {
+      const st = kindOf(dtypeCall.state, 'seq');
+      const elsize = kindOf(st?.items[5], 'int')?.v;
+      const flags = kindOf(st?.items[7], 'int')?.v ?? 0;
+      item = dtypeItemSize(descr, elsize);
       if (item && flags & 1) item.object = true;
     }
     if (!item || !Number.isFinite(count)) {

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Reader } from '../../lib/formats/bytes';
 import { classify } from '../../lib/formats/classify';
+import { walkPickle } from '../../lib/formats/pickle';
 import { openFileSource } from '../../lib/cli/file-source';
 
 const DIR = join(tmpdir(), 'picklens-bench');
@@ -30,6 +32,9 @@ export interface ThroughputRow {
   shape: string;
   bytes: number;
   opcodes: number;
+  /** walkPickle alone: what genops does (opcodes and arguments), plus the symbolic stack and memo. */
+  walkSeconds: number;
+  /** classify: the whole verdict (paper rules, format, policy, findings). */
   picklensSeconds: number;
   genopsSeconds: number;
   picklensBytesRead: number;
@@ -61,6 +66,9 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
   for (const shape of Object.keys(SHAPES) as (keyof typeof SHAPES)[]) {
     const file = ensure(shape);
     const src = await openFileSource(file);
+    const tw = performance.now();
+    await walkPickle(new Reader(src, src.size), 0);
+    const walkSeconds = (performance.now() - tw) / 1000;
     const t = performance.now();
     const v = await classify(src, { name: file });
     const picklensSeconds = (performance.now() - t) / 1000;
@@ -73,6 +81,7 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
       shape,
       bytes: src.size,
       opcodes: py.opcodes,
+      walkSeconds,
       picklensSeconds,
       genopsSeconds: py.seconds,
       picklensBytesRead: v.bytesRead,
@@ -84,12 +93,14 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
 export function formatThroughput(rows: ThroughputRow[]): string {
   const mbps = (b: number, s: number) => `${(b / 1e6 / s).toFixed(1)} MB/s`;
   const lines = [
-    'Pickle walking, same file, same machine (Picklens = the full classify verdict; genops = opcode listing only)',
-    `  ${'file'.padEnd(16)}${'size'.padEnd(10)}${'opcodes'.padEnd(12)}${'Picklens'.padEnd(16)}${'genops'.padEnd(14)}${'ratio'.padEnd(8)}Picklens read`,
+    'Pickle walking, same file, same machine. walk = Picklens walkPickle (opcodes, arguments, symbolic stack and',
+    'memo); verdict = Picklens classify (adds paper rules, policy, findings); genops = CPython pickletools.genops.',
+    `  ${'file'.padEnd(16)}${'size'.padEnd(9)}${'opcodes'.padEnd(12)}${'walk'.padEnd(15)}${'verdict'.padEnd(15)}${'genops'.padEnd(14)}${'walk/genops'.padEnd(13)}${'verdict/genops'.padEnd(16)}read`,
   ];
   for (const r of rows) {
+    const ratio = (s: number) => `${(r.genopsSeconds / s).toFixed(1)}×`;
     lines.push(
-      `  ${r.shape.padEnd(16)}${`${(r.bytes / 1e6).toFixed(0)} MB`.padEnd(10)}${r.opcodes.toLocaleString('en').padEnd(12)}${mbps(r.bytes, r.picklensSeconds).padEnd(16)}${mbps(r.bytes, r.genopsSeconds).padEnd(14)}${`${(r.genopsSeconds / r.picklensSeconds).toFixed(1)}×`.padEnd(8)}${(r.picklensBytesRead / 1e6).toFixed(1)} MB`,
+      `  ${r.shape.padEnd(16)}${`${(r.bytes / 1e6).toFixed(0)} MB`.padEnd(9)}${r.opcodes.toLocaleString('en').padEnd(12)}${mbps(r.bytes, r.walkSeconds).padEnd(15)}${mbps(r.bytes, r.picklensSeconds).padEnd(15)}${mbps(r.bytes, r.genopsSeconds).padEnd(14)}${ratio(r.walkSeconds).padEnd(13)}${ratio(r.picklensSeconds).padEnd(16)}${(r.picklensBytesRead / 1e6).toFixed(1)} MB`,
     );
   }
   return lines.join('\n');

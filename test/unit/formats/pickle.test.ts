@@ -277,3 +277,42 @@ describe('program findings: frames, BUILD on a global, embedded pickles', () => 
     );
   });
 });
+
+describe('the memo', () => {
+  it('keeps an empty string (falsy, but a value)', async () => {
+    const r = await walk(bytes([0x80, 0x04, 0x8c, 0], [0x94], '0', 'h', [0], '.'));
+    expect(r.errors).toEqual([]);
+    expect(r.top).toBe('');
+  });
+  it('answers a GET of a value it did not store (a shared stand-in)', async () => {
+    const r = await walk(bytes([0x80, 0x02], 'G', new Uint8Array(8), 'q', [7], '0', 'h', [7], '.'));
+    expect(r.errors).toEqual([]);
+    expect(r.complete).toBe(true);
+  });
+  it('holds far indices (LONG_BINPUT 2^31) and resolves STACK_GLOBAL through them', async () => {
+    const b = bytes(
+      [0x80, 0x04, 0x8c, 5],
+      'posix',
+      'r',
+      le32(2 ** 31),
+      [0x8c, 6],
+      'system',
+      'r',
+      le32(2 ** 31 + 1),
+      '00',
+      'j',
+      le32(2 ** 31),
+      'j',
+      le32(2 ** 31 + 1),
+      [0x93],
+      '.',
+    );
+    const r = await walk(b);
+    expect(r.errors).toEqual([]);
+    expect(r.imports.map((i) => `${i.module}.${i.name}:${i.safety}`)).toEqual(['posix.system:dangerous']);
+  });
+  it('a GET of an index never written is an error, near or far', async () => {
+    expect(await errorCode(bytes([0x80, 0x02], 'h', [3], '.'))).toBe('pickle-memo-missing');
+    expect(await errorCode(bytes([0x80, 0x02], 'j', le32(2 ** 30), '.'))).toBe('pickle-memo-missing');
+  });
+});
