@@ -14,6 +14,8 @@ export class ReadError extends Error {
   constructor(
     message: string,
     readonly code: 'read-failed' | 'read-too-large' | 'read-past-end',
+    /** The transport's own error code (a HubError's: gated, rate-limited, …), when it gave one. */
+    readonly causeCode?: string,
   ) {
     super(message);
   }
@@ -56,7 +58,9 @@ export class Reader {
     try {
       got = await this.source.read(fetchStart, end);
     } catch (e) {
-      throw new ReadError(e instanceof Error ? e.message : String(e), 'read-failed');
+      const code =
+        typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+      throw new ReadError(e instanceof Error ? e.message : String(e), 'read-failed', code);
     }
     this.requests++;
     this.bytesRead += got.length;

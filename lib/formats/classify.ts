@@ -174,9 +174,11 @@ export async function classify(source: ByteSource, opts: ClassifyOptions = {}): 
     await dispatch(reader, head, size, acc, evidence);
   } catch (e) {
     if (!(e instanceof ReadError)) throw e;
+    // Nothing is concluded from a failed read: whatever was seen, the verdict is unknown, and says why
+    // (`hub-gated`, `hub-rate-limited`… when the transport said).
     acc.risk = 'unknown';
     acc.findings.push({
-      code: e.code,
+      code: e.causeCode ? `hub-${e.causeCode}` : e.code,
       severity: 'error',
       message: `the file could not be read: ${e.message}`,
     });

@@ -1,0 +1,198 @@
+// A ByteSource over a Hub file's `resolve` URL, read with HTTP Range requests (huggingface.js WebBlob.ts is
+// the model: learn the size from Content-Range, treat a 200 as "the server ignored the range" and stop
+// reading once the bytes needed have arrived). Redirects to the CDN are followed by fetch itself (302/307,
+// relative or absolute); Range is a CORS-safelisted header only as `bytes=N-M` with a start (Fetch spec),
+// so suffix ranges are never sent: a tail read needs the size.
+import type { ByteSource } from '../formats/types';
+import { HubError, errorFromResponse, retryAfterMs } from './errors';
+import type { RepoRef } from './url';
+
+export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+/** Retries of a 5xx, a reset or a 429 before the error is reported. */
+export const MAX_RETRIES = 3;
+/** The longest wait for a 429 or a backoff: beyond it the read fails (the caller may retry later). */
+export const MAX_WAIT_MS = 60_000;
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A counting semaphore: at most `limit` requests in flight, shared by every source that holds it. */
+export class Limiter {
+  private active = 0;
+  private queue: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+export interface HubFileOptions {
+  endpoint?: string;
+  repo: RepoRef;
+  rev: string;
+  path: string;
+  /** The file's size when known (tree API, page data): needed for tail reads before the first response. */
+  size?: number;
+  fetch?: FetchLike;
+  /** 'include' from a content script (the user's session opens gated repos they may read). */
+  credentials?: RequestCredentials;
+  signal?: AbortSignal;
+  limiter?: Limiter;
+  /** Backoff base for retries, in ms (tests set it small). */
+  backoffMs?: number;
+  /** Called before each wait (429 or backoff), for progress messages. */
+  onWait?: (ms: number, why: string) => void;
+}
+
+export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
+  const prefix = repo.type === 'dataset' ? 'datasets/' : repo.type === 'space' ? 'spaces/' : '';
+  const file = path.split('/').map(encodeURIComponent).join('/');
+  return `${endpoint.replace(/\/$/, '')}/${prefix}${repo.id}/resolve/${encodeURIComponent(rev)}/${file}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new HubError('aborted', 'aborted'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new HubError('aborted', 'aborted'));
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Reads bytes [skip, skip + n) from a body stream, then cancels it: a 200 is not downloaded whole. */
+async function readPrefix(body: ReadableStream<Uint8Array>, skip: number, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let seen = 0;
+  let got = 0;
+  const reader = body.getReader();
+  try {
+    while (got < n) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const from = Math.max(0, skip - seen);
+      const to = Math.min(value.length, skip + n - seen);
+      if (from < to) {
+        out.set(value.subarray(from, to), got);
+        got += to - from;
+      }
+      seen += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return out.subarray(0, got);
+}
+
+export class HubFileSource implements ByteSource {
+  size: number | undefined;
+  readonly url: string;
+  /** What this source cost: requests sent (retries included) and body bytes received. */
+  requests = 0;
+  bytesReceived = 0;
+  private readonly fetch: FetchLike;
+  private inflight = new Map<string, Promise<Uint8Array>>();
+
+  constructor(private readonly opts: HubFileOptions) {
+    this.url = resolveUrl(opts.endpoint ?? DEFAULT_ENDPOINT, opts.repo, opts.rev, opts.path);
+    this.size = opts.size;
+    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Bytes [start, end); fewer at the end of the file. Throws HubError. */
+  read(start: number, end: number): Promise<Uint8Array> {
+    if (this.size !== undefined) end = Math.min(end, this.size);
+    if (end <= start) return Promise.resolve(new Uint8Array(0));
+    // Coalesce: the same range asked twice while the first is in flight is fetched once.
+    const key = `${start}-${end}`;
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const p = (
+      this.opts.limiter
+        ? this.opts.limiter.run(() => this.readWithRetries(start, end))
+        : this.readWithRetries(start, end)
+    ).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private async readWithRetries(start: number, end: number): Promise<Uint8Array> {
+    const backoff = this.opts.backoffMs ?? 500;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readOnce(start, end);
+      } catch (e) {
+        const err =
+          e instanceof HubError
+            ? e
+            : new HubError(
+                this.opts.signal?.aborted ? 'aborted' : 'network',
+                `${this.opts.path}: ${e instanceof Error ? e.message : String(e)}`,
+              );
+        const retriable =
+          err.code === 'server-error' || err.code === 'network' || err.code === 'rate-limited';
+        if (!retriable || attempt >= MAX_RETRIES) throw err;
+        const wait = Math.min(
+          MAX_WAIT_MS,
+          (err as HubError & { waitMs?: number }).waitMs ?? backoff * 2 ** attempt,
+        );
+        this.opts.onWait?.(wait, err.message);
+        await sleep(wait, this.opts.signal);
+      }
+    }
+  }
+
+  private async readOnce(start: number, end: number): Promise<Uint8Array> {
+    this.requests++;
+    const res = await this.fetch(this.url, {
+      headers: { Range: `bytes=${start}-${end - 1}` },
+      credentials: this.opts.credentials ?? 'same-origin',
+      signal: this.opts.signal,
+      redirect: 'follow',
+    });
+    if (res.status === 206) {
+      const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+      if (!cr || Number(cr[1]) !== start) {
+        await res.body?.cancel();
+        throw new HubError('bad-response', `${this.opts.path}: a 206 without a matching Content-Range`, 206);
+      }
+      if (cr[3] !== '*') this.size = Number(cr[3]);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      this.bytesReceived += bytes.length;
+      return bytes.subarray(0, end - start);
+    }
+    if (res.status === 200) {
+      // The server ignored the range (small files may be served whole, even gzipped): take what is needed.
+      const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+      const length = Number(res.headers.get('content-length') ?? NaN);
+      if (!encoded && Number.isFinite(length)) this.size = length;
+      if (!res.body) return new Uint8Array(0);
+      const bytes = await readPrefix(res.body, start, end - start);
+      this.bytesReceived += start + bytes.length;
+      if (bytes.length < end - start && this.size === undefined) this.size = start + bytes.length;
+      return bytes;
+    }
+    if (res.status === 416) {
+      // Past the end: the file is shorter than the start. Content-Range says `bytes */total`.
+      const total = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
+      if (total !== undefined) this.size = Number(total);
+      await res.body?.cancel();
+      return new Uint8Array(0);
+    }
+    const err = errorFromResponse(res, this.opts.path);
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status === 429) (err as HubError & { waitMs?: number }).waitMs = retryAfterMs(res);
+    throw err;
+  }
+}

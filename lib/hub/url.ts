@@ -1,0 +1,206 @@
+// Hugging Face page predicates (after github-url-detection: each predicate has example URLs, and a test
+// asserts every predicate accepts its own examples and rejects every other predicate's).
+// Repos live at /{id} for models, /datasets/{id} and /spaces/{id}; id is {namespace}/{name}, or a single
+// name for some legacy models. Revisions in URLs may be encoded (`refs%2Fpr%2F5`).
+
+export type RepoType = 'model' | 'dataset' | 'space';
+
+export interface RepoRef {
+  type: RepoType;
+  /** `namespace/name` (or a legacy single name for models). */
+  id: string;
+}
+
+export interface PageInfo {
+  repo: RepoRef;
+  page: 'home' | 'tree' | 'blob' | 'commits' | 'commit' | 'discussions' | 'discussion';
+  /** The revision in the URL, decoded (`main`, a sha, `refs/pr/5`). */
+  rev?: string;
+  /** Path inside the repo (tree folder or blob file), decoded. */
+  path?: string;
+  /** Discussion or pull request number. */
+  num?: number;
+}
+
+export const HUB_ORIGIN = 'https://huggingface.co';
+
+/** First path segments that are site pages, not model namespaces (hub-docs routes; HUB.md). */
+const RESERVED = new Set([
+  'api',
+  'models',
+  'datasets',
+  'spaces',
+  'docs',
+  'blog',
+  'login',
+  'join',
+  'settings',
+  'organizations',
+  'pricing',
+  'enterprise',
+  'posts',
+  'papers',
+  'collections',
+  'learn',
+  'tasks',
+  'chat',
+  'notifications',
+  'new',
+  'new-dataset',
+  'new-space',
+  'search',
+  'inference-endpoints',
+  'terms-of-service',
+  'privacy',
+  'static-proxy',
+  'front',
+  'avatars',
+  'oauth',
+  'billing',
+  'storage',
+  'changelog',
+  'huggingchat',
+  'mcp',
+  'sql-console',
+  'welcome',
+]);
+
+const NAME = /^[\w.-]+$/;
+
+function segments(url: URL | string): string[] | undefined {
+  const u = typeof url === 'string' ? new URL(url, HUB_ORIGIN) : url;
+  if (u.hostname !== 'huggingface.co' && u.hostname !== 'hf.co') return undefined;
+  return u.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
+/** Which page of which repo a URL shows; undefined for anything else. */
+export function parseHubUrl(url: URL | string): PageInfo | undefined {
+  const seg = segments(url);
+  if (!seg?.length) return undefined;
+  let type: RepoType = 'model';
+  let i = 0;
+  if (seg[0] === 'datasets' || seg[0] === 'spaces') {
+    type = seg[0] === 'datasets' ? 'dataset' : 'space';
+    i = 1;
+  } else if (RESERVED.has(seg[0] ?? '')) return undefined;
+  const ns = seg[i];
+  const name = seg[i + 1];
+  if (!ns || !NAME.test(ns)) return undefined;
+  // Legacy single-name models (`/gpt2`) have no namespace; datasets and spaces always do.
+  const single =
+    type === 'model' &&
+    (!name || ['tree', 'blob', 'commits', 'commit', 'discussions', 'resolve'].includes(name));
+  if (!single && (!name || !NAME.test(name))) return undefined;
+  const repo: RepoRef = { type, id: single ? ns : `${ns}/${name}` };
+  const rest = seg.slice(i + (single ? 1 : 2));
+  const [kind, ...tail] = rest;
+  if (kind === undefined) return { repo, page: 'home' };
+  // A revision can contain slashes (refs/pr/5): it is either one encoded segment or refs/… spread out.
+  const revAndPath = (): { rev?: string; path?: string } => {
+    if (!tail.length) return {};
+    if (tail[0] === 'refs' && tail.length >= 3)
+      return { rev: tail.slice(0, 3).join('/'), path: tail.slice(3).join('/') || undefined };
+    return { rev: tail[0], path: tail.slice(1).join('/') || undefined };
+  };
+  switch (kind) {
+    case 'tree':
+      return tail.length ? { repo, page: 'tree', ...revAndPath() } : undefined;
+    case 'blob': {
+      const r = revAndPath();
+      return r.path ? { repo, page: 'blob', ...r } : undefined;
+    }
+    case 'commits':
+      return tail.length ? { repo, page: 'commits', ...revAndPath() } : undefined;
+    case 'commit':
+      return tail.length === 1 && /^[0-9a-f]{7,40}$/.test(tail[0] ?? '')
+        ? { repo, page: 'commit', rev: tail[0] }
+        : undefined;
+    case 'discussions': {
+      if (!tail.length) return { repo, page: 'discussions' };
+      const n = Number(tail[0]);
+      return Number.isInteger(n) &&
+        n > 0 &&
+        tail.length <= 2 &&
+        (tail[1] === undefined || tail[1] === 'files')
+        ? { repo, page: 'discussion', num: n }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const is = (page: PageInfo['page']) => (url: URL | string) => parseHubUrl(url)?.page === page;
+
+/** `/{id}`: the repo's model card (or dataset card, Space app). */
+export const isRepoHome = is('home');
+/** `/{id}/tree/{rev}[/{dir}]`: "Files and versions". */
+export const isRepoTree = is('tree');
+/** `/{id}/blob/{rev}/{path}`: one file. */
+export const isBlob = is('blob');
+/** `/{id}/commits/{rev}[/{path}]`: history. */
+export const isCommits = is('commits');
+/** `/{id}/commit/{sha}`. */
+export const isCommit = is('commit');
+/** `/{id}/discussions`: the Community tab. */
+export const isDiscussions = is('discussions');
+/** `/{id}/discussions/{num}`: a discussion or pull request. */
+export const isDiscussion = is('discussion');
+
+/** `/models`, `/datasets`, `/spaces` (with filters): listings, not repos. */
+export function isModelsListing(url: URL | string): boolean {
+  const seg = segments(url);
+  return seg?.length === 1 && (seg[0] === 'models' || seg[0] === 'datasets' || seg[0] === 'spaces');
+}
+
+/** Examples each predicate must accept, and every other must reject. */
+export const URL_EXAMPLES: Record<string, string[]> = {
+  isRepoHome: [
+    'https://huggingface.co/openai-community/gpt2',
+    'https://huggingface.co/gpt2',
+    'https://huggingface.co/datasets/squad/squad',
+    'https://huggingface.co/spaces/safetensors/convert',
+  ],
+  isRepoTree: [
+    'https://huggingface.co/openai-community/gpt2/tree/main',
+    'https://huggingface.co/gpt2/tree/main/onnx',
+    'https://huggingface.co/org/m/tree/refs%2Fpr%2F5',
+    'https://huggingface.co/datasets/org/d/tree/main/data',
+  ],
+  isBlob: [
+    'https://huggingface.co/openai-community/gpt2/blob/main/pytorch_model.bin',
+    'https://huggingface.co/org/m/blob/refs%2Fpr%2F2/model.safetensors',
+    'https://huggingface.co/spaces/org/s/blob/main/app.py',
+  ],
+  isCommits: [
+    'https://huggingface.co/openai-community/gpt2/commits/main',
+    'https://huggingface.co/org/m/commits/main/config.json',
+  ],
+  isCommit: [
+    'https://huggingface.co/openai-community/gpt2/commit/607a30d783dfa663caf39e06633721c8d4cfcd7e',
+    'https://huggingface.co/org/m/commit/abc1234',
+  ],
+  isDiscussions: [
+    'https://huggingface.co/openai-community/gpt2/discussions',
+    'https://huggingface.co/datasets/org/d/discussions',
+  ],
+  isDiscussion: [
+    'https://huggingface.co/openai-community/gpt2/discussions/12',
+    'https://huggingface.co/org/m/discussions/3/files',
+  ],
+  isModelsListing: [
+    'https://huggingface.co/models',
+    'https://huggingface.co/models?library=safetensors',
+    'https://huggingface.co/datasets',
+    'https://huggingface.co/spaces',
+  ],
+};
