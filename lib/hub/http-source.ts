@@ -5,14 +5,10 @@
 // so suffix ranges are never sent: a tail read needs the size.
 import type { ByteSource } from '../formats/types';
 import { HubError, errorFromResponse, retryAfterMs } from './errors';
+import { withRetries, type RetryOptions, type WaitingError } from './retry';
 import type { RepoRef } from './url';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-/** Retries of a 5xx, a reset or a 429 before the error is reported. */
-export const MAX_RETRIES = 3;
-/** The longest wait for a 429 or a backoff: beyond it the read fails (the caller may retry later). */
-export const MAX_WAIT_MS = 60_000;
-
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** A counting semaphore: at most `limit` requests in flight, shared by every source that holds it. */
@@ -32,7 +28,7 @@ export class Limiter {
   }
 }
 
-export interface HubFileOptions {
+export interface HubFileOptions extends RetryOptions {
   endpoint?: string;
   repo: RepoRef;
   rev: string;
@@ -42,33 +38,13 @@ export interface HubFileOptions {
   fetch?: FetchLike;
   /** 'include' from a content script (the user's session opens gated repos they may read). */
   credentials?: RequestCredentials;
-  signal?: AbortSignal;
   limiter?: Limiter;
-  /** Backoff base for retries, in ms (tests set it small). */
-  backoffMs?: number;
-  /** Called before each wait (429 or backoff), for progress messages. */
-  onWait?: (ms: number, why: string) => void;
 }
 
 export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
   const prefix = repo.type === 'dataset' ? 'datasets/' : repo.type === 'space' ? 'spaces/' : '';
   const file = path.split('/').map(encodeURIComponent).join('/');
   return `${endpoint.replace(/\/$/, '')}/${prefix}${repo.id}/resolve/${encodeURIComponent(rev)}/${file}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new HubError('aborted', 'aborted'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new HubError('aborted', 'aborted'));
-      },
-      { once: true },
-    );
-  });
 }
 
 /** Reads bytes [skip, skip + n) from a body stream, then cancels it: a 200 is not downloaded whole. */
@@ -127,30 +103,8 @@ export class HubFileSource implements ByteSource {
     return p;
   }
 
-  private async readWithRetries(start: number, end: number): Promise<Uint8Array> {
-    const backoff = this.opts.backoffMs ?? 500;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.readOnce(start, end);
-      } catch (e) {
-        const err =
-          e instanceof HubError
-            ? e
-            : new HubError(
-                this.opts.signal?.aborted ? 'aborted' : 'network',
-                `${this.opts.path}: ${e instanceof Error ? e.message : String(e)}`,
-              );
-        const retriable =
-          err.code === 'server-error' || err.code === 'network' || err.code === 'rate-limited';
-        if (!retriable || attempt >= MAX_RETRIES) throw err;
-        const wait = Math.min(
-          MAX_WAIT_MS,
-          (err as HubError & { waitMs?: number }).waitMs ?? backoff * 2 ** attempt,
-        );
-        this.opts.onWait?.(wait, err.message);
-        await sleep(wait, this.opts.signal);
-      }
-    }
+  private readWithRetries(start: number, end: number): Promise<Uint8Array> {
+    return withRetries(this.opts.path, () => this.readOnce(start, end), this.opts);
   }
 
   private async readOnce(start: number, end: number): Promise<Uint8Array> {
@@ -192,7 +146,7 @@ export class HubFileSource implements ByteSource {
     }
     const err = errorFromResponse(res, this.opts.path);
     await res.body?.cancel().catch(() => undefined);
-    if (res.status === 429) (err as HubError & { waitMs?: number }).waitMs = retryAfterMs(res);
+    if (res.status === 429) (err as WaitingError).waitMs = retryAfterMs(res);
     throw err;
   }
 }

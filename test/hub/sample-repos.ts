@@ -31,9 +31,99 @@ export function bigSafetensors(): FileContent {
   return { head, size: head.length + size };
 }
 
+/** The study's story in one repo: pickle weights, later an SFconvertbot PR, a discussion. */
+export function historyRepo(id = 'picklens/history'): RepoSpec {
+  const text = (t: string) => new TextEncoder().encode(t);
+  return {
+    id,
+    commits: [
+      {
+        title: 'initial commit',
+        author: 'alice',
+        date: '2022-03-01T09:00:00.000Z',
+        files: { '.gitattributes': text('*.bin filter=lfs\n'), 'README.md': text('# history\n') },
+      },
+      {
+        title: 'Upload pytorch_model.bin',
+        author: 'alice',
+        date: '2022-03-02T09:00:00.000Z',
+        files: {
+          'pytorch_model.bin': fixture('torch_legacy.bin'),
+          'config.json': text('{"architectures":["TinyNet"]}'),
+        },
+      },
+      {
+        title: 'Update pytorch_model.bin',
+        author: 'alice',
+        date: '2022-06-10T09:00:00.000Z',
+        files: { 'pytorch_model.bin': fixture('torch_state_dict.pt') },
+      },
+      {
+        title: 'Add tf weights',
+        author: 'bob',
+        date: '2022-09-01T09:00:00.000Z',
+        files: { 'tf_model.h5': fixture('plain.h5') },
+      },
+      {
+        title: 'Adding `safetensors` variant of this model (#1)',
+        author: 'SFconvertbot',
+        date: '2023-01-15T09:00:00.000Z',
+        files: { 'model.safetensors': fixture('model.safetensors') },
+      },
+      {
+        title: 'Update README.md',
+        author: 'alice',
+        date: '2023-05-01T09:00:00.000Z',
+        files: { 'README.md': text('# history, updated\n') },
+      },
+      {
+        title: 'Update pytorch_model.bin',
+        author: 'alice',
+        date: '2024-02-01T09:00:00.000Z',
+        files: { 'pytorch_model.bin': fixture('torch_whole_module.pt') },
+      },
+    ],
+    discussions: [
+      {
+        num: 1,
+        title: 'Adding `safetensors` variant of this model',
+        author: 'SFconvertbot',
+        status: 'merged',
+        isPullRequest: true,
+        createdAt: '2023-01-10T09:00:00.000Z',
+        files: { 'model.safetensors': fixture('model.safetensors') },
+        events: [
+          { type: 'status-change', author: 'alice', createdAt: '2023-01-15T09:00:00.000Z', status: 'merged' },
+        ],
+      },
+      {
+        num: 2,
+        title: 'How do I load this?',
+        author: 'carol',
+        status: 'open',
+        isPullRequest: false,
+        createdAt: '2023-03-01T09:00:00.000Z',
+        events: [
+          { type: 'comment', author: 'carol', createdAt: '2023-03-01T09:00:00.000Z', content: 'question' },
+        ],
+      },
+      {
+        num: 3,
+        title: 'Adding `safetensors` variant of this model',
+        author: 'SFconvertbot',
+        status: 'open',
+        isPullRequest: true,
+        createdAt: '2024-02-02T09:00:00.000Z',
+        files: { 'model.safetensors': fixture('model.safetensors') },
+      },
+    ],
+  };
+}
+
 export function sampleRepos(): RepoSpec[] {
   return [
     fixturesRepo(),
+    historyRepo(),
     {
       id: 'picklens/gated',
       gated: 'manual',
