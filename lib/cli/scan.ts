@@ -4,12 +4,19 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { classify } from '../formats/classify';
 import type { Verdict } from '../formats/types';
+import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { openFileSource } from './file-source';
+import { describeHubError, parseRepoArg, scanHubRepo } from './hub-scan';
 import { formatRow, formatSummary, toJsonLine } from './output';
 
 const USAGE = `usage: npm run scan -- PATH... [--json]
-  PATH    files or folders (folders are scanned recursively)
-  --json  one JSON object per file, per line (the DESIGN.md contract)`;
+       npm run scan -- --hub ORG/NAME[@REV] [--endpoint URL] [--all] [--json]
+  PATH            files or folders (folders are scanned recursively)
+  --hub REPO      every model file of a Hub repo (datasets/ORG/NAME and spaces/ORG/NAME too), read with
+                  Range requests; progress on stderr
+  --endpoint URL  another Hub, such as the local replica (http or https); default https://huggingface.co
+  --all           with --hub: every file, not only model files
+  --json          one JSON object per file, per line (the DESIGN.md contract)`;
 
 /** Folder walks stop here, so a scan of / does not run forever. */
 const MAX_FILES = 1_000_000;
@@ -29,12 +36,82 @@ async function* files(path: string): AsyncGenerator<string> {
   }
 }
 
-export async function main(
-  argv: string[],
+/** `--name value` taken out of argv: the value, null when it is missing, undefined without the option. */
+function takeOption(argv: string[], name: string): string | undefined | null {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const value = argv[i + 1];
+  argv.splice(i, 2);
+  return value === undefined || value.startsWith('--') ? null : value;
+}
+
+async function mainHub(
+  repoArg: string,
+  endpoint: string,
+  all: boolean,
+  json: boolean,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
+  fetchImpl?: FetchLike,
 ): Promise<number> {
+  const parsed = parseRepoArg(repoArg);
+  if (!parsed) {
+    err.write(`not a repo: ${repoArg}\n${USAGE}\n`);
+    return 2;
+  }
+  const color = !json && 'isTTY' in out && Boolean(out.isTTY) && !process.env.NO_COLOR;
+  try {
+    const results = await scanHubRepo(parsed.repo, parsed.rev, {
+      endpoint,
+      fetch: fetchImpl,
+      all,
+      onProgress: (done, total, path) => err.write(`[${done}/${total}] ${path}\n`),
+      onWait: (ms, why) => err.write(`waiting ${(ms / 1000).toFixed(1)} s: ${why}\n`),
+    });
+    for (const r of results)
+      out.write(json ? toJsonLine(r.path, r.verdict) + '\n' : formatRow(r.path, r.verdict, color) + '\n');
+    if (!json)
+      out.write(
+        formatSummary(
+          results.map((r) => r.verdict),
+          color,
+        ) + '\n',
+      );
+    return results.some((r) => r.verdict.risk === 'dangerous') ? 1 : 0;
+  } catch (e) {
+    err.write(`${repoArg}: ${describeHubError(e)}\n`);
+    return 2;
+  }
+}
+
+export async function main(
+  argvIn: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  fetchImpl?: FetchLike,
+): Promise<number> {
+  const argv = [...argvIn];
+  const hub = takeOption(argv, '--hub');
+  const endpoint = takeOption(argv, '--endpoint');
+  const all = argv.includes('--all');
+  if (all) argv.splice(argv.indexOf('--all'), 1);
   const json = argv.includes('--json');
+  if (hub === null || endpoint === null || (endpoint !== undefined && !/^https?:\/\//.test(endpoint))) {
+    err.write(`--hub takes ORG/NAME[@REV] and --endpoint an http(s) URL\n${USAGE}\n`);
+    return 2;
+  }
+  if (hub !== undefined) {
+    const extra = argv.filter((a) => a !== '--json');
+    if (extra.length) {
+      err.write(`unexpected ${extra.join(' ')} with --hub\n${USAGE}\n`);
+      return 2;
+    }
+    return mainHub(hub, endpoint ?? DEFAULT_ENDPOINT, all, json, out, err, fetchImpl);
+  }
+  if (endpoint !== undefined || all) {
+    err.write(`--endpoint and --all go with --hub\n${USAGE}\n`);
+    return 2;
+  }
   const paths = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter((a) => a.startsWith('--') && a !== '--json');
   if (argv.includes('--help')) {
