@@ -32,6 +32,8 @@ export async function scanHubRepo(
     endpoint: string;
     fetch?: FetchLike;
     all?: boolean;
+    /** Files read at once (default HUB_CONCURRENCY; a browser over HTTP/2 reads a whole page's at once). */
+    concurrency?: number;
     onProgress?: (done: number, total: number, path: string) => void;
     onWait?: (ms: number, why: string) => void;
   },
@@ -40,7 +42,7 @@ export async function scanHubRepo(
   const entries: TreeEntry[] = [];
   for await (const e of api.tree(repo, rev))
     if (e.type === 'file' && isModelFile(e.path, e.size, opts.all)) entries.push(e);
-  const limiter = new Limiter(HUB_CONCURRENCY);
+  const limiter = new Limiter(opts.concurrency ?? HUB_CONCURRENCY);
   let done = 0;
   const results = await Promise.all(
     entries.map(async (e) => {

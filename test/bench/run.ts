@@ -1,5 +1,8 @@
 // `npm run bench`: Picklens's speed and cost, side by side with the reference tools, as tables of ratios.
 // Never part of npm test: timings vary with the machine's load.
+import { networkBench } from './network';
 import { formatThroughput, pickleThroughput } from './pickle-throughput';
 
-console.log(formatThroughput(await pickleThroughput()));
+const only = process.argv[2];
+if (!only || only === 'network') console.log(await networkBench(), '\n');
+if (!only || only === 'pickle') console.log(formatThroughput(await pickleThroughput()));

@@ -2,9 +2,13 @@
 // discussions/pull requests; the server derives trees, shas, LFS oids and refs from them.
 import { createHash } from 'node:crypto';
 import type { RepoType } from '../../lib/hub/url';
+import type { Segment } from '../support/bytes';
 
-/** Real bytes, or a large file of `size` bytes whose first bytes are `head` and the rest zeros. */
-export type FileContent = Uint8Array | { head: Uint8Array; size: number };
+/**
+ * Real bytes; a large file of `size` bytes whose first bytes are `head` and the rest zeros; or segments of
+ * real bytes and zero runs (a 200 MB zip whose central directory sits at the end). Zeros are never allocated.
+ */
+export type FileContent = Uint8Array | { head: Uint8Array; size: number } | { segments: Segment[] };
 
 export interface CommitSpec {
   title: string;
@@ -46,12 +50,27 @@ export interface RepoSpec {
 }
 
 export function sizeOf(c: FileContent): number {
-  return c instanceof Uint8Array ? c.length : c.size;
+  if (c instanceof Uint8Array) return c.length;
+  if ('segments' in c)
+    return c.segments.reduce((n, s) => n + (s instanceof Uint8Array ? s.length : s.zeros), 0);
+  return c.size;
 }
 
 /** Bytes [start, end) of a content, materialising only that slice. */
 export function sliceOf(c: FileContent, start: number, end: number): Uint8Array {
   if (c instanceof Uint8Array) return c.subarray(start, end);
+  if ('segments' in c) {
+    const out = new Uint8Array(Math.max(0, Math.min(end, sizeOf(c)) - start));
+    let at = 0;
+    for (const seg of c.segments) {
+      const len = seg instanceof Uint8Array ? seg.length : seg.zeros;
+      const a = Math.max(start, at);
+      const b = Math.min(end, at + len);
+      if (a < b && seg instanceof Uint8Array) out.set(seg.subarray(a - at, b - at), a - start);
+      at += len;
+    }
+    return out;
+  }
   const out = new Uint8Array(Math.max(0, Math.min(end, c.size) - start));
   if (start < c.head.length) out.set(c.head.subarray(start, Math.min(end, c.head.length)));
   return out;
@@ -61,7 +80,15 @@ function hashContent(algo: 'sha1' | 'sha256', c: FileContent, prefix?: string): 
   const h = createHash(algo);
   if (prefix) h.update(prefix);
   if (c instanceof Uint8Array) h.update(c);
-  else {
+  else if ('segments' in c) {
+    const zeros = new Uint8Array(1024 * 1024);
+    for (const seg of c.segments) {
+      if (seg instanceof Uint8Array) h.update(seg);
+      else
+        for (let left = seg.zeros; left > 0; left -= zeros.length)
+          h.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
+    }
+  } else {
     h.update(c.head);
     const zeros = new Uint8Array(1024 * 1024);
     for (let left = c.size - c.head.length; left > 0; left -= zeros.length)
