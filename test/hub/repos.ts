@@ -145,3 +145,18 @@ export function buildCommits(commits: CommitSpec[], base?: BuiltCommit): BuiltCo
   }
   return out;
 }
+
+/** A discussion as the discussions API lists it (and the DiscussionHeader island carries it). */
+export function discussionJson(d: DiscussionSpec, repo: { id: string; type: RepoType }) {
+  return {
+    num: d.num,
+    title: d.title,
+    status: d.status,
+    isPullRequest: d.isPullRequest,
+    author: { name: d.author },
+    createdAt: d.createdAt,
+    numComments: d.events?.length ?? 0,
+    repo: { name: repo.id, type: repo.type },
+    pinned: false,
+  };
+}

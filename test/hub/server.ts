@@ -15,7 +15,18 @@ import {
   type BuiltCommit,
   type FileContent,
   type RepoSpec,
+  discussionJson,
 } from './repos';
+import {
+  blobPage,
+  discussionPage,
+  discussionsPage,
+  homePage,
+  treePage,
+  treeRow,
+  type PageEntry,
+  type PageRepo,
+} from './pages';
 
 export interface Knobs {
   /** Added before every response, in ms. */
@@ -255,6 +266,38 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           r[4]?.split('/').map(decodeURIComponent).join('/') ?? '',
           ctx,
         );
+      if (url.pathname === '/__replica/rows' && req.method === 'POST') {
+        // The replica's stand-in for the Hub's client-side row rendering after "Load more".
+        const chunks: Buffer[] = [];
+        for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+        const repo = findRepo(url.searchParams.get('type') ?? 'model', url.searchParams.get('id') ?? '');
+        const rev = url.searchParams.get('rev') ?? 'main';
+        const c = repo && atRevision(repo, rev);
+        if (!repo || !c) return fail(404, 'NotFound', 'no such repo');
+        const entries = JSON.parse(Buffer.concat(chunks).toString('utf8')) as PageEntry[];
+        return send(
+          200,
+          { 'content-type': 'text/html; charset=utf-8' },
+          entries.map((e) => treeRow(pageRepoOf(repo), rev, e, lastCommitOf(repo, c, e.path))).join('\n'),
+        );
+      }
+      const pageRoute = /^\/(?:(datasets|spaces)\/)?([\w.-]+)(?:\/([\w.-]+))?((?:\/[^/]+)*)$/.exec(
+        url.pathname,
+      );
+      if (pageRoute && req.method === 'GET') {
+        const [, kindPrefix, first = '', second, more = ''] = pageRoute;
+        const type = kindPrefix === 'datasets' ? 'dataset' : kindPrefix === 'spaces' ? 'space' : 'model';
+        // `/gpt2/tree/main` (a single-name model) or `/org/name/...`.
+        const single =
+          type === 'model' &&
+          (second === undefined || ['tree', 'blob', 'discussions'].includes(second)) &&
+          Boolean(findRepo('model', first));
+        const id = single ? first : `${first}/${second ?? ''}`;
+        const rest = [...(single && second ? [second] : []), ...more.split('/').filter(Boolean)].map(
+          decodeURIComponent,
+        );
+        if (second !== undefined || single) return servePage(type, id, rest, ctx);
+      }
       return fail(404, 'NotFound', `no route for ${url.pathname}`);
     } catch (e) {
       return fail(500, 'Internal', e instanceof Error ? e.message : String(e));
@@ -366,6 +409,125 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     return serveFileBytes(content, ctx, first);
   };
 
+  /** Tree entries under `prefix` (directories first), as the tree API lists them. */
+  const listTree = (c: BuiltCommit, prefix: string, recursive: boolean): PageEntry[] => {
+    const files: PageEntry[] = [];
+    const dirs = new Set<string>();
+    for (const [path, content] of [...c.tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (prefix && !path.startsWith(`${prefix}/`)) continue;
+      const rel = prefix ? path.slice(prefix.length + 1) : path;
+      if (!recursive && rel.includes('/')) {
+        dirs.add(`${prefix ? `${prefix}/` : ''}${rel.split('/')[0] ?? ''}`);
+        continue;
+      }
+      const ids = idsOf(content);
+      files.push({
+        type: 'file',
+        oid: ids.oid,
+        size: sizeOf(content),
+        path,
+        ...(isLfs(path, content)
+          ? { lfs: { oid: ids.sha256, size: sizeOf(content), pointerSize: 134 } }
+          : {}),
+      });
+    }
+    return [
+      ...[...dirs].map((d): PageEntry => ({ type: 'directory', oid: '0'.repeat(40), size: 0, path: d })),
+      ...files,
+    ];
+  };
+
+  const pageRepoOf = (repo: Repo): PageRepo => {
+    const head = repo.commits[repo.commits.length - 1];
+    const ds = repo.spec.discussions ?? [];
+    const open = ds.filter((d) => d.status === 'open' || d.status === 'draft').length;
+    return {
+      id: repo.spec.id,
+      type: repo.spec.type ?? 'model',
+      sha: head?.sha ?? '',
+      private: Boolean(repo.spec.private),
+      gated: repo.spec.gated ?? false,
+      lastModified: head?.spec.date ?? '',
+      discussionsStats: { open, closed: ds.length - open, total: ds.length },
+    };
+  };
+
+  /** The last commit up to `c` that touched `path` (a folder: anything under it). */
+  const lastCommitOf = (repo: Repo, c: BuiltCommit, path: string) => {
+    const bySha = new Map([...repo.commits, ...repo.prs.values()].map((x) => [x.sha, x]));
+    for (let x: BuiltCommit | undefined = c; x; x = x.parent ? bySha.get(x.parent) : undefined) {
+      if (Object.keys(x.spec.files).some((f) => f === path || f.startsWith(`${path}/`)))
+        return { sha: x.sha, title: x.spec.title, date: x.spec.date };
+    }
+    return { sha: c.sha, title: c.spec.title, date: c.spec.date };
+  };
+
+  const servePage = (type: 'model' | 'dataset' | 'space', id: string, rest: string[], ctx: Ctx) => {
+    const repo = findRepo(type, id);
+    if (!repo || (repo.spec.private && !authorised(ctx.req)))
+      return ctx.fail(404, 'RepoNotFound', `Repository ${id} not found`);
+    const html = (body: string) => ctx.send(200, { 'content-type': 'text/html; charset=utf-8' }, body);
+    const pr = pageRepoOf(repo);
+    const [kind, ...tail] = rest;
+    const revAndPath = (): [string, string] =>
+      tail[0] === 'refs' && tail.length >= 3
+        ? [tail.slice(0, 3).join('/'), tail.slice(3).join('/')]
+        : [tail[0] ?? 'main', tail.slice(1).join('/')];
+    if (kind === undefined) {
+      const readme = repo.commits[repo.commits.length - 1]?.tree.get('README.md');
+      return html(homePage(pr, readme ? new TextDecoder().decode(sliceOf(readme, 0, 64 * 1024)) : ''));
+    }
+    if (kind === 'tree' || kind === 'blob') {
+      const [rev, path] = revAndPath();
+      const c = atRevision(repo, rev);
+      if (!c) return ctx.fail(404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
+      if (kind === 'blob') {
+        const content = c.tree.get(path);
+        if (!content) return ctx.fail(404, 'EntryNotFound', `${path} does not exist`);
+        const ids = idsOf(content);
+        const lfs = isLfs(path, content)
+          ? { oid: ids.sha256, size: sizeOf(content), pointerSize: 134 }
+          : undefined;
+        return html(
+          blobPage(
+            pr,
+            rev,
+            path,
+            sizeOf(content),
+            lfs,
+            lfs ? undefined : new TextDecoder().decode(sliceOf(content, 0, 64 * 1024)),
+          ),
+        );
+      }
+      const all = listTree(c, path, false);
+      const first = all.slice(0, knobs.pageSize);
+      const prefix = type === 'model' ? 'models' : `${type}s`;
+      const nextURL =
+        all.length > knobs.pageSize
+          ? `/api/${prefix}/${id}/tree/${encodeURIComponent(rev)}${path ? `/${path}` : ''}?cursor=1`
+          : null;
+      const rows = first.map((e) => treeRow(pr, rev, e, lastCommitOf(repo, c, e.path))).join('\n');
+      return html(
+        treePage(
+          pr,
+          rev,
+          path,
+          first,
+          nextURL,
+          rows,
+          `/__replica/rows?type=${type}&id=${encodeURIComponent(id)}&rev=${encodeURIComponent(rev)}`,
+        ),
+      );
+    }
+    if (kind === 'discussions') {
+      const ds = (repo.spec.discussions ?? []).map((d) => ({ ...d, events: d.events ?? [] }));
+      if (!tail.length) return html(discussionsPage(pr, ds));
+      const d = ds.find((x) => x.num === Number(tail[0]));
+      return d ? html(discussionPage(pr, d)) : ctx.fail(404, 'NotFound', 'no such discussion');
+    }
+    return ctx.fail(404, 'NotFound', 'no such page');
+  };
+
   const page = <T>(items: T[], url: URL, pageSize: number): { slice: T[]; next?: string } => {
     const cursor = Number(url.searchParams.get('cursor') ?? url.searchParams.get('p') ?? 0);
     const perPage = Math.min(pageSize, Number(url.searchParams.get('limit') ?? pageSize));
@@ -427,31 +589,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       const c = atRevision(repo, rev);
       if (!c) return fail(404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       const prefix = dir.join('/');
-      const recursive = url.searchParams.get('recursive') === 'true';
-      const entries: Record<string, unknown>[] = [];
-      const dirs = new Set<string>();
-      for (const [path, content] of [...c.tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (prefix && !path.startsWith(`${prefix}/`)) continue;
-        const rel = prefix ? path.slice(prefix.length + 1) : path;
-        if (!recursive && rel.includes('/')) {
-          dirs.add(`${prefix ? `${prefix}/` : ''}${rel.split('/')[0] ?? ''}`);
-          continue;
-        }
-        const ids = idsOf(content);
-        entries.push({
-          type: 'file',
-          oid: ids.oid,
-          size: sizeOf(content),
-          path,
-          ...(isLfs(path, content)
-            ? { lfs: { oid: ids.sha256, size: sizeOf(content), pointerSize: 134 } }
-            : {}),
-        });
-      }
-      const all = [
-        ...[...dirs].map((d) => ({ type: 'directory', oid: '0'.repeat(40), size: 0, path: d })),
-        ...entries,
-      ];
+      const all = listTree(c, prefix, url.searchParams.get('recursive') === 'true');
       if (prefix && !all.length) return fail(404, 'EntryNotFound', `${prefix} does not exist`);
       const { slice, next } = page(all, url, knobs.pageSize);
       return json(slice, next ? { link: `<${next}>; rel="next"` } : {});
@@ -490,17 +628,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     // discussions
     const all = repo.spec.discussions ?? [];
     const num = Number(tail);
-    const summary = (d: (typeof all)[number]) => ({
-      num: d.num,
-      title: d.title,
-      status: d.status,
-      isPullRequest: d.isPullRequest,
-      author: { name: d.author },
-      createdAt: d.createdAt,
-      numComments: d.events?.length ?? 0,
-      repo: { name: id, type },
-      pinned: false,
-    });
+    const summary = (d: (typeof all)[number]) => discussionJson(d, { id, type });
     if (tail && Number.isInteger(num)) {
       const d = all.find((x) => x.num === num);
       if (!d) return fail(404, 'NotFound', `Discussion ${num} not found`);
