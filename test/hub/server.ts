@@ -112,6 +112,11 @@ export interface ReplicaOptions {
   protocol?: 'https' | 'http';
   /** Host name for absolute CDN redirects; default `localhost` (resolves to loopback without rules). */
   cdnHost?: string;
+  /**
+   * The origin CDN redirects point at. Default `{protocol}://{cdnHost}:{port}`; a browser test uses
+   * `https://cdn-lfs.hf.co`, which --host-resolver-rules maps back here, as on the real Hub.
+   */
+  cdnOrigin?: string;
   knobs?: Partial<Knobs>;
   port?: number;
 }
@@ -392,7 +397,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     };
     if (isLfs(path, content)) {
       const prefix = type === 'model' ? '' : `${type}s/`;
-      const cdn = `${protocol}://${cdnHost}:${new URL(origin).port}/cdn/repos/${prefix}${id}/${idsOf(content).sha256}`;
+      const cdn = `${opts.cdnOrigin ?? `${protocol}://${cdnHost}:${new URL(origin).port}`}/cdn/repos/${prefix}${id}/${idsOf(content).sha256}`;
       return send(302, { location: cdn, 'x-linked-etag': idsOf(content).sha256, ...first }, '');
     }
     if (knobs.relativeRedirects) {

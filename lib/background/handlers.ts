@@ -1,0 +1,112 @@
+// What the background worker does for each message: plain functions over the database and the API client,
+// unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
+import { ENGINE_VERSION, type Verdict } from '../formats/types';
+import type { HubApi } from '../hub/api';
+import type { RepoRef } from '../hub/url';
+import { repoKey, type PicklensDb, type PullRequestRecord } from '../db/schema';
+
+/** The bot's name as the API spells it; compared case-insensitively (transformers writes "SFConvertBot"). */
+export const CONVERT_BOT = 'SFconvertbot';
+/** The conversion PR's title, constant since 2022 (HUB.md). */
+export const CONVERT_TITLE = 'Adding `safetensors` variant of this model';
+
+export function verdictKey(contentKey: string): string {
+  return `${contentKey}@${ENGINE_VERSION}`;
+}
+
+export async function handleGetVerdict(db: PicklensDb, contentKey: string): Promise<Verdict | null> {
+  return (await db.get('verdicts', verdictKey(contentKey)))?.verdict ?? null;
+}
+
+export async function handlePutVerdict(
+  db: PicklensDb,
+  m: { contentKey: string; verdict: Verdict; repo: RepoRef; rev: string; path: string },
+  now = Date.now(),
+): Promise<true> {
+  const tx = db.transaction(['verdicts', 'files'], 'readwrite');
+  await Promise.all([
+    tx
+      .objectStore('verdicts')
+      .put({
+        key: verdictKey(m.contentKey),
+        contentKey: m.contentKey,
+        engine: ENGINE_VERSION,
+        verdict: m.verdict,
+        at: now,
+      }),
+    tx
+      .objectStore('files')
+      .put({
+        repoKey: repoKey(m.repo.type, m.repo.id),
+        rev: m.rev,
+        path: m.path,
+        contentKey: m.contentKey,
+        at: now,
+      }),
+    tx.done,
+  ]);
+  return true;
+}
+
+export async function handleLogVisit(
+  db: PicklensDb,
+  m: { repo: RepoRef; url: string; page: string },
+  now = Date.now(),
+): Promise<true> {
+  const key = repoKey(m.repo.type, m.repo.id);
+  const tx = db.transaction(['visits', 'repos'], 'readwrite');
+  const repos = tx.objectStore('repos');
+  const existing = await repos.get(key);
+  await Promise.all([
+    tx.objectStore('visits').add({ repoKey: key, url: m.url, page: m.page, at: now }),
+    repos.put(
+      existing
+        ? { ...existing, lastVisit: now, visits: existing.visits + 1 }
+        : { repoKey: key, type: m.repo.type, id: m.repo.id, firstVisit: now, lastVisit: now, visits: 1 },
+    ),
+    tx.done,
+  ]);
+  return true;
+}
+
+export function isConversionPr(d: {
+  isPullRequest: boolean;
+  author: { name: string };
+  title: string;
+}): boolean {
+  return (
+    d.isPullRequest && d.author.name.toLowerCase() === CONVERT_BOT.toLowerCase() && d.title === CONVERT_TITLE
+  );
+}
+
+/** Fetches the repo's SFconvertbot PRs and records each; a status that changed gets a new history entry. */
+export async function handleRefreshConversionPrs(
+  db: PicklensDb,
+  api: HubApi,
+  repo: RepoRef,
+  now = Date.now(),
+): Promise<{ num: number; status: string }[]> {
+  const found: PullRequestRecord[] = [];
+  const key = repoKey(repo.type, repo.id);
+  for await (const d of api.discussions(repo, { type: 'pull_request', author: CONVERT_BOT, status: 'all' })) {
+    if (isConversionPr(d))
+      found.push({
+        repoKey: key,
+        num: d.num,
+        title: d.title,
+        author: d.author.name,
+        createdAt: d.createdAt,
+        status: d.status,
+        history: [],
+      });
+  }
+  const tx = db.transaction('pullRequests', 'readwrite');
+  for (const pr of found) {
+    const old = await tx.store.get([key, pr.num]);
+    const history = old?.history ?? [];
+    if (history[history.length - 1]?.status !== pr.status) history.push({ status: pr.status, at: now });
+    await tx.store.put({ ...pr, history });
+  }
+  await tx.done;
+  return found.map((p) => ({ num: p.num, status: p.status }));
+}

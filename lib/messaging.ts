@@ -1,0 +1,25 @@
+// One typed protocol between the content script, the pages and the background worker (the background owns
+// IndexedDB and the Hub API). Each message names its reply; listeners stay thin and call plain handlers.
+import type { Verdict } from './formats/types';
+import type { RepoRef } from './hub/url';
+
+export interface ProtocolMap {
+  /** A verdict already known for this content (by LFS sha256 or git blob id) and this engine. */
+  getVerdict: { request: { contentKey: string }; reply: Verdict | null };
+  /** Remember a verdict for this content; record where it was seen. */
+  putVerdict: {
+    request: { contentKey: string; verdict: Verdict; repo: RepoRef; rev: string; path: string };
+    reply: true;
+  };
+  /** The user opened a repo page. */
+  logVisit: { request: { repo: RepoRef; url: string; page: string }; reply: true };
+  /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
+  refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
+}
+
+export type MessageType = keyof ProtocolMap;
+export type Message = { [K in MessageType]: { type: K; data: ProtocolMap[K]['request'] } }[MessageType];
+export type Reply<K extends MessageType> = ProtocolMap[K]['reply'];
+
+/** Every reply travels wrapped, so an error in the background reaches the caller as an error. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -1,0 +1,112 @@
+// The background's handlers over IndexedDB (fake-indexeddb) and the replica's API.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  handleGetVerdict,
+  handleLogVisit,
+  handlePutVerdict,
+  handleRefreshConversionPrs,
+  isConversionPr,
+  verdictKey,
+} from '../../../lib/background/handlers';
+import { DB_VERSION, MIGRATIONS, openPicklensDb } from '../../../lib/db/schema';
+import { memorySource } from '../../../lib/formats/bytes';
+import { classify } from '../../../lib/formats/classify';
+import { ENGINE_VERSION } from '../../../lib/formats/types';
+import { HubApi } from '../../../lib/hub/api';
+import { replicaFetch } from '../../support/replica-client';
+import { historyRepo, sampleRepos } from '../../hub/sample-repos';
+import { startReplica, type Replica } from '../../hub/server';
+
+let hub: Replica;
+beforeAll(async () => {
+  hub = await startReplica({ repos: sampleRepos() });
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+let n = 0;
+const freshDb = () => openPicklensDb(`test-${++n}`);
+const repo = { type: 'model' as const, id: 'picklens/history' };
+
+describe('schema', () => {
+  it('opens at the newest version with every store, through the migrations in order', async () => {
+    const db = await freshDb();
+    expect(db.version).toBe(DB_VERSION);
+    expect(MIGRATIONS).toHaveLength(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'files',
+      'pullRequests',
+      'repos',
+      'settings',
+      'verdicts',
+      'visits',
+    ]);
+    db.close();
+  });
+});
+
+describe('handlers', () => {
+  it('verdicts: stored by content key and engine version, found again', async () => {
+    const db = await freshDb();
+    const verdict = await classify(memorySource(new Uint8Array([0x80, 2, 0x4e, 0x2e])), { name: 'a.pkl' });
+    expect(await handleGetVerdict(db, 'sha256:abc')).toBeNull();
+    await handlePutVerdict(db, { contentKey: 'sha256:abc', verdict, repo, rev: 'main', path: 'a.pkl' });
+    expect(await handleGetVerdict(db, 'sha256:abc')).toEqual(verdict);
+    expect(verdictKey('sha256:abc')).toBe(`sha256:abc@${ENGINE_VERSION}`);
+    expect(await db.get('files', ['model:picklens/history', 'main', 'a.pkl'])).toMatchObject({
+      contentKey: 'sha256:abc',
+    });
+  });
+
+  it('visits: each one logged, the repo counted', async () => {
+    const db = await freshDb();
+    await handleLogVisit(db, { repo, url: 'https://huggingface.co/picklens/history', page: 'home' }, 1000);
+    await handleLogVisit(
+      db,
+      { repo, url: 'https://huggingface.co/picklens/history/tree/main', page: 'tree' },
+      2000,
+    );
+    expect(await db.getAll('visits')).toHaveLength(2);
+    expect(await db.get('repos', 'model:picklens/history')).toMatchObject({
+      visits: 2,
+      firstVisit: 1000,
+      lastVisit: 2000,
+    });
+  });
+
+  it('conversion PRs: recorded with their state; a change on the replica is a new history entry', async () => {
+    const db = await freshDb();
+    const api = new HubApi({ endpoint: hub.url, fetch: replicaFetch(hub.cert) });
+    expect(await handleRefreshConversionPrs(db, api, repo, 1000)).toEqual([
+      { num: 1, status: 'merged' },
+      { num: 3, status: 'open' },
+    ]);
+    const spec = historyRepo();
+    const pr3 = spec.discussions?.find((d) => d.num === 3);
+    if (pr3) pr3.status = 'closed';
+    hub.setRepo(spec);
+    await handleRefreshConversionPrs(db, api, repo, 2000);
+    await handleRefreshConversionPrs(db, api, repo, 3000); // no change: no new entry
+    expect((await db.get('pullRequests', ['model:picklens/history', 3]))?.history).toEqual([
+      { status: 'open', at: 1000 },
+      { status: 'closed', at: 2000 },
+    ]);
+    expect((await db.get('pullRequests', ['model:picklens/history', 1]))?.history).toEqual([
+      { status: 'merged', at: 1000 },
+    ]);
+    hub.setRepo(historyRepo());
+  });
+
+  it('recognises the bot case-insensitively and by its exact title', () => {
+    const pr = {
+      isPullRequest: true,
+      author: { name: 'SFConvertBot' },
+      title: 'Adding `safetensors` variant of this model',
+    };
+    expect(isConversionPr(pr)).toBe(true);
+    expect(isConversionPr({ ...pr, title: 'Adding safetensors' })).toBe(false);
+    expect(isConversionPr({ ...pr, isPullRequest: false })).toBe(false);
+  });
+});
