@@ -25,24 +25,20 @@ export async function handlePutVerdict(
 ): Promise<true> {
   const tx = db.transaction(['verdicts', 'files'], 'readwrite');
   await Promise.all([
-    tx
-      .objectStore('verdicts')
-      .put({
-        key: verdictKey(m.contentKey),
-        contentKey: m.contentKey,
-        engine: ENGINE_VERSION,
-        verdict: m.verdict,
-        at: now,
-      }),
-    tx
-      .objectStore('files')
-      .put({
-        repoKey: repoKey(m.repo.type, m.repo.id),
-        rev: m.rev,
-        path: m.path,
-        contentKey: m.contentKey,
-        at: now,
-      }),
+    tx.objectStore('verdicts').put({
+      key: verdictKey(m.contentKey),
+      contentKey: m.contentKey,
+      engine: ENGINE_VERSION,
+      verdict: m.verdict,
+      at: now,
+    }),
+    tx.objectStore('files').put({
+      repoKey: repoKey(m.repo.type, m.repo.id),
+      rev: m.rev,
+      path: m.path,
+      contentKey: m.contentKey,
+      at: now,
+    }),
     tx.done,
   ]);
   return true;
