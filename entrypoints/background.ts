@@ -1,9 +1,39 @@
-// The background worker: the only owner of IndexedDB and the only caller of the Hub API (DESIGN.md).
-import { ENGINE_VERSION } from '@/lib/formats/types';
-// Issue 2 ships the shell; messaging, storage and the Hub client arrive with issues 4 and 5.
+// The background worker: the only owner of IndexedDB and the only caller of the Hub API (DESIGN.md). The
+// listener is thin: it routes each message of lib/messaging.ts to a plain handler and wraps the reply.
+import {
+  handleGetVerdict,
+  handleLogVisit,
+  handlePutVerdict,
+  handleRefreshConversionPrs,
+} from '@/lib/background/handlers';
+import { openPicklensDb, type PicklensDb } from '@/lib/db/schema';
+import { HubApi } from '@/lib/hub/api';
+import type { Envelope, Message } from '@/lib/messaging';
+
+async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unknown> {
+  switch (msg.type) {
+    case 'getVerdict':
+      return handleGetVerdict(db, msg.data.contentKey);
+    case 'putVerdict':
+      return handlePutVerdict(db, msg.data);
+    case 'logVisit':
+      return handleLogVisit(db, msg.data);
+    case 'refreshConversionPrs':
+      return handleRefreshConversionPrs(db, api, msg.data.repo);
+  }
+}
+
 export default defineBackground(() => {
   // Nothing runs at module top level: WXT imports entrypoints in Node to build the manifest.
-  browser.runtime.onInstalled.addListener(() => {
-    console.info('Picklens installed, engine', ENGINE_VERSION);
-  });
+  const db = openPicklensDb();
+  const api = new HubApi({ credentials: 'include' });
+  browser.runtime.onMessage.addListener(
+    (msg: Message, _sender, sendResponse: (r: Envelope<unknown>) => void) => {
+      db.then((d) => dispatch(d, api, msg)).then(
+        (value) => sendResponse({ ok: true, value }),
+        (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+      );
+      return true; // the reply comes asynchronously
+    },
+  );
 });

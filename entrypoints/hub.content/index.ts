@@ -1,11 +1,23 @@
-// The content script on huggingface.co. Issue 2 ships the shell (it proves the match patterns and the
-// build); page features (tree badges, blob panel, repo summary, PR marks) arrive with issue 5.
+// The content script on huggingface.co: detects the page and starts its features, one per file, each
+// scoped by an AbortSignal chained to WXT's context; one feature's error never breaks another.
+import { initTreeBadges } from './features/tree-badges';
+
+const FEATURES: { id: string; init: (signal: AbortSignal) => void }[] = [
+  { id: 'tree-badges', init: initTreeBadges },
+];
+
 export default defineContentScript({
   matches: ['https://huggingface.co/*'],
   runAt: 'document_idle',
   main(ctx) {
-    // Marks the page so the end-to-end test can see the script ran; removed when the context dies.
     document.documentElement.dataset.picklens = 'loaded';
+    for (const f of FEATURES) {
+      try {
+        f.init(ctx.signal);
+      } catch (e) {
+        console.warn(`picklens: feature ${f.id} failed`, e);
+      }
+    }
     ctx.onInvalidated(() => delete document.documentElement.dataset.picklens);
   },
 });

@@ -1,0 +1,159 @@
+// The badge painted next to a model file, and its panel of findings. Untrusted text (file names, imports,
+// findings) is only ever set with textContent. Reachable by keyboard (tabindex, focus shows the panel,
+// Escape hides it) and described for screen readers (aria-label, aria-describedby).
+import type { Risk, Verdict } from '@/lib/formats/types';
+
+const STYLE_ID = 'picklens-style';
+const CSS = `
+.picklens-badge{display:inline-flex;align-items:center;margin-left:.375rem;padding:0 .375rem;height:1.125rem;border-radius:.25rem;border:1px solid;font:600 11px/1 ui-sans-serif,system-ui,sans-serif;cursor:default;white-space:nowrap;position:relative}
+.picklens-badge:focus-visible{outline:2px solid #2563eb;outline-offset:1px}
+.picklens-badge[data-picklens-risk=pending]{color:#6b7280;border-color:#d1d5db}
+.picklens-badge[data-picklens-risk=safe]{color:#047857;border-color:#a7f3d0;background:#ecfdf5}
+.picklens-badge[data-picklens-risk=caution]{color:#92400e;border-color:#fde68a;background:#fffbeb}
+.picklens-badge[data-picklens-risk=unsafe]{color:#9a3412;border-color:#fed7aa;background:#fff7ed}
+.picklens-badge[data-picklens-risk=dangerous]{color:#fff;border-color:#b91c1c;background:#dc2626}
+.picklens-badge[data-picklens-risk=invalid]{color:#991b1b;border-color:#fecaca;background:#fef2f2}
+.picklens-badge[data-picklens-risk=unknown]{color:#4b5563;border-color:#e5e7eb;background:#f9fafb}
+:root.dark .picklens-badge[data-picklens-risk=safe]{color:#6ee7b7;background:#022c22;border-color:#065f46}
+:root.dark .picklens-badge[data-picklens-risk=caution]{color:#fcd34d;background:#451a03;border-color:#92400e}
+:root.dark .picklens-badge[data-picklens-risk=unsafe]{color:#fdba74;background:#431407;border-color:#9a3412}
+:root.dark .picklens-badge[data-picklens-risk=unknown],:root.dark .picklens-badge[data-picklens-risk=pending]{color:#9ca3af;background:#111827;border-color:#374151}
+.picklens-panel{position:absolute;z-index:50;top:1.5rem;left:0;min-width:18rem;max-width:28rem;padding:.5rem .625rem;border-radius:.375rem;border:1px solid #e5e7eb;background:#fff;color:#111827;font:400 12px/1.4 ui-sans-serif,system-ui,sans-serif;white-space:normal;box-shadow:0 4px 12px rgb(0 0 0/.12)}
+:root.dark .picklens-panel{background:#111827;color:#e5e7eb;border-color:#374151}
+.picklens-panel[hidden]{display:none}
+.picklens-panel h4{margin:0 0 .25rem;font-weight:600}
+.picklens-panel ul{margin:.25rem 0;padding-left:1rem}
+.picklens-panel .picklens-dangerous{color:#dc2626;font-weight:600}
+`;
+
+let panels = 0;
+
+export function ensureStyle(doc: Document): void {
+  if (doc.getElementById(STYLE_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  doc.head.append(style);
+}
+
+const LABEL: Record<Risk | 'pending', string> = {
+  pending: 'reading…',
+  safe: 'safe',
+  caution: 'caution',
+  unsafe: 'unsafe',
+  dangerous: 'dangerous',
+  invalid: 'invalid',
+  unknown: 'unknown',
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+/** One sentence for screen readers and the title line. */
+export function summary(v: Verdict): string {
+  const dangerous = v.imports.filter((i) => i.safety === 'dangerous').map((i) => `${i.module}.${i.name}`);
+  const reason = v.findings.find((f) => f.code.startsWith('hub-'))?.code === 'hub-gated' ? ' (gated)' : '';
+  return `${v.format}, ${v.risk}${reason}${dangerous.length ? `: imports ${dangerous.slice(0, 3).join(', ')}` : ''}`;
+}
+
+function fillPanel(doc: Document, panel: HTMLElement, v: Verdict): void {
+  panel.replaceChildren();
+  panel.append(el(doc, 'h4', `Picklens: ${summary(v)}`));
+  const facts = el(doc, 'ul');
+  facts.append(el(doc, 'li', `study's label: ${v.paper}`));
+  if (v.weightsOnly !== undefined)
+    facts.append(
+      el(doc, 'li', `torch.load(weights_only=True): ${v.weightsOnly ? 'would load' : 'would refuse'}`),
+    );
+  const d = v.details;
+  if (typeof d.tensors === 'number')
+    facts.append(
+      el(
+        doc,
+        'li',
+        `${d.tensors} tensors${typeof d.parameters === 'number' ? `, ${d.parameters.toLocaleString('en')} parameters` : ''}`,
+      ),
+    );
+  if (d.parametersByDtype && typeof d.parametersByDtype === 'object')
+    facts.append(el(doc, 'li', `dtypes: ${Object.keys(d.parametersByDtype).join(', ')}`));
+  facts.append(
+    el(
+      doc,
+      'li',
+      `read ${v.bytesRead.toLocaleString('en')} bytes in ${v.requests} request(s)${v.size ? ` of ${v.size.toLocaleString('en')}` : ''}`,
+    ),
+  );
+  panel.append(facts);
+  if (v.imports.length) {
+    panel.append(el(doc, 'div', `imports (${v.imports.length}):`));
+    const list = el(doc, 'ul');
+    for (const i of v.imports.slice(0, 12))
+      list.append(
+        el(
+          doc,
+          'li',
+          `${i.module}.${i.name} — ${i.safety}`,
+          i.safety === 'dangerous' ? 'picklens-dangerous' : undefined,
+        ),
+      );
+    panel.append(list);
+  }
+  if (v.findings.length) {
+    const list = el(doc, 'ul');
+    for (const f of v.findings.slice(0, 6))
+      list.append(el(doc, 'li', f.message, f.severity === 'danger' ? 'picklens-dangerous' : undefined));
+    panel.append(list);
+  }
+}
+
+export interface Badge {
+  root: HTMLElement;
+  paint(v: Verdict): void;
+}
+
+export function createBadge(doc: Document, path: string): Badge {
+  ensureStyle(doc);
+  const root = el(doc, 'span', undefined, 'picklens-badge');
+  const label = el(doc, 'span', LABEL.pending);
+  root.tabIndex = 0;
+  root.setAttribute('role', 'button');
+  root.dataset.picklensPath = path;
+  root.dataset.picklensRisk = 'pending';
+  root.dataset.picklensFormat = 'pending';
+  root.setAttribute('aria-label', `Picklens: reading ${path}`);
+  const panel = el(doc, 'div', undefined, 'picklens-panel');
+  panel.id = `picklens-panel-${++panels}`;
+  panel.setAttribute('role', 'tooltip');
+  panel.hidden = true;
+  root.setAttribute('aria-describedby', panel.id);
+  root.append(label, panel);
+  const show = () => (panel.hidden = root.dataset.picklensRisk === 'pending');
+  const hide = () => (panel.hidden = true);
+  root.addEventListener('mouseenter', show);
+  root.addEventListener('focus', show);
+  root.addEventListener('mouseleave', hide);
+  root.addEventListener('blur', hide);
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') hide();
+    if (e.key === 'Enter' || e.key === ' ') panel.hidden = !panel.hidden;
+  });
+  return {
+    root,
+    paint(v) {
+      root.dataset.picklensRisk = v.risk;
+      root.dataset.picklensFormat = v.format;
+      label.textContent = `${v.format} · ${LABEL[v.risk]}`;
+      root.setAttribute('aria-label', `Picklens: ${path} is ${summary(v)}`);
+      fillPanel(doc, panel, v);
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// The extension on the replica's tree page, reached as https://huggingface.co: every model file's row gets
+// a badge with the right risk, a dangerous file's panel names its import, "Load more" rows get badges,
+// verdicts land in IndexedDB, and a second visit reads no file headers (cache by content key).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer';
+import { isModelFile } from '../../lib/hub/model-files';
+import { launchWithExtension, type Launched } from '../support/browser';
+import { readFixtureManifest } from '../support/fixtures';
+import { sampleRepos } from '../hub/sample-repos';
+import { startReplica, type Replica } from '../hub/server';
+
+let hub: Replica;
+let b: Launched;
+let page: Page;
+const expected = new Map(readFixtureManifest().map((r) => [r.file, r.risk]));
+
+async function badges(p: Page): Promise<Record<string, string>> {
+  return p.$$eval('.picklens-badge', (els) =>
+    Object.fromEntries(
+      els.map((e) => [
+        (e as HTMLElement).dataset.picklensPath ?? '',
+        (e as HTMLElement).dataset.picklensRisk ?? '',
+      ]),
+    ),
+  );
+}
+
+async function settled(p: Page, count: number): Promise<Record<string, string>> {
+  await p.waitForFunction(
+    (n: number) => {
+      const all = [...document.querySelectorAll<HTMLElement>('.picklens-badge')];
+      return all.length >= n && all.every((e) => e.dataset.picklensRisk !== 'pending');
+    },
+    { timeout: 20_000 },
+    count,
+  );
+  return badges(p);
+}
+
+beforeAll(async () => {
+  hub = await startReplica({
+    repos: sampleRepos(),
+    cdnOrigin: 'https://cdn-lfs.hf.co',
+    knobs: { pageSize: 25 },
+  });
+  b = await launchWithExtension(
+    `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+  );
+  page = await b.browser.newPage();
+});
+afterAll(async () => {
+  await b?.close();
+  await hub?.close();
+});
+
+describe('tree badges on huggingface.co (the replica)', () => {
+  let firstPage: string[] = [];
+
+  it('paints every model file of the first page with its risk', async () => {
+    await page.goto('https://huggingface.co/picklens/fixtures/tree/main', { waitUntil: 'domcontentloaded' });
+    firstPage = await page.$$eval('[data-target="ViewerIndexTreeList"] li a[href*="/blob/"]', (as) =>
+      as.map((a) => decodeURIComponent(a.getAttribute('href')?.split('/blob/main/')[1] ?? '')),
+    );
+    const models = firstPage.filter((p) => isModelFile(p, 2048));
+    const got = await settled(page, models.length);
+    expect(Object.keys(got).sort()).toEqual(models.sort());
+    for (const path of models) expect(got[path], path).toBe(expected.get(path));
+  });
+
+  it('shows a dangerous file’s import in its panel, by keyboard', async () => {
+    const sel = '.picklens-badge[data-picklens-path="hidden_in_txt.zip"]';
+    await page.focus(sel);
+    const panel = await page.$eval(sel, (e) => {
+      const p = e.querySelector<HTMLElement>('.picklens-panel');
+      return {
+        hidden: p?.hidden,
+        text: p?.textContent ?? '',
+        label: e.getAttribute('aria-label') ?? '',
+        tabIndex: (e as HTMLElement).tabIndex,
+      };
+    });
+    expect(panel.hidden).toBe(false);
+    expect(panel.text).toContain('posix.system — dangerous');
+    expect(panel.label).toContain('dangerous');
+    expect(panel.tabIndex).toBe(0);
+  });
+
+  it('paints rows added by "Load more"', async () => {
+    const before = Object.keys(await badges(page)).length;
+    await page.click('[data-load-more]');
+    await page.waitForFunction(
+      (n: number) => document.querySelectorAll('.picklens-badge').length > n,
+      { timeout: 10_000 },
+      before,
+    );
+    const all = await settled(page, before + 1);
+    const added = Object.keys(all).filter((p) => !firstPage.includes(p));
+    expect(added.length).toBeGreaterThan(0);
+    for (const path of added) expect(all[path], path).toBe(expected.get(path));
+  });
+
+  it('records verdicts and the visit in IndexedDB, read through the extension', async () => {
+    const counts = await b.worker.evaluate(
+      () =>
+        new Promise<{ verdicts: number; visits: number }>((resolve, reject) => {
+          const req = indexedDB.open('picklens');
+          req.onerror = () => reject(new Error('open failed'));
+          req.onsuccess = () => {
+            const tx = req.result.transaction(['verdicts', 'visits']);
+            const v = tx.objectStore('verdicts').count();
+            const s = tx.objectStore('visits').count();
+            tx.oncomplete = () => resolve({ verdicts: v.result, visits: s.result });
+          };
+        }),
+    );
+    expect(counts.visits).toBeGreaterThanOrEqual(1);
+    expect(counts.verdicts).toBeGreaterThan(15);
+  });
+
+  it('a second visit reads no file headers: verdicts come from the cache by content key', async () => {
+    hub.log.length = 0;
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    const models = firstPage.filter((p) => isModelFile(p, 2048));
+    const got = await settled(page, models.length);
+    for (const path of models) expect(got[path], path).toBe(expected.get(path));
+    expect(hub.log.filter((l) => l.path.includes('/resolve/') || l.path.startsWith('/cdn/'))).toEqual([]);
+  });
+});
