@@ -5,6 +5,7 @@ import {
   handleLogVisit,
   handlePutVerdict,
   handleRefreshConversionPrs,
+  handleRepoFiles,
 } from '@/lib/background/handlers';
 import { openPicklensDb, type PicklensDb } from '@/lib/db/schema';
 import { HubApi } from '@/lib/hub/api';
@@ -18,6 +19,8 @@ async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unkn
       return handlePutVerdict(db, msg.data);
     case 'logVisit':
       return handleLogVisit(db, msg.data);
+    case 'repoFiles':
+      return handleRepoFiles(api, msg.data.repo, msg.data.rev);
     case 'refreshConversionPrs':
       return handleRefreshConversionPrs(db, api, msg.data.repo);
   }

@@ -13,6 +13,11 @@ export interface ProtocolMap {
   };
   /** The user opened a repo page. */
   logVisit: { request: { repo: RepoRef; url: string; page: string }; reply: true };
+  /** The repo's model files at a revision (tree API, within the budget), with their content keys. */
+  repoFiles: {
+    request: { repo: RepoRef; rev: string };
+    reply: { path: string; size: number; contentKey: string }[];
+  };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
   refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
 }

@@ -21,6 +21,8 @@ const CSS = `
 .picklens-panel{position:absolute;z-index:50;top:1.5rem;left:0;min-width:18rem;max-width:28rem;padding:.5rem .625rem;border-radius:.375rem;border:1px solid #e5e7eb;background:#fff;color:#111827;font:400 12px/1.4 ui-sans-serif,system-ui,sans-serif;white-space:normal;box-shadow:0 4px 12px rgb(0 0 0/.12)}
 :root.dark .picklens-panel{background:#111827;color:#e5e7eb;border-color:#374151}
 .picklens-panel[hidden]{display:none}
+.picklens-chip{display:inline-flex;gap:.25rem;margin-left:.75rem;padding:.125rem .5rem;border-radius:9999px;border:1px solid #e5e7eb;font:500 12px/1.4 ui-sans-serif,system-ui,sans-serif;vertical-align:middle}
+:root.dark .picklens-chip{border-color:#374151}
 .picklens-panel h4{margin:0 0 .25rem;font-weight:600}
 .picklens-panel ul{margin:.25rem 0;padding-left:1rem}
 .picklens-panel .picklens-dangerous{color:#dc2626;font-weight:600}

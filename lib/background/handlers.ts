@@ -2,6 +2,7 @@
 // unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
+import { isModelFile } from '../hub/model-files';
 import type { RepoRef } from '../hub/url';
 import { repoKey, type PicklensDb, type PullRequestRecord } from '../db/schema';
 
@@ -105,4 +106,22 @@ export async function handleRefreshConversionPrs(
   }
   await tx.done;
   return found.map((p) => ({ num: p.num, status: p.status }));
+}
+
+/** A file's content identity: its LFS sha256, else its git blob id (DESIGN.md "Content identity"). */
+export function contentKeyOf(e: { oid?: string; lfs?: { oid: string } }): string {
+  return e.lfs?.oid ? `sha256:${e.lfs.oid}` : `git:${e.oid ?? ''}`;
+}
+
+export async function handleRepoFiles(
+  api: HubApi,
+  repo: RepoRef,
+  rev: string,
+): Promise<{ path: string; size: number; contentKey: string }[]> {
+  const out: { path: string; size: number; contentKey: string }[] = [];
+  for await (const e of api.tree(repo, rev)) {
+    if (e.type === 'file' && isModelFile(e.path, e.size))
+      out.push({ path: e.path, size: e.size, contentKey: contentKeyOf(e) });
+  }
+  return out;
 }

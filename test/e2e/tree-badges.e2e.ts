@@ -6,7 +6,7 @@ import type { Page } from 'puppeteer';
 import { isModelFile } from '../../lib/hub/model-files';
 import { launchWithExtension, type Launched } from '../support/browser';
 import { readFixtureManifest } from '../support/fixtures';
-import { sampleRepos } from '../hub/sample-repos';
+import { historyRepo, sampleRepos } from '../hub/sample-repos';
 import { startReplica, type Replica } from '../hub/server';
 
 let hub: Replica;
@@ -124,5 +124,83 @@ describe('tree badges on huggingface.co (the replica)', () => {
     const got = await settled(page, models.length);
     for (const path of models) expect(got[path], path).toBe(expected.get(path));
     expect(hub.log.filter((l) => l.path.includes('/resolve/') || l.path.startsWith('/cdn/'))).toEqual([]);
+  });
+});
+
+describe('repo home, conversion PRs, gated repos, rate limits', () => {
+  const prHistory = () =>
+    b.worker.evaluate(
+      () =>
+        new Promise<Record<string, string[]>>((resolve, reject) => {
+          const req = indexedDB.open('picklens');
+          req.onerror = () => reject(new Error('open failed'));
+          req.onsuccess = () => {
+            const all = req.result.transaction('pullRequests').objectStore('pullRequests').getAll();
+            all.onsuccess = () =>
+              resolve(
+                Object.fromEntries(
+                  (all.result as { num: number; history: { status: string }[] }[]).map((p) => [
+                    String(p.num),
+                    p.history.map((h) => h.status),
+                  ]),
+                ),
+              );
+          };
+        }),
+    );
+
+  it('the repo chip counts the model files by risk and links the open SFconvertbot PR', async () => {
+    await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 20_000 });
+    const chip = await page.$eval('.picklens-chip', (e) => ({
+      text: e.textContent ?? '',
+      data: { ...(e as HTMLElement).dataset },
+      link: e.querySelector('a')?.getAttribute('href'),
+    }));
+    expect(chip.data).toMatchObject({
+      picklensSafe: '1',
+      picklensCaution: '1',
+      picklensUnsafe: '1',
+      picklensDangerous: '0',
+      picklensWeights: 'safetensors available',
+      picklensOpenPr: '3',
+    });
+    expect(chip.text).toContain('SFconvertbot PR #3 open');
+    expect(chip.link).toBe('/picklens/history/discussions/3');
+  });
+
+  it('records the SFconvertbot PRs; a status change on the replica is a new entry on the next visit', async () => {
+    expect(await prHistory()).toEqual({ '1': ['merged'], '3': ['open'] });
+    const spec = historyRepo();
+    const pr = spec.discussions?.find((d) => d.num === 3);
+    if (pr) pr.status = 'closed';
+    hub.setRepo(spec);
+    await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 20_000 });
+    expect(await prHistory()).toEqual({ '1': ['merged'], '3': ['open', 'closed'] });
+    hub.setRepo(historyRepo());
+  });
+
+  it('a gated repo shows unknown (gated), without page errors', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('https://huggingface.co/picklens/gated/tree/main', { waitUntil: 'domcontentloaded' });
+    const got = await settled(page, 1);
+    expect(got).toEqual({ 'model.safetensors': 'unknown' });
+    expect(await page.$eval('.picklens-badge', (e) => e.getAttribute('aria-label'))).toContain(
+      'unknown (gated)',
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('429s from the replica delay the badges but lose none', async () => {
+    // Two 429s on the file reads (the page and API are served): the reads wait Retry-After and go on.
+    hub.knobs.fail429Files = 2;
+    hub.knobs.retryAfterSeconds = 1;
+    hub.log.length = 0;
+    await page.goto('https://huggingface.co/picklens/big/tree/main', { waitUntil: 'domcontentloaded' });
+    const got = await settled(page, 1);
+    expect(got).toEqual({ 'model.safetensors': 'safe' });
+    expect(hub.log.filter((l) => l.status === 429).length).toBeGreaterThan(0);
   });
 });

@@ -120,6 +120,16 @@ export function historyRepo(id = 'picklens/history'): RepoSpec {
   };
 }
 
+/** A small safetensors file found in no other sample repo. */
+export function gatedWeights(): Uint8Array {
+  const header = new TextEncoder().encode('{"gated.weight":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}}');
+  const out = new Uint8Array(8 + header.length + 4);
+  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+  out.set(header, 8);
+  out.set([1, 2, 3, 4], 8 + header.length);
+  return out;
+}
+
 export function sampleRepos(): RepoSpec[] {
   return [
     fixturesRepo(),
@@ -132,7 +142,8 @@ export function sampleRepos(): RepoSpec[] {
           title: 'weights',
           author: 'picklens',
           date: '2026-01-06T10:00:00.000Z',
-          files: { 'model.safetensors': fixture('model.safetensors') },
+          // Content of its own: a verdict cached from another repo would answer for identical bytes.
+          files: { 'model.safetensors': gatedWeights() },
         },
       ],
     },

@@ -35,6 +35,8 @@ export interface Knobs {
   fail429After: number;
   /** The next N requests answer 429 (a passing limit: retries succeed). */
   fail429Next: number;
+  /** The next N file reads (resolve and CDN) answer 429; pages and the API are served. */
+  fail429Files: number;
   /** Small (non-LFS) files answer with a relative 307 to /api/resolve-cache/…, as the Hub may. */
   relativeRedirects: boolean;
   /** Seconds in Retry-After of those 429s. */
@@ -83,6 +85,7 @@ const DEFAULT_KNOBS: Knobs = {
   latencyMs: 0,
   fail429After: 0,
   fail429Next: 0,
+  fail429Files: 0,
   relativeRedirects: false,
   retryAfterSeconds: 1,
   ignoreRange: false,
@@ -207,9 +210,11 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       );
     const ctx: Ctx = { req, res, send, fail, entry };
     if (knobs.latencyMs) await new Promise((r) => setTimeout(r, knobs.latencyMs));
+    const fileRead = url.pathname.includes('/resolve/') || url.pathname.startsWith('/cdn/');
     if (
       (knobs.fail429After && requestCount > knobs.fail429After) ||
-      (knobs.fail429Next > 0 && knobs.fail429Next--)
+      (knobs.fail429Next > 0 && knobs.fail429Next--) ||
+      (fileRead && knobs.fail429Files > 0 && knobs.fail429Files--)
     ) {
       return send(
         429,

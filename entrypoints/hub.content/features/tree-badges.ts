@@ -3,17 +3,13 @@
 // from the background; otherwise the file's first bytes are read here, same-origin, so the user's session
 // opens gated repos they may read. Rows added by "Load more" and rows re-rendered by hydration are handled
 // whenever they appear (one MutationObserver), torn down with the page's signal.
-import { classify } from '@/lib/formats/classify';
 import type { Verdict } from '@/lib/formats/types';
-import { HubFileSource, Limiter } from '@/lib/hub/http-source';
 import { isModelFile } from '@/lib/hub/model-files';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { parseHubUrl, type PageInfo } from '@/lib/hub/url';
 import { createBadge } from '../badge';
 import { send } from '../messaging';
-
-/** Files read at once from one page (HTTP/2 multiplexes them). */
-const PAGE_CONCURRENCY = 6;
+import { verdictOf } from '../verdicts';
 
 interface IslandEntry {
   type: string;
@@ -53,35 +49,14 @@ export function initTreeBadges(signal: AbortSignal): void {
   void send('logVisit', { repo: info.repo, url: location.href, page: 'tree' }).catch(() => undefined);
   const entries = islandEntries(document);
   const verdicts = new Map<string, Promise<Verdict>>();
-  const limiter = new Limiter(PAGE_CONCURRENCY);
 
   const verdictFor = (path: string): Promise<Verdict> => {
     let p = verdicts.get(path);
-    if (p) return p;
-    p = (async () => {
+    if (!p) {
       const entry = entries.get(path);
-      const key = contentKey(entry);
-      const known = key ? await send('getVerdict', { contentKey: key }).catch(() => null) : null;
-      if (known) return known;
-      const src = new HubFileSource({
-        endpoint: location.origin,
-        repo: info.repo,
-        rev,
-        path,
-        size: entry?.lfs?.size ?? entry?.size,
-        limiter,
-        signal,
-      });
-      const v = await classify(src, { name: path });
-      // A verdict from a failed read is not a fact about the content: it is not remembered.
-      if (key && !v.findings.some((f) => f.code.startsWith('hub-') || f.code === 'read-failed')) {
-        void send('putVerdict', { contentKey: key, verdict: v, repo: info.repo, rev, path }).catch(
-          () => undefined,
-        );
-      }
-      return v;
-    })();
-    verdicts.set(path, p);
+      p = verdictOf(info.repo, rev, path, entry?.lfs?.size ?? entry?.size, contentKey(entry), signal);
+      verdicts.set(path, p);
+    }
     return p;
   };
 
