@@ -21,8 +21,14 @@ const CSS = `
 .picklens-panel{position:absolute;z-index:50;top:1.5rem;left:0;min-width:18rem;max-width:28rem;padding:.5rem .625rem;border-radius:.375rem;border:1px solid #e5e7eb;background:#fff;color:#111827;font:400 12px/1.4 ui-sans-serif,system-ui,sans-serif;white-space:normal;box-shadow:0 4px 12px rgb(0 0 0/.12)}
 :root.dark .picklens-panel{background:#111827;color:#e5e7eb;border-color:#374151}
 .picklens-panel[hidden]{display:none}
+.picklens-blob{margin:.75rem 0}
+.picklens-badge.picklens-inline{display:block;height:auto;padding:.25rem .5rem}
+.picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
 .picklens-chip{display:inline-flex;gap:.25rem;margin-left:.75rem;padding:.125rem .5rem;border-radius:9999px;border:1px solid #e5e7eb;font:500 12px/1.4 ui-sans-serif,system-ui,sans-serif;vertical-align:middle}
-:root.dark .picklens-chip{border-color:#374151}
+:root.dark .picklens-blob{margin:.75rem 0}
+.picklens-badge.picklens-inline{display:block;height:auto;padding:.25rem .5rem}
+.picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
+.picklens-chip{border-color:#374151}
 .picklens-panel h4{margin:0 0 .25rem;font-weight:600}
 .picklens-panel ul{margin:.25rem 0;padding-left:1rem}
 .picklens-panel .picklens-dangerous{color:#dc2626;font-weight:600}
@@ -139,7 +145,8 @@ export function createBadge(doc: Document, path: string): Badge {
   root.setAttribute('aria-describedby', panel.id);
   root.append(label, panel);
   const show = () => (panel.hidden = root.dataset.picklensRisk === 'pending');
-  const hide = () => (panel.hidden = true);
+  // A pinned panel (the blob page's) stays open.
+  const hide = () => (panel.hidden = root.dataset.picklensPinned !== 'true');
   root.addEventListener('mouseenter', show);
   root.addEventListener('focus', show);
   root.addEventListener('mouseleave', hide);

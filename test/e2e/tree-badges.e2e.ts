@@ -204,3 +204,35 @@ describe('repo home, conversion PRs, gated repos, rate limits', () => {
     expect(hub.log.filter((l) => l.status === 429).length).toBeGreaterThan(0);
   });
 });
+
+describe('blob page and conversion PR marks', () => {
+  it('a blob page shows its verdict panel, open, by the file header', async () => {
+    await page.goto('https://huggingface.co/picklens/fixtures/blob/main/os_system.pkl', {
+      waitUntil: 'domcontentloaded',
+    });
+    await page.waitForSelector('.picklens-blob .picklens-badge[data-picklens-risk="dangerous"]', {
+      timeout: 20_000,
+    });
+    const panel = await page.$eval('.picklens-blob .picklens-panel', (p) => ({
+      hidden: (p as HTMLElement).hidden,
+      text: p.textContent ?? '',
+    }));
+    expect(panel.hidden).toBe(false);
+    expect(panel.text).toContain('posix.system — dangerous');
+  });
+
+  it('the PR page and the discussions list mark SFconvertbot PRs with their state', async () => {
+    await page.goto('https://huggingface.co/picklens/history/discussions/3', {
+      waitUntil: 'domcontentloaded',
+    });
+    await page.waitForSelector('.picklens-pr', { timeout: 20_000 });
+    expect(await page.$eval('.picklens-pr', (e) => (e as HTMLElement).dataset.picklensPrStatus)).toBe('open');
+    await page.goto('https://huggingface.co/picklens/history/discussions', { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.querySelectorAll('.picklens-pr').length === 2, {
+      timeout: 20_000,
+    });
+    expect(
+      await page.$$eval('.picklens-pr', (els) => els.map((e) => (e as HTMLElement).dataset.picklensPrStatus)),
+    ).toEqual(['merged', 'open']);
+  });
+});
