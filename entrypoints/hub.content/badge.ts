@@ -30,7 +30,9 @@ const CSS = `
 .picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
 .picklens-chip{border-color:#374151}
 .picklens-panel h4{margin:0 0 .25rem;font-weight:600}
-.picklens-panel ul{margin:.25rem 0;padding-left:1rem}
+.picklens-panel .picklens-list{margin:.25rem 0}
+.picklens-panel .picklens-item{display:block;padding-left:.75rem;text-indent:-.5rem}
+.picklens-panel .picklens-item::before{content:'• '}
 .picklens-panel .picklens-dangerous{color:#dc2626;font-weight:600}
 `;
 
@@ -54,6 +56,11 @@ const LABEL: Record<Risk | 'pending', string> = {
   unknown: 'unknown',
 };
 
+/** A list item as a div: the host page's list styles (the tree is itself a list) cannot reach it. */
+function item(doc: Document, text: string, className?: string): HTMLElement {
+  return el(doc, 'div', text, `picklens-item${className ? ` ${className}` : ''}`);
+}
+
 function el<K extends keyof HTMLElementTagNameMap>(
   doc: Document,
   tag: K,
@@ -76,39 +83,29 @@ export function summary(v: Verdict): string {
 function fillPanel(doc: Document, panel: HTMLElement, v: Verdict): void {
   panel.replaceChildren();
   panel.append(el(doc, 'h4', `Picklens: ${summary(v)}`));
-  const facts = el(doc, 'ul');
-  facts.append(el(doc, 'li', `study's label: ${v.paper}`));
-  if (v.weightsOnly !== undefined)
-    facts.append(
-      el(doc, 'li', `torch.load(weights_only=True): ${v.weightsOnly ? 'would load' : 'would refuse'}`),
-    );
+  const facts = el(doc, 'div', undefined, 'picklens-list');
   const d = v.details;
-  if (typeof d.tensors === 'number')
-    facts.append(
-      el(
-        doc,
-        'li',
-        `${d.tensors} tensors${typeof d.parameters === 'number' ? `, ${d.parameters.toLocaleString('en')} parameters` : ''}`,
-      ),
-    );
-  if (d.parametersByDtype && typeof d.parametersByDtype === 'object')
-    facts.append(el(doc, 'li', `dtypes: ${Object.keys(d.parametersByDtype).join(', ')}`));
-  facts.append(
-    el(
-      doc,
-      'li',
-      `read ${v.bytesRead.toLocaleString('en')} bytes in ${v.requests} request(s)${v.size ? ` of ${v.size.toLocaleString('en')}` : ''}`,
-    ),
-  );
+  const params = typeof d.parameters === 'number' ? `, ${d.parameters.toLocaleString('en')} parameters` : '';
+  const lines = [
+    `study's label: ${v.paper}`,
+    v.weightsOnly === undefined
+      ? ''
+      : `torch.load(weights_only=True): ${v.weightsOnly ? 'would load' : 'would refuse'}`,
+    typeof d.tensors === 'number' ? `${d.tensors} tensors${params}` : '',
+    d.parametersByDtype && typeof d.parametersByDtype === 'object'
+      ? `dtypes: ${Object.keys(d.parametersByDtype).join(', ')}`
+      : '',
+    `read ${v.bytesRead.toLocaleString('en')} bytes in ${v.requests} request(s)${v.size ? ` of ${v.size.toLocaleString('en')}` : ''}`,
+  ];
+  for (const line of lines) if (line) facts.append(item(doc, line));
   panel.append(facts);
   if (v.imports.length) {
     panel.append(el(doc, 'div', `imports (${v.imports.length}):`));
-    const list = el(doc, 'ul');
+    const list = el(doc, 'div', undefined, 'picklens-list');
     for (const i of v.imports.slice(0, 12))
       list.append(
-        el(
+        item(
           doc,
-          'li',
           `${i.module}.${i.name} — ${i.safety}`,
           i.safety === 'dangerous' ? 'picklens-dangerous' : undefined,
         ),
@@ -116,9 +113,9 @@ function fillPanel(doc: Document, panel: HTMLElement, v: Verdict): void {
     panel.append(list);
   }
   if (v.findings.length) {
-    const list = el(doc, 'ul');
+    const list = el(doc, 'div', undefined, 'picklens-list');
     for (const f of v.findings.slice(0, 6))
-      list.append(el(doc, 'li', f.message, f.severity === 'danger' ? 'picklens-dangerous' : undefined));
+      list.append(item(doc, f.message, f.severity === 'danger' ? 'picklens-dangerous' : undefined));
     panel.append(list);
   }
 }

@@ -11,6 +11,19 @@ export function escapeHtml(s: string): string {
   );
 }
 
+/** Just enough layout for screenshots of the replica to read like the Hub (the Hub itself uses Tailwind). */
+const REPLICA_CSS = `body{margin:0;font:14px/1.5 ui-sans-serif,system-ui,sans-serif;color:#111827}
+a{color:inherit;text-decoration:none}svg{width:1em;height:1em}header{padding:.75rem 1.5rem;border-bottom:1px solid #e5e7eb}
+h1{font-size:1.25rem;margin:.25rem 0}.font-mono{font-family:ui-monospace,monospace}.tab-alternate{margin-right:1rem;color:#6b7280}
+.tab-alternate.active{color:#111827;border-bottom:2px solid #111827}.container{max-width:64rem;margin:1rem auto;padding:0 1.5rem}
+[data-target="ViewerIndexTreeList"] ul{list-style:none;margin:0;padding:0;border:1px solid #e5e7eb;border-radius:.5rem}
+[data-target="ViewerIndexTreeList"] li{display:grid;grid-template-columns:minmax(0,5fr) 1fr 3fr 1.2fr;gap:.75rem;align-items:center;padding:.4rem .75rem;border-top:1px solid #f3f4f6}
+[data-target="ViewerIndexTreeList"] li>div:first-child{display:flex;align-items:center;gap:.25rem}
+[data-target="ViewerIndexTreeList"] button{font-size:11px;border:1px solid #d1d5db;border-radius:.25rem;background:#fff;margin-left:.25rem}
+[data-load-more]{margin:.75rem 0;padding:.375rem .75rem;border:1px solid #d1d5db;border-radius:.375rem;background:#f9fafb}
+.truncate{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}time{color:#6b7280}.h-16{padding:.5rem 0;border-bottom:1px solid #f3f4f6}
+pre{background:#f9fafb;padding:.75rem;border-radius:.375rem;overflow:auto}`;
+
 function island(target: string, props: unknown, inner = ''): string {
   return `<div class="SVELTE_HYDRATER contents" data-target="${target}" data-props="${escapeHtml(JSON.stringify(props))}">${inner}</div>`;
 }
@@ -41,7 +54,8 @@ function shell(
   const tab = (href: string, label: string, on: boolean) =>
     `<a class="tab-alternate${on ? ' active' : ''}" href="${href}">${label}</a>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<link rel="canonical" href="https://huggingface.co${escapeHtml(canonical)}"><meta property="og:url" content="https://huggingface.co${escapeHtml(canonical)}"></head>
+<link rel="canonical" href="https://huggingface.co${escapeHtml(canonical)}"><meta property="og:url" content="https://huggingface.co${escapeHtml(canonical)}">
+<style>${REPLICA_CSS}</style></head>
 <body class="flex flex-col min-h-dvh ${bodyClass}">
 ${island('MainHeader', { classNames: '' }, '<header class="border-b"><a href="/">Hugging Face</a></header>')}
 <main class="flex flex-1 flex-col">

@@ -130,10 +130,43 @@ export function gatedWeights(): Uint8Array {
   return out;
 }
 
+const readme = (t: string) => new TextEncoder().encode(t);
+
 export function sampleRepos(): RepoSpec[] {
   return [
     fixturesRepo(),
     historyRepo(),
+    {
+      id: 'picklens/pickle-only',
+      commits: [
+        {
+          title: 'Upload weights',
+          author: 'dave',
+          date: '2022-05-01T09:00:00.000Z',
+          files: {
+            'README.md': readme('# pickle only\n'),
+            'pytorch_model.bin': fixture('torch_legacy.bin'),
+            'optimizer.pt': fixture('torch_whole_module.pt'),
+          },
+        },
+      ],
+    },
+    {
+      id: 'picklens/dangerous',
+      commits: [
+        {
+          title: 'Upload model',
+          author: 'mallory',
+          date: '2024-08-01T09:00:00.000Z',
+          files: {
+            'README.md': readme('# totally normal model\n'),
+            'pytorch_model.bin': fixture('torch_malicious.pt'),
+            'model.safetensors': fixture('pickle_named.safetensors'),
+            'scaler.pkl': fixture('os_system.pkl'),
+          },
+        },
+      ],
+    },
     {
       id: 'picklens/gated',
       gated: 'manual',

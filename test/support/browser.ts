@@ -17,6 +17,7 @@ export interface Launched {
 
 export async function launchWithExtension(
   hostRules = 'MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  headless = true,
 ): Promise<Launched> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json')))
     throw new Error(`no built extension in ${EXTENSION_DIR}: run npm run build`);
@@ -24,7 +25,7 @@ export async function launchWithExtension(
   const profile = mkdtempSync(join(tmpdir(), 'picklens-profile-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
-    headless: true,
+    headless,
     userDataDir: profile,
     ignoreDefaultArgs: ['--disable-extensions'],
     args: [

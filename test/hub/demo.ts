@@ -1,0 +1,80 @@
+// `npm run demo [-- --headless --screenshot DIR]`: builds the extension, starts the local Hub replica with
+// the sample repos (safe-only, pickle-only, dangerous, mixed with an open SFconvertbot PR, gated), and opens
+// Chromium with the extension at a sample repo. With --headless --screenshot DIR it visits each page type
+// and writes screenshots there instead (for machines without a display).
+import { execSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'puppeteer';
+import { launchWithExtension } from '../support/browser';
+import { sampleRepos } from './sample-repos';
+import { startReplica } from './server';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const shots = arg('--screenshot');
+const headless = process.argv.includes('--headless') || Boolean(shots) || !process.env.DISPLAY;
+
+execSync('npx wxt build', { stdio: 'inherit' });
+const hub = await startReplica({
+  repos: sampleRepos(),
+  cdnOrigin: 'https://cdn-lfs.hf.co',
+  knobs: { pageSize: 20 },
+});
+const rules = `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`;
+const b = await launchWithExtension(rules, headless);
+const page = await b.browser.newPage();
+await page.setViewport({ width: 1280, height: 860 });
+
+async function settle(p: Page): Promise<void> {
+  await p
+    .waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLElement>('.picklens-badge')].every(
+          (e) => e.dataset.picklensRisk !== 'pending',
+        ) && !document.querySelector('.picklens-chip[data-picklens-chip="pending"]'),
+      { timeout: 20_000 },
+    )
+    .catch(() => undefined);
+}
+
+if (shots) {
+  const dir = resolve(shots);
+  mkdirSync(dir, { recursive: true });
+  const pages: [string, string, ((p: Page) => Promise<void>)?][] = [
+    [
+      'tree-fixtures',
+      '/picklens/fixtures/tree/main',
+      (p) => p.focus('.picklens-badge[data-picklens-path="hidden_in_txt.zip"]'),
+    ],
+    [
+      'tree-dangerous',
+      '/picklens/dangerous/tree/main',
+      (p) => p.focus('.picklens-badge[data-picklens-path="model.safetensors"]'),
+    ],
+    ['repo-mixed-open-pr', '/picklens/history'],
+    ['repo-pickle-only', '/picklens/pickle-only'],
+    ['blob-dangerous', '/picklens/dangerous/blob/main/scaler.pkl'],
+    ['pr-page', '/picklens/history/discussions/3'],
+    ['discussions', '/picklens/history/discussions'],
+    ['tree-gated', '/picklens/gated/tree/main', (p) => p.focus('.picklens-badge')],
+  ];
+  for (const [name, path, then] of pages) {
+    await page.goto(`https://huggingface.co${path}`, { waitUntil: 'domcontentloaded' });
+    await settle(page);
+    await then?.(page).catch(() => undefined);
+    const file = join(dir, `${name}.png`);
+    await page.screenshot({ path: file });
+    console.log(`wrote ${file}`);
+  }
+  await b.close();
+  await hub.close();
+} else {
+  await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
+  console.log(
+    `Chromium is open at https://huggingface.co/picklens/history (the replica at ${hub.url}). Close it to stop.`,
+  );
+  b.browser.on('disconnected', () => void hub.close().then(() => process.exit(0)));
+}
