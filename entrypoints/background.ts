@@ -1,7 +1,10 @@
 // The background worker: the only owner of IndexedDB and the only caller of the Hub API (DESIGN.md). The
 // listener is thin: it routes each message of lib/messaging.ts to a plain handler and wraps the reply.
 import {
+  handleClearData,
+  handleGetSettings,
   handleGetVerdict,
+  handleSetSettings,
   handleLogVisit,
   handlePutVerdict,
   handleRefreshConversionPrs,
@@ -21,6 +24,12 @@ async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unkn
       return handleLogVisit(db, msg.data);
     case 'repoFiles':
       return handleRepoFiles(api, msg.data.repo, msg.data.rev);
+    case 'getSettings':
+      return handleGetSettings(db);
+    case 'setSettings':
+      return handleSetSettings(db, msg.data);
+    case 'clearData':
+      return handleClearData(db);
     case 'refreshConversionPrs':
       return handleRefreshConversionPrs(db, api, msg.data.repo);
   }

@@ -1,6 +1,7 @@
 // One typed protocol between the content script, the pages and the background worker (the background owns
 // IndexedDB and the Hub API). Each message names its reply; listeners stay thin and call plain handlers.
 import type { Verdict } from './formats/types';
+import type { Settings } from './settings';
 import type { RepoRef } from './hub/url';
 
 export interface ProtocolMap {
@@ -18,6 +19,10 @@ export interface ProtocolMap {
     request: { repo: RepoRef; rev: string };
     reply: { path: string; size: number; contentKey: string }[];
   };
+  getSettings: { request: Record<string, never>; reply: Settings };
+  setSettings: { request: Partial<Settings>; reply: Settings };
+  /** Deletes everything recorded (verdicts, files, repos, visits, pull requests); settings stay. */
+  clearData: { request: Record<string, never>; reply: { cleared: number } };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
   refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
 }

@@ -4,11 +4,14 @@ import { classify } from '@/lib/formats/classify';
 import type { Verdict } from '@/lib/formats/types';
 import { HubFileSource, Limiter } from '@/lib/hub/http-source';
 import type { RepoRef } from '@/lib/hub/url';
-import { send } from './messaging';
+import { send } from '@/lib/messaging-client';
 
-/** Files read at once from one page (HTTP/2 multiplexes them). */
-const PAGE_CONCURRENCY = 6;
-const limiter = new Limiter(PAGE_CONCURRENCY);
+/** Files read at once from one page (HTTP/2 multiplexes them); the settings may change it. */
+let limiter = new Limiter(6);
+
+export function setConcurrency(n: number): void {
+  limiter = new Limiter(n);
+}
 
 export async function verdictOf(
   repo: RepoRef,

@@ -3,6 +3,7 @@
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
 import { isModelFile } from '../hub/model-files';
+import { sanitizeSettings, type Settings } from '../settings';
 import type { RepoRef } from '../hub/url';
 import { repoKey, type PicklensDb, type PullRequestRecord } from '../db/schema';
 
@@ -124,4 +125,29 @@ export async function handleRepoFiles(
       out.push({ path: e.path, size: e.size, contentKey: contentKeyOf(e) });
   }
   return out;
+}
+
+export async function handleGetSettings(db: PicklensDb): Promise<Settings> {
+  return sanitizeSettings(await db.get('settings', 'settings'));
+}
+
+export async function handleSetSettings(db: PicklensDb, patch: Partial<Settings>): Promise<Settings> {
+  const tx = db.transaction('settings', 'readwrite');
+  const next = sanitizeSettings({ ...sanitizeSettings(await tx.store.get('settings')), ...patch });
+  await tx.store.put(next, 'settings');
+  await tx.done;
+  return next;
+}
+
+/** Everything recorded goes, in one transaction (all or nothing); settings stay. */
+export async function handleClearData(db: PicklensDb): Promise<{ cleared: number }> {
+  const stores = ['verdicts', 'files', 'repos', 'visits', 'pullRequests'] as const;
+  const tx = db.transaction([...stores], 'readwrite');
+  let cleared = 0;
+  for (const s of stores) {
+    cleared += await tx.objectStore(s).count();
+    await tx.objectStore(s).clear();
+  }
+  await tx.done;
+  return { cleared };
 }

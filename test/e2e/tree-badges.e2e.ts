@@ -236,3 +236,53 @@ describe('blob page and conversion PR marks', () => {
     ).toEqual(['merged', 'open']);
   });
 });
+
+describe('the popup: settings and clear my data', () => {
+  it('turning tree badges off leaves the tree page unpainted; on again paints it', async () => {
+    const popup = await b.browser.newPage();
+    await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
+    await popup.waitForSelector('input[name="treeBadges"]');
+    await popup.click('input[name="treeBadges"]');
+    await popup.waitForFunction(
+      () => !(document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
+    );
+    await page.goto('https://huggingface.co/picklens/fixtures/tree/main', { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(
+      () =>
+        document.documentElement.dataset.picklens !== undefined &&
+        document.documentElement.dataset.picklens !== 'loaded',
+    );
+    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).not.toContain('tree-badges');
+    expect(await page.$$('.picklens-badge')).toHaveLength(0);
+    await popup.click('input[name="treeBadges"]');
+    await popup.waitForFunction(
+      () => (document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
+    );
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-badge');
+    await popup.close();
+  });
+
+  it('clear my data asks first, then empties the record', async () => {
+    const popup = await b.browser.newPage();
+    popup.on('dialog', (d) => void d.accept());
+    await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
+    await popup.waitForSelector('button');
+    await popup.click('button');
+    await popup.waitForFunction(() =>
+      /Cleared \d+ records/.test(document.querySelector('[role="status"]')?.textContent ?? ''),
+    );
+    const count = await b.worker.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const req = indexedDB.open('picklens');
+          req.onsuccess = () => {
+            const c = req.result.transaction('verdicts').objectStore('verdicts').count();
+            c.onsuccess = () => resolve(c.result);
+          };
+        }),
+    );
+    expect(count).toBe(0);
+    await popup.close();
+  });
+});

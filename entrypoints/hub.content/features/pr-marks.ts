@@ -2,7 +2,7 @@
 // the background (which records every change it sees); the PR page also reads its own header island.
 import { parseHubUrl } from '@/lib/hub/url';
 import { ensureStyle } from '../badge';
-import { send } from '../messaging';
+import { send } from '@/lib/messaging-client';
 
 function mark(status: string): HTMLElement {
   const m = document.createElement('span');

@@ -4,7 +4,7 @@
 import type { Risk, Verdict } from '@/lib/formats/types';
 import { parseHubUrl } from '@/lib/hub/url';
 import { ensureStyle } from '../badge';
-import { send } from '../messaging';
+import { send } from '@/lib/messaging-client';
 import { verdictOf } from '../verdicts';
 
 const ORDER: Risk[] = ['dangerous', 'invalid', 'unsafe', 'caution', 'safe', 'unknown'];

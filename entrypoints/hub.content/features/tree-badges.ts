@@ -5,10 +5,11 @@
 // whenever they appear (one MutationObserver), torn down with the page's signal.
 import type { Verdict } from '@/lib/formats/types';
 import { isModelFile } from '@/lib/hub/model-files';
+import type { Settings } from '@/lib/settings';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { parseHubUrl, type PageInfo } from '@/lib/hub/url';
 import { createBadge } from '../badge';
-import { send } from '../messaging';
+import { send } from '@/lib/messaging-client';
 import { verdictOf } from '../verdicts';
 
 interface IslandEntry {
@@ -42,7 +43,7 @@ export function contentKey(e: IslandEntry | undefined): string | undefined {
   return e?.oid ? `git:${e.oid}` : undefined;
 }
 
-export function initTreeBadges(signal: AbortSignal): void {
+export function initTreeBadges(signal: AbortSignal, settings: Settings): void {
   const info = parseHubUrl(location.href);
   if (info?.page !== 'tree') return;
   const rev = info.rev ?? 'main';
@@ -66,7 +67,7 @@ export function initTreeBadges(signal: AbortSignal): void {
     const path = link && pathFromHref(link.getAttribute('href') ?? '', info);
     if (!link || !path) return;
     const entry = entries.get(path);
-    if (!isModelFile(path, entry?.size)) return;
+    if (!isModelFile(path, entry?.size, settings.scanEverything)) return;
     const badge = createBadge(document, path);
     link.after(badge.root);
     verdictFor(path).then(

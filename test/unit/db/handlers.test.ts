@@ -110,3 +110,32 @@ describe('handlers', () => {
     expect(isConversionPr({ ...pr, isPullRequest: false })).toBe(false);
   });
 });
+
+describe('settings and clearing', () => {
+  it('settings: defaults, patches, and nothing unknown or out of bounds', async () => {
+    const { handleGetSettings, handleSetSettings } = await import('../../../lib/background/handlers');
+    const { DEFAULT_SETTINGS } = await import('../../../lib/settings');
+    const db = await freshDb();
+    expect(await handleGetSettings(db)).toEqual(DEFAULT_SETTINGS);
+    expect(await handleSetSettings(db, { treeBadges: false, concurrency: 99 })).toMatchObject({
+      treeBadges: false,
+      concurrency: 16,
+    });
+    await handleSetSettings(db, { bogus: 1 } as never);
+    expect(await handleGetSettings(db)).toEqual({ ...DEFAULT_SETTINGS, treeBadges: false, concurrency: 16 });
+  });
+
+  it('clear my data: every record goes, settings stay', async () => {
+    const { handleClearData, handleGetSettings, handleSetSettings } =
+      await import('../../../lib/background/handlers');
+    const db = await freshDb();
+    await handleSetSettings(db, { scanEverything: true });
+    await handleLogVisit(db, { repo, url: 'u', page: 'home' });
+    const verdict = await classify(memorySource(new Uint8Array([0x80, 2, 0x4e, 0x2e])));
+    await handlePutVerdict(db, { contentKey: 'git:1', verdict, repo, rev: 'main', path: 'a.pkl' });
+    expect(await handleClearData(db)).toEqual({ cleared: 4 });
+    for (const s of ['verdicts', 'files', 'repos', 'visits', 'pullRequests'] as const)
+      expect(await db.count(s)).toBe(0);
+    expect((await handleGetSettings(db)).scanEverything).toBe(true);
+  });
+});

@@ -1,5 +1,7 @@
-// The content script's side of lib/messaging.ts.
-import type { Envelope, MessageType, ProtocolMap, Reply } from '@/lib/messaging';
+// The sending side of lib/messaging.ts, for the content script and the extension's pages: unwraps the
+// background's envelope into a value or an error.
+import { browser } from 'wxt/browser';
+import type { Envelope, MessageType, ProtocolMap, Reply } from './messaging';
 
 export async function send<K extends MessageType>(
   type: K,
