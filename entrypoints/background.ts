@@ -14,14 +14,32 @@ import { openPicklensDb, type PicklensDb } from '@/lib/db/schema';
 import { HubApi } from '@/lib/hub/api';
 import type { Envelope, Message } from '@/lib/messaging';
 
+/** A repo's PRs are fetched again at most this often from visits (pages that show PRs always refresh). */
+const REFRESH_EVERY_MS = 60_000;
+const lastRefresh = new Map<string, number>();
+function shouldRefresh(key: string, now = Date.now()): boolean {
+  if (now - (lastRefresh.get(key) ?? -Infinity) < REFRESH_EVERY_MS) return false;
+  lastRefresh.set(key, now);
+  return true;
+}
+
 async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unknown> {
   switch (msg.type) {
     case 'getVerdict':
       return handleGetVerdict(db, msg.data.contentKey);
     case 'putVerdict':
       return handlePutVerdict(db, msg.data);
-    case 'logVisit':
-      return handleLogVisit(db, msg.data);
+    case 'logVisit': {
+      const logged = await handleLogVisit(db, msg.data);
+      // Every visited repo's conversion PRs are refreshed (throttled per repo; the API governor keeps the
+      // calls within the budget); a status change becomes a new history entry.
+      if (shouldRefresh(msg.data.repo.type + ':' + msg.data.repo.id)) {
+        void handleRefreshConversionPrs(db, api, msg.data.repo).catch((e: unknown) =>
+          console.warn('picklens: PR refresh', e),
+        );
+      }
+      return logged;
+    }
     case 'repoFiles':
       return handleRepoFiles(api, msg.data.repo, msg.data.rev);
     case 'getSettings':
@@ -31,6 +49,7 @@ async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unkn
     case 'clearData':
       return handleClearData(db);
     case 'refreshConversionPrs':
+      lastRefresh.set(msg.data.repo.type + ':' + msg.data.repo.id, Date.now());
       return handleRefreshConversionPrs(db, api, msg.data.repo);
   }
 }

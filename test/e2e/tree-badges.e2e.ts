@@ -286,3 +286,54 @@ describe('the popup: settings and clear my data', () => {
     await popup.close();
   });
 });
+
+describe('every sample repo', () => {
+  it('each tree page paints every model file with the verdict of its bytes', async () => {
+    const { classify } = await import('../../lib/formats/classify');
+    const { memorySource } = await import('../../lib/formats/bytes');
+    const { sliceOf, sizeOf } = await import('../hub/repos');
+    for (const spec of sampleRepos().filter(
+      (r) => r.id !== 'picklens/fixtures' && (r.type ?? 'model') === 'model',
+    )) {
+      const files = new Map<string, import('../hub/repos').FileContent>();
+      for (const c of spec.commits)
+        for (const [p, content] of Object.entries(c.files)) if (content) files.set(p, content);
+      const expectedRisks: Record<string, string> = {};
+      for (const [p, content] of files) {
+        if (!isModelFile(p, sizeOf(content))) continue;
+        const bytes = sliceOf(content, 0, Math.min(sizeOf(content), 1 << 20));
+        const local = await classify(
+          { size: sizeOf(content), read: (s, e) => memorySource(bytes).read(s, e) },
+          { name: p },
+        );
+        expectedRisks[p] = spec.gated ? 'unknown' : local.risk;
+      }
+      await page.goto(`https://huggingface.co/${spec.id}/tree/main`, { waitUntil: 'domcontentloaded' });
+      expect(await settled(page, Object.keys(expectedRisks).length), spec.id).toEqual(expectedRisks);
+    }
+  });
+
+  it('a tree visit alone records the repo’s conversion PRs', async () => {
+    // The previous test visited every sample repo's tree once; pickle-only's open PR was fetched then.
+    const keys = await b.worker.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const poll = () => {
+            const req = indexedDB.open('picklens');
+            req.onsuccess = () => {
+              const all = req.result.transaction('pullRequests').objectStore('pullRequests').getAll();
+              all.onsuccess = () => {
+                const found = (all.result as { repoKey: string; num: number; status: string }[]).map(
+                  (p) => `${p.repoKey}#${p.num}:${p.status}`,
+                );
+                if (found.some((k) => k.includes('pickle-only'))) resolve(found);
+                else setTimeout(poll, 100);
+              };
+            };
+          };
+          poll();
+        }),
+    );
+    expect(keys).toContain('model:picklens/pickle-only#1:open');
+  });
+});

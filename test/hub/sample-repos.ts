@@ -150,6 +150,17 @@ export function sampleRepos(): RepoSpec[] {
           },
         },
       ],
+      discussions: [
+        {
+          num: 1,
+          title: 'Adding `safetensors` variant of this model',
+          author: 'SFconvertbot',
+          status: 'open',
+          isPullRequest: true,
+          createdAt: '2023-02-01T09:00:00.000Z',
+          files: { 'model.safetensors': fixture('model.safetensors') },
+        },
+      ],
     },
     {
       id: 'picklens/dangerous',
