@@ -43,5 +43,9 @@ describe('the built extension in Chromium', () => {
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.permissions ?? []).toEqual([]);
     expect(manifest.host_permissions).toEqual(['https://huggingface.co/*', 'https://*.hf.co/*']);
+    // The engine module is importable by huggingface.co pages' content script, and by nothing else.
+    expect(manifest.web_accessible_resources).toEqual([
+      { resources: ['engine.mjs'], matches: ['https://huggingface.co/*'] },
+    ]);
   });
 });

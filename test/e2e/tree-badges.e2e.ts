@@ -64,6 +64,7 @@ describe('tree badges on huggingface.co (the replica)', () => {
     const models = firstPage.filter((p) => isModelFile(p, 2048));
     const got = await settled(page, models.length);
     expect(Object.keys(got).sort()).toEqual(models.sort());
+    expect(await page.evaluate(() => document.documentElement.dataset.picklensEngine)).toBe('loaded');
     for (const path of models) expect(got[path], path).toBe(expected.get(path));
   });
 
@@ -124,6 +125,8 @@ describe('tree badges on huggingface.co (the replica)', () => {
     const got = await settled(page, models.length);
     for (const path of models) expect(got[path], path).toBe(expected.get(path));
     expect(hub.log.filter((l) => l.path.includes('/resolve/') || l.path.startsWith('/cdn/'))).toEqual([]);
+    // Nothing to read, so the engine module was never loaded into the page.
+    expect(await page.evaluate(() => document.documentElement.dataset.picklensEngine)).toBeUndefined();
   });
 });
 
