@@ -100,6 +100,22 @@ describe('tree badges on huggingface.co (the replica)', () => {
     for (const path of added) expect(all[path], path).toBe(expected.get(path));
   });
 
+  it('a list re-rendered by hydration gets its badges back', async () => {
+    const before = Object.keys(await badges(page)).length;
+    // What a hydration re-render does: the island's list is replaced by fresh markup without our nodes.
+    const right = await page.evaluate(() => {
+      const ul = document.querySelector('[data-target="ViewerIndexTreeList"] > ul');
+      if (!ul) return -1;
+      const fresh = ul.cloneNode(true) as Element;
+      fresh.querySelectorAll('.picklens-badge').forEach((e) => e.remove());
+      ul.replaceWith(fresh);
+      return document.querySelectorAll('.picklens-badge').length;
+    });
+    expect(right).toBe(0);
+    const after = await settled(page, before);
+    expect(Object.keys(after)).toHaveLength(before);
+  });
+
   it('records verdicts and the visit in IndexedDB, read through the extension', async () => {
     const counts = await b.worker.evaluate(
       () =>

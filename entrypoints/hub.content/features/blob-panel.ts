@@ -2,6 +2,7 @@
 // Details" (SHA256) when the file is in LFS; the verdict as on the tree page.
 import { isModelFile } from '@/lib/hub/model-files';
 import { parseHubUrl } from '@/lib/hub/url';
+import { send } from '@/lib/messaging-client';
 import { createBadge } from '../badge';
 import { verdictOf } from '../verdicts';
 
@@ -9,6 +10,7 @@ export function initBlobPanel(signal: AbortSignal): void {
   const info = parseHubUrl(location.href);
   if (info?.page !== 'blob' || !info.path || !document.body.classList.contains('ViewerBlobPage')) return;
   const path = info.path;
+  void send('logVisit', { repo: info.repo, url: location.href, page: 'blob' }).catch(() => undefined);
   if (!isModelFile(path, 1024 * 1024)) return;
   const sha = /SHA256:\s*([0-9a-f]{64})/.exec(document.body.textContent ?? '')?.[1];
   const badge = createBadge(document, path);

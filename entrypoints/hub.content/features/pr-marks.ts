@@ -16,6 +16,7 @@ export function initPrMarks(signal: AbortSignal): void {
   const info = parseHubUrl(location.href);
   if (info?.page !== 'discussions' && info?.page !== 'discussion') return;
   ensureStyle(document);
+  void send('logVisit', { repo: info.repo, url: location.href, page: info.page }).catch(() => undefined);
   void send('refreshConversionPrs', { repo: info.repo })
     .then((prs) => {
       if (signal.aborted) return;
