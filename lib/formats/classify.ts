@@ -329,8 +329,9 @@ async function pickleFile(
       const r = await walkPickle(reader, at, { onBytes: feed });
       if (!r.complete && r.opcodes < 2) break;
       results.push(r);
+      // Its finding travels with it, so addPickles makes the verdict dangerous like any other danger.
       if (r.imports.length) {
-        acc.findings.push({
+        r.findings.push({
           code: 'pickle-hidden-after-stop',
           severity: 'danger',
           message: `a second pickle with ${r.imports.length} import(s) hides after the first STOP, at byte ${at}`,
@@ -352,8 +353,6 @@ async function pickleFile(
     });
   }
   addPickles(acc, results);
-  if (results.some((r) => r.imports.length && results.indexOf(r) > 0) && acc.format !== 'torch-legacy')
-    acc.risk = 'dangerous';
   if (at < size && (await endsWithZip(reader, size))) {
     // torch.load and pickle read the pickle at byte 0; zip tools (and scanners that trust them) read the
     // archive the end record describes. One file, two programs: built to mislead.

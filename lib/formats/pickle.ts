@@ -88,7 +88,6 @@ const UNTRACKED_SEQ: Val = { k: 'seq', items: [], n: 0 };
 const UNTRACKED_DICT: Val = { k: 'dict', entries: [], n: 0 };
 const OPAQUE_STR: Val = { k: 'other' };
 const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
-const NONE: Val = { k: 'other' };
 
 export interface PickleCall {
   callee: string;
@@ -500,7 +499,7 @@ export class PickleMachine {
           this.push(OTHER, at);
           break;
         case 0x4e: // NONE
-          this.push(NONE, at);
+          this.push(OTHER, at);
           break;
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE

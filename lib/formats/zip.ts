@@ -31,9 +31,6 @@ export interface ZipEntry {
 export interface ZipIndex {
   entries: ZipEntry[];
   findings: Finding[];
-  /** Offset of the first byte that belongs to the archive (non-zero: something is prepended). */
-  archiveStart: number;
-  fromCentralDirectory: boolean;
 }
 
 const SIG_LOCAL = 0x04034b50;
@@ -98,7 +95,7 @@ export async function readZipIndex(reader: Reader, size: number): Promise<ZipInd
         'error',
       ),
     );
-    return { entries: [], findings, archiveStart: 0, fromCentralDirectory: true };
+    return { entries: [], findings };
   }
   if (
     !Number.isFinite(cdSize) ||
@@ -113,7 +110,7 @@ export async function readZipIndex(reader: Reader, size: number): Promise<ZipInd
         'error',
       ),
     );
-    return { entries: [], findings, archiveStart: 0, fromCentralDirectory: true };
+    return { entries: [], findings };
   }
   if (shift !== 0)
     findings.push(
@@ -168,13 +165,7 @@ export async function readZipIndex(reader: Reader, size: number): Promise<ZipInd
     });
     p += 46 + nameLen + extraLen + commentLen;
   }
-  const archiveStart = entries.reduce((m, x) => Math.min(m, x.localOffset), shift > 0 ? shift : Infinity);
-  return {
-    entries,
-    findings,
-    archiveStart: Number.isFinite(archiveStart) ? archiveStart : 0,
-    fromCentralDirectory: true,
-  };
+  return { entries, findings };
 }
 
 /** Without a central directory (truncated archive), walks local headers from the start. */
@@ -212,7 +203,7 @@ export async function scanLocalHeaders(reader: Reader, size: number, maxBytes: n
     if (flags & 0x8 || compressedSize === 0xffffffff) break;
     at = dataOffset + compressedSize;
   }
-  return { entries, findings, archiveStart: 0, fromCentralDirectory: false };
+  return { entries, findings };
 }
 
 /** Reads the member's local header to find where its data starts. */
