@@ -27,9 +27,11 @@ describe('conventions', () => {
       expect(readFileSync(join(FORMATS_DIR, m), 'utf8').startsWith('//'), m).toBe(true);
   });
 
-  it('lib/formats imports no DOM, browser or WXT API', () => {
-    for (const m of modules) {
-      const src = readFileSync(join(FORMATS_DIR, m), 'utf8');
+  it('lib/formats and lib/stats import no DOM, browser or WXT API', () => {
+    const pure = [...modules.map((m) => join(FORMATS_DIR, m)), ...filesUnder(join(ROOT, 'lib/stats'))];
+    expect(pure.length).toBeGreaterThan(modules.length);
+    for (const m of pure) {
+      const src = readFileSync(m, 'utf8');
       expect(src, m).not.toMatch(
         /from ['"](wxt|#imports|webextension-polyfill)|\b(document|window|browser|chrome)\./,
       );
