@@ -10,7 +10,7 @@ import {
   handleRefreshConversionPrs,
   handleRepoFiles,
 } from '@/lib/background/handlers';
-import { openPicklensDb, type PicklensDb } from '@/lib/db/schema';
+import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
 import { HubApi } from '@/lib/hub/api';
 import type { Envelope, Message } from '@/lib/messaging';
 
@@ -33,7 +33,7 @@ async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unkn
       const logged = await handleLogVisit(db, msg.data);
       // Every visited repo's conversion PRs are refreshed (throttled per repo; the API governor keeps the
       // calls within the budget); a status change becomes a new history entry.
-      if (shouldRefresh(msg.data.repo.type + ':' + msg.data.repo.id)) {
+      if (shouldRefresh(repoKey(msg.data.repo.type, msg.data.repo.id))) {
         void handleRefreshConversionPrs(db, api, msg.data.repo).catch((e: unknown) =>
           console.warn('picklens: PR refresh', e),
         );
@@ -49,7 +49,7 @@ async function dispatch(db: PicklensDb, api: HubApi, msg: Message): Promise<unkn
     case 'clearData':
       return handleClearData(db);
     case 'refreshConversionPrs':
-      lastRefresh.set(msg.data.repo.type + ':' + msg.data.repo.id, Date.now());
+      lastRefresh.set(repoKey(msg.data.repo.type, msg.data.repo.id), Date.now());
       return handleRefreshConversionPrs(db, api, msg.data.repo);
   }
 }

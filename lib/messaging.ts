@@ -17,7 +17,7 @@ export interface ProtocolMap {
   /** The repo's model files at a revision (tree API, within the budget), with their content keys. */
   repoFiles: {
     request: { repo: RepoRef; rev: string };
-    reply: { path: string; size: number; contentKey: string }[];
+    reply: { path: string; size: number; contentKey?: string }[];
   };
   getSettings: { request: Record<string, never>; reply: Settings };
   setSettings: { request: Partial<Settings>; reply: Settings };

@@ -2,6 +2,7 @@
 // unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
+import { contentKeyOf } from '../hub/content-key';
 import { isModelFile } from '../hub/model-files';
 import { sanitizeSettings, type Settings } from '../settings';
 import type { RepoRef } from '../hub/url';
@@ -109,17 +110,12 @@ export async function handleRefreshConversionPrs(
   return found.map((p) => ({ num: p.num, status: p.status }));
 }
 
-/** A file's content identity: its LFS sha256, else its git blob id (DESIGN.md "Content identity"). */
-export function contentKeyOf(e: { oid?: string; lfs?: { oid: string } }): string {
-  return e.lfs?.oid ? `sha256:${e.lfs.oid}` : `git:${e.oid ?? ''}`;
-}
-
 export async function handleRepoFiles(
   api: HubApi,
   repo: RepoRef,
   rev: string,
-): Promise<{ path: string; size: number; contentKey: string }[]> {
-  const out: { path: string; size: number; contentKey: string }[] = [];
+): Promise<{ path: string; size: number; contentKey?: string }[]> {
+  const out: { path: string; size: number; contentKey?: string }[] = [];
   for await (const e of api.tree(repo, rev)) {
     if (e.type === 'file' && isModelFile(e.path, e.size))
       out.push({ path: e.path, size: e.size, contentKey: contentKeyOf(e) });

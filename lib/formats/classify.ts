@@ -26,6 +26,8 @@ export const MAX_STACKED_PICKLES = 16;
 export const MAX_ZIP_PROBES = 256;
 /** readMember's "the whole member" (bounded there by MAX_INFLATED_MEMBER). */
 const WHOLE_MEMBER = Number.POSITIVE_INFINITY;
+/** Bytes of a deflated npy member inflated for its header at first (numpy writes headers of 64–4096). */
+const NPY_HEAD_GUESS = 4096;
 /** Entry names listed in the details. */
 const MAX_LISTED_ENTRIES = 200;
 
@@ -740,10 +742,16 @@ async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<v
       });
       continue;
     }
+    // readNpyHeader reads the preamble, then the header: a deflated member is inflated once, far enough for
+    // both in the usual case (NPY_HEAD_GUESS), and again only for a longer header.
+    let inflated: Uint8Array | undefined;
     const readAt = async (s: number, end: number): Promise<Uint8Array> => {
       if (e.method === 0) return reader.read(data + s, data + Math.min(end, e.compressedSize));
-      const m = await readMember(reader, e, end);
-      return m.ok ? m.bytes.subarray(s, end) : new Uint8Array(0);
+      if (!inflated || (inflated.length < end && inflated.length < e.size)) {
+        const m = await readMember(reader, e, Math.max(end, NPY_HEAD_GUESS));
+        inflated = m.ok ? m.bytes : new Uint8Array(0);
+      }
+      return inflated.subarray(s, end);
     };
     const r = await readNpyHeader(readAt, e.size);
     if (!r.ok) {

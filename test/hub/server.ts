@@ -79,6 +79,8 @@ interface Repo {
   spec: RepoSpec;
   commits: BuiltCommit[];
   prs: Map<number, BuiltCommit>;
+  /** Every commit (branch and PRs) by sha, for walking parents. */
+  bySha: Map<string, BuiltCommit>;
 }
 
 const DEFAULT_KNOBS: Knobs = {
@@ -140,7 +142,7 @@ function build(spec: RepoSpec): Repo {
     );
     if (pr) prs.set(d.num, pr);
   }
-  return { spec, commits, prs };
+  return { spec, commits, prs, bySha: new Map([...commits, ...prs.values()].map((c) => [c.sha, c])) };
 }
 
 export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
@@ -464,8 +466,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
 
   /** The last commit up to `c` that touched `path` (a folder: anything under it). */
   const lastCommitOf = (repo: Repo, c: BuiltCommit, path: string) => {
-    const bySha = new Map([...repo.commits, ...repo.prs.values()].map((x) => [x.sha, x]));
-    for (let x: BuiltCommit | undefined = c; x; x = x.parent ? bySha.get(x.parent) : undefined) {
+    for (let x: BuiltCommit | undefined = c; x; x = x.parent ? repo.bySha.get(x.parent) : undefined) {
       if (Object.keys(x.spec.files).some((f) => f === path || f.startsWith(`${path}/`)))
         return { sha: x.sha, title: x.spec.title, date: x.spec.date };
     }
@@ -608,8 +609,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       const c = atRevision(repo, decodeURIComponent(tail || 'main'));
       if (!c) return fail(404, 'RevisionNotFound', `Invalid rev id: ${tail}`);
       const chain: BuiltCommit[] = [];
-      const bySha = new Map([...repo.commits, ...repo.prs.values()].map((x) => [x.sha, x]));
-      for (let x: BuiltCommit | undefined = c; x; x = x.parent ? bySha.get(x.parent) : undefined)
+      for (let x: BuiltCommit | undefined = c; x; x = x.parent ? repo.bySha.get(x.parent) : undefined)
         chain.push(x);
       const items = chain.map((x) => ({
         id: x.sha,

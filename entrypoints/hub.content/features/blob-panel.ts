@@ -1,5 +1,6 @@
 // Blob page: a verdict panel by the file header. The content key comes from the page's own "Git LFS
 // Details" (SHA256) when the file is in LFS; the verdict as on the tree page.
+import { contentKeyOf } from '@/lib/hub/content-key';
 import { isModelFile } from '@/lib/hub/model-files';
 import { parseHubUrl } from '@/lib/hub/url';
 import { send } from '@/lib/messaging-client';
@@ -24,7 +25,14 @@ export function initBlobPanel(signal: AbortSignal): void {
     document.querySelector('main section') ??
     document.body.firstElementChild;
   anchor?.after(box);
-  verdictOf(info.repo, info.rev ?? 'main', path, undefined, sha ? `sha256:${sha}` : undefined, signal).then(
+  verdictOf(
+    info.repo,
+    info.rev ?? 'main',
+    path,
+    undefined,
+    contentKeyOf(sha ? { lfs: { oid: sha } } : undefined),
+    signal,
+  ).then(
     (v) => {
       badge.paint(v);
       // On the blob page the findings are the page's subject: the panel stays open.

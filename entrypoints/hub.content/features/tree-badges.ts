@@ -4,6 +4,7 @@
 // opens gated repos they may read. Rows added by "Load more" and rows re-rendered by hydration are handled
 // whenever they appear (one MutationObserver), torn down with the page's signal.
 import type { Verdict } from '@/lib/formats/types';
+import { contentKeyOf } from '@/lib/hub/content-key';
 import { isModelFile } from '@/lib/hub/model-files';
 import type { Settings } from '@/lib/settings';
 import { SELECTORS } from '@/lib/hub/selectors';
@@ -38,11 +39,6 @@ function pathFromHref(href: string, info: PageInfo): string | undefined {
   return page?.page === 'blob' && page.repo.id === info.repo.id ? page.path : undefined;
 }
 
-export function contentKey(e: IslandEntry | undefined): string | undefined {
-  if (e?.lfs?.oid) return `sha256:${e.lfs.oid}`;
-  return e?.oid ? `git:${e.oid}` : undefined;
-}
-
 export function initTreeBadges(signal: AbortSignal, settings: Settings): void {
   const info = parseHubUrl(location.href);
   if (info?.page !== 'tree') return;
@@ -55,7 +51,7 @@ export function initTreeBadges(signal: AbortSignal, settings: Settings): void {
     let p = verdicts.get(path);
     if (!p) {
       const entry = entries.get(path);
-      p = verdictOf(info.repo, rev, path, entry?.lfs?.size ?? entry?.size, contentKey(entry), signal);
+      p = verdictOf(info.repo, rev, path, entry?.lfs?.size ?? entry?.size, contentKeyOf(entry), signal);
       verdicts.set(path, p);
     }
     return p;
