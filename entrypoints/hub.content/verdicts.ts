@@ -42,7 +42,7 @@ export async function verdictOf(
   limiter ??= new engine.Limiter(concurrency);
   const src = new engine.HubFileSource({ endpoint: location.origin, repo, rev, path, size, limiter, signal });
   const v = await engine.classify(src, { name: path });
-  if (contentKey && !v.findings.some((f) => f.code.startsWith('hub-') || f.code === 'read-failed')) {
+  if (contentKey && !engine.fromFailedRead(v)) {
     void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
   }
   return v;

@@ -162,6 +162,16 @@ function extensionOf(name: string | undefined): string | undefined {
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;
 }
 
+/**
+ * Did the transport fail while this verdict was made (a read that failed outright, a pickle walk cut off,
+ * an HTTP error)? Such a verdict says nothing final about the content: it must not be cached by content key.
+ */
+export function fromFailedRead(v: Verdict): boolean {
+  return v.findings.some(
+    (f) => f.code === 'read-failed' || f.code === 'pickle-read-failed' || f.code.startsWith('hub-'),
+  );
+}
+
 /** Classifies one file. Never throws for anything the file or the transport can cause. */
 export async function classify(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
   const reader = new Reader(source, source.size);

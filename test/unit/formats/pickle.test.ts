@@ -316,3 +316,29 @@ describe('the memo', () => {
     expect(await errorCode(bytes([0x80, 0x02], 'j', le32(2 ** 30), '.'))).toBe('pickle-memo-missing');
   });
 });
+
+describe('verdicts from failed reads', () => {
+  it('are recognised, so they are never cached by content key', async () => {
+    const { fromFailedRead } = await import('../../../lib/formats/classify');
+    const ok = await classify(memorySource(bytes([0x80, 0x02], 'N.')));
+    expect(fromFailedRead(ok)).toBe(false);
+    // A pickle whose walk loses the transport after the first read: the verdict is made, but unfinished.
+    const head = bytes([0x80, 0x02, 0x5d], 'N'.repeat(70_000));
+    let calls = 0;
+    const cut = await classify({
+      size: head.length + 10,
+      read: (s, e) =>
+        ++calls > 1
+          ? Promise.reject(new Error('reset'))
+          : Promise.resolve(head.slice(s, Math.min(e, head.length))),
+    });
+    expect(cut.findings.map((f) => f.code)).toContain('pickle-read-failed');
+    expect(fromFailedRead(cut)).toBe(true);
+    const failed = await classify({
+      size: 10,
+      read: () => Promise.reject(Object.assign(new Error('gated'), { code: 'gated' })),
+    });
+    expect(failed.findings[0]?.code).toBe('hub-gated');
+    expect(fromFailedRead(failed)).toBe(true);
+  });
+});
