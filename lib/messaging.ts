@@ -3,6 +3,9 @@
 import type { Verdict } from './formats/types';
 import type { Settings } from './settings';
 import type { RepoRef } from './hub/url';
+import type { CommitRecord, HistoryState, PullRequestRecord, RepoRecord } from './db/schema';
+import type { HistoryProgress } from './background/history';
+import type { BatchStatus } from './background/batch';
 
 export interface ProtocolMap {
   /** A verdict already known for this content (by LFS sha256 or git blob id) and this engine. */
@@ -25,6 +28,20 @@ export interface ProtocolMap {
   clearData: { request: Record<string, never>; reply: { cleared: number } };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
   refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
+  /** What is recorded of one repo (offline: IndexedDB only). */
+  repoView: {
+    request: { repo: RepoRef };
+    reply: { repo: RepoRecord | null; commits: CommitRecord[]; prs: PullRequestRecord[] };
+  };
+  /** Collect (or bring up to date) the repo's format history and conversion PRs; resolves when done. */
+  collectRepo: { request: { repo: RepoRef }; reply: HistoryState };
+  /** Where a collection of this repo stands (null when none runs). */
+  collectProgress: { request: { repo: RepoRef }; reply: HistoryProgress | null };
+  /** A new batch from pasted ids (one per line, URLs too); replaces a finished or paused batch. */
+  batchStart: { request: { text: string }; reply: BatchStatus | null };
+  batchPause: { request: Record<string, never>; reply: BatchStatus | null };
+  batchResume: { request: Record<string, never>; reply: BatchStatus | null };
+  batchStatus: { request: Record<string, never>; reply: BatchStatus | null };
 }
 
 export type MessageType = keyof ProtocolMap;

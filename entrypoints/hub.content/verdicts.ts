@@ -2,6 +2,7 @@
 // file's own first bytes, read same-origin from the page by the engine, which is loaded on demand (a page
 // whose verdicts are all cached never loads it). A verdict from a failed read is not remembered.
 import { send } from '@/lib/messaging-client';
+import { withName } from '@/lib/formats/names';
 import type { Verdict } from '@/lib/formats/types';
 import type { RepoRef } from '@/lib/hub/url';
 
@@ -36,14 +37,15 @@ export async function verdictOf(
   contentKey: string | undefined,
   signal: AbortSignal,
 ): Promise<Verdict> {
+  // Cached verdicts are of the bytes alone; the name's findings are added here (lib/formats/names.ts).
   const known = contentKey ? await send('getVerdict', { contentKey }).catch(() => null) : null;
-  if (known) return known;
+  if (known) return withName(known, path);
   const engine = await loadEngine();
   limiter ??= new engine.Limiter(concurrency);
   const src = new engine.HubFileSource({ endpoint: location.origin, repo, rev, path, size, limiter, signal });
-  const v = await engine.classify(src, { name: path });
+  const v = await engine.classifyContent(src, { name: path });
   if (contentKey && !engine.fromFailedRead(v)) {
     void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
   }
-  return v;
+  return withName(v, path);
 }

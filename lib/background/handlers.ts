@@ -6,7 +6,14 @@ import { contentKeyOf } from '../hub/content-key';
 import { isModelFile } from '../hub/model-files';
 import { sanitizeSettings, type Settings } from '../settings';
 import type { RepoRef } from '../hub/url';
-import { repoKey, type PicklensDb, type PullRequestRecord } from '../db/schema';
+import {
+  RECORD_STORES,
+  repoKey,
+  type CommitRecord,
+  type PicklensDb,
+  type PullRequestRecord,
+  type RepoRecord,
+} from '../db/schema';
 
 /** The bot's name as the API spells it; compared case-insensitively (transformers writes "SFConvertBot"). */
 export const CONVERT_BOT = 'SFconvertbot';
@@ -135,15 +142,32 @@ export async function handleSetSettings(db: PicklensDb, patch: Partial<Settings>
   return next;
 }
 
-/** Everything recorded goes, in one transaction (all or nothing); settings stay. */
+/** Everything recorded goes, in one transaction (all or nothing), with the batch job; settings stay. */
 export async function handleClearData(db: PicklensDb): Promise<{ cleared: number }> {
-  const stores = ['verdicts', 'files', 'repos', 'visits', 'pullRequests'] as const;
-  const tx = db.transaction([...stores], 'readwrite');
+  const tx = db.transaction([...RECORD_STORES, 'jobs'], 'readwrite');
   let cleared = 0;
-  for (const s of stores) {
+  for (const s of RECORD_STORES) {
     cleared += await tx.objectStore(s).count();
     await tx.objectStore(s).clear();
   }
+  await tx.objectStore('jobs').clear();
   await tx.done;
   return { cleared };
+}
+
+/** What is recorded of one repo: its record, its commits (oldest first) and its conversion PRs. */
+export async function handleRepoView(
+  db: PicklensDb,
+  repo: RepoRef,
+): Promise<{ repo: RepoRecord | null; commits: CommitRecord[]; prs: PullRequestRecord[] }> {
+  const key = repoKey(repo.type, repo.id);
+  const tx = db.transaction(['repos', 'commits', 'pullRequests'], 'readonly');
+  const [record, commits, prs] = await Promise.all([
+    tx.objectStore('repos').get(key),
+    tx.objectStore('commits').index('byRepo').getAll(key),
+    tx.objectStore('pullRequests').index('byRepo').getAll(key),
+    tx.done,
+  ]);
+  commits.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { repo: record ?? null, commits, prs: prs.sort((a, b) => a.num - b.num) };
 }

@@ -1,11 +1,11 @@
 // Picklens's local record, in IndexedDB through idb. Versioned: MIGRATIONS[v] takes a database at version v
 // to v+1, applied in order inside the upgrade transaction, so any older database opens at the newest shape.
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { Verdict } from '../formats/types';
+import type { Format, PaperLabel, Risk, Verdict } from '../formats/types';
 import type { RepoType } from '../hub/url';
 
 export const DB_NAME = 'picklens';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export interface VerdictRecord {
   /** `${contentKey}@${engineVersion}`: an engine upgrade rescans. */
@@ -28,9 +28,57 @@ export interface RepoRecord {
   repoKey: string;
   type: RepoType;
   id: string;
+  /** 0 for a repo only collected (batch, popup), never visited. */
   firstVisit: number;
   lastVisit: number;
   visits: number;
+  /** The last time its format history was collected (schema v2). */
+  history?: HistoryState;
+}
+
+export interface HistoryState {
+  at: number;
+  /** The newest commit seen on main. */
+  head: string;
+  /** Commits on main. */
+  commits: number;
+  /** True when only the newest MAX_HISTORY_COMMITS were walked. */
+  truncated: boolean;
+  /** Files whose bytes could not be read (gated, network): their label is unknown. */
+  unread: number;
+}
+
+/** A model file present after a commit; the labels are copied from its verdict when it was known. */
+export interface CommitFile {
+  path: string;
+  size: number;
+  contentKey?: string;
+  paper?: PaperLabel;
+  format?: Format;
+  risk?: Risk;
+  /** The engine's extension-mismatch finding, when the name lies about the bytes. */
+  mismatch?: string;
+}
+
+/** One commit on a repo's main branch and the model files present after it (a commit never changes). */
+export interface CommitRecord {
+  repoKey: string;
+  sha: string;
+  /** ISO date. */
+  date: string;
+  author: string;
+  title: string;
+  files: CommitFile[];
+}
+
+/** The batch collection's state, kept so that it resumes after a reload (one record, key 'batch'). */
+export interface BatchRecord {
+  ids: string[];
+  state: 'running' | 'paused' | 'done';
+  /** Per repo id, what happened; ids not here are still to do. */
+  results: Record<string, { ok: boolean; error?: string; at: number }>;
+  startedAt: number;
+  updatedAt: number;
 }
 
 export interface VisitRecord {
@@ -59,6 +107,8 @@ export interface PicklensSchema extends DBSchema {
   visits: { key: number; value: VisitRecord; indexes: { byRepo: string } };
   pullRequests: { key: [string, number]; value: PullRequestRecord; indexes: { byRepo: string } };
   settings: { key: string; value: unknown };
+  commits: { key: [string, string]; value: CommitRecord; indexes: { byRepo: string } };
+  jobs: { key: string; value: BatchRecord };
 }
 
 export type PicklensDb = IDBPDatabase<PicklensSchema>;
@@ -78,10 +128,25 @@ export const MIGRATIONS: ((db: IDBPDatabase<PicklensSchema>, tx: UpgradeTx) => v
     prs.createIndex('byRepo', 'repoKey');
     db.createObjectStore('settings');
   },
+  // 1 → 2: per-commit format history and the batch collection's state. Existing records are untouched.
+  (db) => {
+    const commits = db.createObjectStore('commits', { keyPath: ['repoKey', 'sha'] });
+    commits.createIndex('byRepo', 'repoKey');
+    db.createObjectStore('jobs');
+  },
 ];
+
+/** The stores that hold what was recorded (cleared, exported, imported); settings and jobs are not. */
+export const RECORD_STORES = ['verdicts', 'files', 'repos', 'visits', 'pullRequests', 'commits'] as const;
+export type RecordStore = (typeof RECORD_STORES)[number];
 
 export function repoKey(type: RepoType, id: string): string {
   return `${type}:${id}`;
+}
+
+export function parseRepoKey(key: string): { type: RepoType; id: string } {
+  const i = key.indexOf(':');
+  return { type: key.slice(0, i) as RepoType, id: key.slice(i + 1) };
 }
 
 export function openPicklensDb(name = DB_NAME, version = DB_VERSION): Promise<PicklensDb> {

@@ -9,6 +9,7 @@ import { readKerasConfig } from './keras';
 import { readNpy, readNpyHeader } from './numpy';
 import { looksLikeOnnx, readOnnx } from './onnx';
 import { paperLabel, SubstringScanner, type PaperEvidence } from './paper-rules';
+import { PICKLE_BEARING, withName } from './names';
 import { kindOf, looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import { scanSevenZip } from './sevenzip';
@@ -39,40 +40,6 @@ const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const LFS_POINTER = ascii('version https://git-lfs.github.com/spec/');
 /** torch's legacy magic number 0x1950a86a20f9469cfc6c, as pickle LONG1 bytes (torch/serialization.py). */
 const TORCH_LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-
-/** Which formats each extension promises; a file whose bytes say otherwise gets a finding. */
-const EXTENSION_FORMATS: Record<string, Format[]> = {
-  safetensors: ['safetensors'],
-  gguf: ['gguf'],
-  onnx: ['onnx'],
-  npy: ['numpy'],
-  npz: ['npz', 'zip'],
-  h5: ['hdf5'],
-  hdf5: ['hdf5'],
-  keras: ['keras', 'hdf5'],
-  bin: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'joblib', 'dill', 'unknown', 'lfs-pointer'],
-  pt: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'torch-tar'],
-  pth: ['torch-zip', 'torch-legacy', 'torchscript', 'pickle', 'torch-tar'],
-  ckpt: ['torch-zip', 'torch-legacy', 'pickle', 'torchscript'],
-  pkl: ['pickle', 'joblib', 'dill', 'torch-legacy', 'torch-zip'],
-  pickle: ['pickle', 'joblib', 'dill', 'torch-legacy', 'torch-zip'],
-  dill: ['dill', 'pickle'],
-  joblib: ['joblib', 'pickle'],
-  tar: ['tar', 'torch-tar'],
-  zip: ['zip', 'npz', 'keras', 'torch-zip', 'torchscript'],
-  '7z': ['7z'],
-};
-/** Formats whose loaders never run a pickle VM: a pickle-bearing file named like these misleads. */
-const SAFE_BY_NAME = new Set(['safetensors', 'gguf', 'onnx', 'npy']);
-const PICKLE_BEARING = new Set<Format>([
-  'pickle',
-  'joblib',
-  'dill',
-  'torch-zip',
-  'torch-legacy',
-  'torch-tar',
-  'torchscript',
-]);
 
 const RISK_ORDER: Risk[] = ['safe', 'caution', 'unsafe', 'dangerous'];
 function worse(a: Risk, b: Risk): Risk {
@@ -156,12 +123,6 @@ function pickleFormat(imports: PickleImport[]): Format {
   return 'pickle';
 }
 
-function extensionOf(name: string | undefined): string | undefined {
-  const base = name?.split(/[\\/]/).pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;
-}
-
 /**
  * Did the transport fail while this verdict was made (a read that failed outright, a pickle walk cut off,
  * an HTTP error)? Such a verdict says nothing final about the content: it must not be cached by content key.
@@ -172,8 +133,16 @@ export function fromFailedRead(v: Verdict): boolean {
   );
 }
 
-/** Classifies one file. Never throws for anything the file or the transport can cause. */
+/** Classifies one file, its name included. Never throws for anything the file or the transport can cause. */
 export async function classify(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
+  return withName(await classifyContent(source, opts), opts.name);
+}
+
+/**
+ * What the bytes alone say: the verdict cached by content key. The same bytes under another name (a pickle
+ * under `.safetensors` in one repo, `.pt` in another) get their name's findings from `withName`.
+ */
+export async function classifyContent(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
   const reader = new Reader(source, source.size);
   const acc = newAcc(opts.depth ?? 0);
   const substrings = new SubstringScanner();
@@ -195,7 +164,6 @@ export async function classify(source: ByteSource, opts: ClassifyOptions = {}): 
       message: `the file could not be read: ${e.message}`,
     });
   }
-  checkExtension(acc, opts.name);
   const verdict: Verdict = {
     paper: paperLabel(evidence),
     format: acc.format,
@@ -210,21 +178,6 @@ export async function classify(source: ByteSource, opts: ClassifyOptions = {}): 
     verdict.weightsOnly = acc.weightsOnly ?? false;
   if (source.size !== undefined) verdict.size = source.size;
   return verdict;
-}
-
-function checkExtension(acc: Acc, name: string | undefined): void {
-  const ext = extensionOf(name);
-  if (!ext) return;
-  const expected = EXTENSION_FORMATS[ext];
-  if (!expected || expected.includes(acc.format) || acc.format === 'lfs-pointer') return;
-  if (acc.format === 'unknown' && acc.risk === 'unknown') return;
-  const misleads = SAFE_BY_NAME.has(ext) && PICKLE_BEARING.has(acc.format);
-  acc.findings.push({
-    code: 'extension-mismatch',
-    severity: misleads ? 'danger' : 'warning',
-    message: `named .${ext} but the bytes are ${acc.format}${misleads ? ': a pickle behind the name of a format that cannot run code' : ''}`,
-  });
-  if (misleads) acc.risk = 'dangerous';
 }
 
 async function dispatch(

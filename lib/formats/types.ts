@@ -1,7 +1,8 @@
 // The engine's vocabulary (DESIGN.md "The study's rules" and "What Picklens adds").
 
 /** Bumped whenever a verdict could change: cached verdicts are keyed by content and this version. */
-export const ENGINE_VERSION = '0.1.0';
+/** Part of every cached verdict's key: a new version rescans (0.2.0: cached verdicts no longer carry a name). */
+export const ENGINE_VERSION = '0.2.0';
 
 /** Where the engine reads bytes from: a local file, an HTTP resource, or memory. `end` is exclusive. */
 export interface ByteSource {

@@ -210,8 +210,10 @@ export class HubApi {
     );
   }
 
-  commits(repo: RepoRef, rev = 'main'): AsyncGenerator<CommitInfo> {
-    return this.linked<CommitInfo>(`${apiBase(this.endpoint, repo)}/commits/${encodeURIComponent(rev)}`);
+  /** Newest first; `limit` per page (HUB.md: default 50, at most 1000). */
+  commits(repo: RepoRef, rev = 'main', limit?: number): AsyncGenerator<CommitInfo> {
+    const q = limit ? `?limit=${limit}` : '';
+    return this.linked<CommitInfo>(`${apiBase(this.endpoint, repo)}/commits/${encodeURIComponent(rev)}${q}`);
   }
 
   async refs(repo: RepoRef): Promise<Refs> {

@@ -204,3 +204,26 @@ export const URL_EXAMPLES: Record<string, string[]> = {
     'https://huggingface.co/spaces',
   ],
 };
+
+/**
+ * A repo named the way people paste them: `org/name`, `datasets/org/name`, `spaces/org/name`, a Hub URL of
+ * any of its pages, or the record key `model:org/name`. Undefined when it names no repo.
+ */
+export function parseRepoId(text: string): RepoRef | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  const key = /^(model|dataset|space):(.+)$/.exec(t);
+  if (key) {
+    const page = parseHubUrl(`${HUB_ORIGIN}/${key[1] === 'model' ? '' : `${key[1]}s/`}${key[2]}`);
+    return page?.page === 'home' && page.repo.type === key[1] ? page.repo : undefined;
+  }
+  if (/^https?:\/\//.test(t)) {
+    try {
+      return parseHubUrl(new URL(t))?.repo;
+    } catch {
+      return undefined;
+    }
+  }
+  const page = parseHubUrl(`${HUB_ORIGIN}/${t.replace(/^\/+|\/+$/g, '')}`);
+  return page?.page === 'home' ? page.repo : undefined;
+}

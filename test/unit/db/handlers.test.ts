@@ -9,7 +9,7 @@ import {
   isConversionPr,
   verdictKey,
 } from '../../../lib/background/handlers';
-import { DB_VERSION, MIGRATIONS, openPicklensDb } from '../../../lib/db/schema';
+import { DB_VERSION, MIGRATIONS, RECORD_STORES, openPicklensDb } from '../../../lib/db/schema';
 import { memorySource } from '../../../lib/formats/bytes';
 import { classify } from '../../../lib/formats/classify';
 import { ENGINE_VERSION } from '../../../lib/formats/types';
@@ -36,13 +36,38 @@ describe('schema', () => {
     expect(db.version).toBe(DB_VERSION);
     expect(MIGRATIONS).toHaveLength(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual([
+      'commits',
       'files',
+      'jobs',
       'pullRequests',
       'repos',
       'settings',
       'verdicts',
       'visits',
     ]);
+    db.close();
+  });
+
+  it('a version 1 database with records opens at the newest version with its records intact', async () => {
+    const name = `test-migrate-${++n}`;
+    const v1 = await openPicklensDb(name, 1);
+    expect([...v1.objectStoreNames]).not.toContain('commits');
+    await handleLogVisit(v1, { repo, url: 'https://huggingface.co/picklens/history', page: 'home' }, 5);
+    const verdict = await classify(memorySource(new Uint8Array([0x80, 2, 0x4e, 0x2e])), { name: 'a.pkl' });
+    await handlePutVerdict(v1, { contentKey: 'git:1', verdict, repo, rev: 'main', path: 'a.pkl' }, 6);
+    const before = {
+      repos: await v1.getAll('repos'),
+      visits: await v1.getAll('visits'),
+      files: await v1.getAll('files'),
+    };
+    v1.close();
+    const db = await openPicklensDb(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await db.getAll('repos')).toEqual(before.repos);
+    expect(await db.getAll('visits')).toEqual(before.visits);
+    expect(await db.getAll('files')).toEqual(before.files);
+    expect(await handleGetVerdict(db, 'git:1')).toEqual(verdict);
+    expect(await db.count('commits')).toBe(0);
     db.close();
   });
 });
@@ -134,8 +159,7 @@ describe('settings and clearing', () => {
     const verdict = await classify(memorySource(new Uint8Array([0x80, 2, 0x4e, 0x2e])));
     await handlePutVerdict(db, { contentKey: 'git:1', verdict, repo, rev: 'main', path: 'a.pkl' });
     expect(await handleClearData(db)).toEqual({ cleared: 4 });
-    for (const s of ['verdicts', 'files', 'repos', 'visits', 'pullRequests'] as const)
-      expect(await db.count(s)).toBe(0);
+    for (const s of RECORD_STORES) expect(await db.count(s)).toBe(0);
     expect((await handleGetSettings(db)).scanEverything).toBe(true);
   });
 });

@@ -262,3 +262,28 @@ describe('other formats', () => {
     expect(v.findings[0]?.code).toBe('read-failed');
   });
 });
+
+describe('names apart from bytes', () => {
+  it('a content verdict carries no name; the same bytes under two names get each name its own findings', async () => {
+    const { classifyContent } = await import('../../../lib/formats/classify');
+    const { withName } = await import('../../../lib/formats/names');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { FIXTURES_DIR } = await import('../../support/fixtures');
+    const bytes = new Uint8Array(fs.readFileSync(path.join(FIXTURES_DIR, 'torch_state_dict.pt')));
+    const content = await classifyContent(memorySource(bytes), { name: 'x.safetensors' });
+    expect(content.findings.map((f) => f.code)).not.toContain('extension-mismatch');
+    expect(content.risk).toBe('unsafe');
+    const asPt = withName(content, 'weights/model.pt');
+    expect(asPt).toBe(content); // the name agrees: nothing added
+    const asSt = withName(content, 'model.safetensors');
+    expect(asSt.risk).toBe('dangerous');
+    expect(asSt.findings.find((f) => f.code === 'extension-mismatch')?.severity).toBe('danger');
+    expect(content.risk).toBe('unsafe'); // the cached verdict is not changed
+    expect(withName(content, 'model.h5').risk).toBe('unsafe');
+    expect(withName(content, 'model.h5').findings.at(-1)?.message).toBe(
+      'named .h5 but the bytes are torch-zip',
+    );
+    expect(await classify(memorySource(bytes), { name: 'model.safetensors' })).toEqual(asSt);
+  });
+});

@@ -1,0 +1,178 @@
+// Batch collection (the stats page): a list of repos whose histories and conversion PRs are collected one
+// after another, in the background. Its state lives in IndexedDB (jobs/'batch') and is written after each
+// repo, so it survives the page's reload and the worker's restart: `kick()` at start-up goes on with the
+// repos not yet done. Pause aborts the repo in progress; it is collected again on resume (its finished
+// phases are kept by collectHistory, so little is fetched twice).
+import { parseRepoKey, repoKey, type BatchRecord, type PicklensDb } from '../db/schema';
+import { parseRepoId, type RepoRef } from '../hub/url';
+import type { HistoryProgress } from './history';
+
+export const BATCH_KEY = 'batch';
+/** Repos in one batch at most (a pasted list is cut there, with a message). */
+export const MAX_BATCH = 10_000;
+
+export interface BatchStatus {
+  state: BatchRecord['state'];
+  total: number;
+  done: number;
+  failed: number;
+  /** Per repo that failed (or could not be parsed), why. */
+  errors: { id: string; error: string }[];
+  current?: { id: string; progress?: HistoryProgress };
+  startedAt: number;
+  updatedAt: number;
+}
+
+export type CollectRepo = (
+  repo: RepoRef,
+  signal: AbortSignal,
+  onProgress: (p: HistoryProgress) => void,
+) => Promise<unknown>;
+
+/** Parses pasted ids, one per line (or separated by commas/spaces); duplicates are dropped. */
+export function parseIdList(text: string): { keys: string[]; invalid: string[] } {
+  const keys = new Set<string>();
+  const invalid: string[] = [];
+  for (const raw of text.split(/[\s,]+/)) {
+    if (!raw) continue;
+    const r = parseRepoId(raw);
+    if (r) keys.add(repoKey(r.type, r.id));
+    else invalid.push(raw);
+  }
+  return { keys: [...keys], invalid };
+}
+
+export function statusOf(rec: BatchRecord | undefined, current?: BatchStatus['current']): BatchStatus | null {
+  if (!rec) return null;
+  const results = Object.entries(rec.results);
+  const errors = results.filter(([, r]) => !r.ok).map(([id, r]) => ({ id, error: r.error ?? 'failed' }));
+  return {
+    state: rec.state,
+    total: rec.ids.length,
+    done: results.length,
+    failed: errors.length,
+    errors,
+    ...(current && rec.state === 'running' ? { current } : {}),
+    startedAt: rec.startedAt,
+    updatedAt: rec.updatedAt,
+  };
+}
+
+export class BatchRunner {
+  private loop?: Promise<void>;
+  private abort?: AbortController;
+  private current?: BatchStatus['current'];
+
+  constructor(
+    private readonly db: PicklensDb,
+    private readonly collect: CollectRepo,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Starts a new batch (replacing a finished or paused one) from pasted text or repo keys. */
+  async start(text: string): Promise<BatchStatus | null> {
+    const { keys, invalid } = parseIdList(text);
+    if (!keys.length)
+      throw new Error(invalid.length ? `no repo id recognised in: ${invalid.join(' ')}` : 'no repo ids');
+    await this.stopLoop();
+    const t = this.now();
+    const results: BatchRecord['results'] = {};
+    for (const bad of invalid.slice(0, 1000)) results[bad] = { ok: false, error: 'not a repo id', at: t };
+    const rec: BatchRecord = {
+      ids: [...invalid.slice(0, 1000), ...keys].slice(0, MAX_BATCH),
+      state: 'running',
+      results,
+      startedAt: t,
+      updatedAt: t,
+    };
+    await this.db.put('jobs', rec, BATCH_KEY);
+    this.kick();
+    return this.status();
+  }
+
+  async pause(): Promise<BatchStatus | null> {
+    await this.setState('paused');
+    await this.stopLoop();
+    return this.status();
+  }
+
+  async resume(): Promise<BatchStatus | null> {
+    await this.setState('running');
+    this.kick();
+    return this.status();
+  }
+
+  async status(): Promise<BatchStatus | null> {
+    return statusOf(await this.db.get('jobs', BATCH_KEY), this.current);
+  }
+
+  /** Runs the batch if it is in the running state and nothing runs it yet (called at start-up too). */
+  kick(): void {
+    this.loop ??= this.run().finally(() => {
+      this.loop = undefined;
+      this.current = undefined;
+    });
+  }
+
+  /** Resolves when the loop in progress (if any) ends. */
+  async idle(): Promise<void> {
+    await this.loop;
+  }
+
+  private async stopLoop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async setState(state: BatchRecord['state']): Promise<void> {
+    const tx = this.db.transaction('jobs', 'readwrite');
+    const rec = await tx.store.get(BATCH_KEY);
+    if (rec && rec.state !== 'done') await tx.store.put({ ...rec, state, updatedAt: this.now() }, BATCH_KEY);
+    await tx.done;
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const rec = await this.db.get('jobs', BATCH_KEY);
+      if (!rec || rec.state !== 'running') return;
+      const next = rec.ids.find((id) => !(id in rec.results));
+      if (next === undefined) {
+        await this.finish();
+        return;
+      }
+      this.abort = new AbortController();
+      const signal = this.abort.signal;
+      this.current = { id: next };
+      let result: { ok: boolean; error?: string };
+      try {
+        await this.collect(parseRepoKey(next), signal, (progress) => {
+          this.current = { id: next, progress };
+        });
+        result = { ok: true };
+      } catch (e) {
+        if (signal.aborted) return; // paused or replaced: this repo is done again later
+        result = { ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
+      // The result is written only if the batch is still the same and still running.
+      const tx = this.db.transaction('jobs', 'readwrite');
+      const now = await tx.store.get(BATCH_KEY);
+      if (now && now.startedAt === rec.startedAt)
+        await tx.store.put(
+          {
+            ...now,
+            results: { ...now.results, [next]: { ...result, at: this.now() } },
+            updatedAt: this.now(),
+          },
+          BATCH_KEY,
+        );
+      await tx.done;
+    }
+  }
+
+  private async finish(): Promise<void> {
+    const tx = this.db.transaction('jobs', 'readwrite');
+    const rec = await tx.store.get(BATCH_KEY);
+    if (rec) await tx.store.put({ ...rec, state: 'done', updatedAt: this.now() }, BATCH_KEY);
+    await tx.done;
+  }
+}

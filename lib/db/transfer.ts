@@ -1,0 +1,376 @@
+// Export and import of the local record (issue 6). The export is one zip (fflate): CSVs in the study's shape
+// (one row per repo, commit and model file: repo url, commit hash, file path, format, then our columns), the
+// conversion PRs, the repos, and `picklens.json`, the full dump that import reads back. Import merges a dump
+// into what is recorded without duplicating anything, in one transaction: all of it lands or none.
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { ENGINE_VERSION } from '../formats/types';
+import { isBotMerge } from '../stats/aggregates';
+import {
+  DB_VERSION,
+  RECORD_STORES,
+  parseRepoKey,
+  type CommitRecord,
+  type FileRecord,
+  type PicklensDb,
+  type PullRequestRecord,
+  type RepoRecord,
+  type VerdictRecord,
+  type VisitRecord,
+} from './schema';
+
+export const DUMP_FORMAT = 'picklens-dump';
+export const DUMP_VERSION = 1;
+export const DUMP_FILE = 'picklens.json';
+/** An import larger than this is refused before it is parsed (the page holds it in memory). */
+export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+
+export interface Dump {
+  format: typeof DUMP_FORMAT;
+  version: number;
+  /** The database schema the records follow. */
+  schema: number;
+  engine: string;
+  exportedAt: string;
+  stores: {
+    verdicts: VerdictRecord[];
+    files: FileRecord[];
+    repos: RepoRecord[];
+    visits: VisitRecord[];
+    pullRequests: PullRequestRecord[];
+    commits: CommitRecord[];
+  };
+}
+
+/** Everything recorded, read in one transaction (a consistent snapshot). */
+export async function readDump(db: PicklensDb, now = new Date()): Promise<Dump> {
+  const tx = db.transaction([...RECORD_STORES], 'readonly');
+  const [verdicts, files, repos, visits, pullRequests, commits] = await Promise.all([
+    tx.objectStore('verdicts').getAll(),
+    tx.objectStore('files').getAll(),
+    tx.objectStore('repos').getAll(),
+    tx.objectStore('visits').getAll(),
+    tx.objectStore('pullRequests').getAll(),
+    tx.objectStore('commits').getAll(),
+  ]);
+  await tx.done;
+  return {
+    format: DUMP_FORMAT,
+    version: DUMP_VERSION,
+    schema: DB_VERSION,
+    engine: ENGINE_VERSION,
+    exportedAt: now.toISOString(),
+    stores: { verdicts, files, repos, visits, pullRequests, commits },
+  };
+}
+
+export function repoUrl(key: string): string {
+  const { type, id } = parseRepoKey(key);
+  return `https://huggingface.co/${type === 'model' ? '' : `${type}s/`}${id}`;
+}
+
+/**
+ * One CSV field (RFC 4180). Text from the Hub (titles, paths) that a spreadsheet would run as a formula
+ * (=, +, -, @, tab, CR first; OWASP "CSV injection") is prefixed with an apostrophe; the JSON dump is exact.
+ */
+export function csvField(v: string | number | boolean | undefined | null): string {
+  let s = v === undefined || v === null ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csv(header: string[], rows: Iterable<(string | number | boolean | undefined)[]>): string {
+  const out = [header.join(',')];
+  for (const r of rows) out.push(r.map(csvField).join(','));
+  return `${out.join('\r\n')}\r\n`;
+}
+
+const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
+
+export function commitsCsv(d: Dump): string {
+  const sorted = [...d.stores.commits].sort(
+    (a, b) => a.repoKey.localeCompare(b.repoKey) || a.date.localeCompare(b.date),
+  );
+  function* rows() {
+    for (const c of sorted)
+      for (const f of c.files)
+        yield [
+          repoUrl(c.repoKey),
+          c.sha,
+          f.path,
+          f.paper ?? '',
+          c.date,
+          c.author,
+          c.title,
+          isBotMerge(c),
+          f.format ?? '',
+          f.risk ?? '',
+          f.size,
+          f.contentKey ?? '',
+          f.mismatch ? 'yes' : '',
+        ];
+  }
+  return csv(
+    [
+      'repo_url',
+      'commit_hash',
+      'file_path',
+      'format',
+      'commit_date',
+      'commit_author',
+      'commit_title',
+      'bot_merge',
+      'picklens_format',
+      'risk',
+      'size',
+      'content_key',
+      'extension_lies',
+    ],
+    rows(),
+  );
+}
+
+export function pullRequestsCsv(d: Dump): string {
+  const sorted = [...d.stores.pullRequests].sort(
+    (a, b) => a.repoKey.localeCompare(b.repoKey) || a.num - b.num,
+  );
+  return csv(
+    ['repo_url', 'num', 'title', 'author', 'created_at', 'status', 'status_history'],
+    sorted.map((p) => [
+      repoUrl(p.repoKey),
+      p.num,
+      p.title,
+      p.author,
+      p.createdAt,
+      p.status,
+      p.history.map((h) => `${h.status}@${iso(h.at)}`).join(' '),
+    ]),
+  );
+}
+
+export function reposCsv(d: Dump): string {
+  const sorted = [...d.stores.repos].sort((a, b) => a.repoKey.localeCompare(b.repoKey));
+  return csv(
+    [
+      'repo_url',
+      'type',
+      'id',
+      'visits',
+      'first_visit',
+      'last_visit',
+      'history_collected',
+      'head_commit',
+      'commits',
+      'truncated',
+      'unread_files',
+    ],
+    sorted.map((r) => [
+      repoUrl(r.repoKey),
+      r.type,
+      r.id,
+      r.visits,
+      iso(r.firstVisit),
+      iso(r.lastVisit),
+      iso(r.history?.at ?? 0),
+      r.history?.head ?? '',
+      r.history?.commits ?? '',
+      r.history ? r.history.truncated : '',
+      r.history?.unread ?? '',
+    ]),
+  );
+}
+
+const README = `Picklens export
+commits.csv        one row per repo, commit and model file present after it (the study's shape:
+                   repo_url, commit_hash, file_path, format = the study's label R1-R5), then Picklens's
+                   columns (its format, risk, size, content key, whether the file name lies)
+pull_requests.csv  SFconvertbot conversion PRs, their state and every state seen (status@time)
+repos.csv          the repos recorded: visits and history collection
+picklens.json      everything, exactly; Picklens imports this file (or this zip) back
+Text from the Hub that a spreadsheet would read as a formula is prefixed with ' in the CSVs only.
+`;
+
+export function exportZip(d: Dump): Uint8Array {
+  // Level 6: the CSVs and JSON compress ~10x; level 9 costs much more time for little.
+  return zipSync(
+    {
+      'README.txt': strToU8(README),
+      'commits.csv': strToU8(commitsCsv(d)),
+      'pull_requests.csv': strToU8(pullRequestsCsv(d)),
+      'repos.csv': strToU8(reposCsv(d)),
+      [DUMP_FILE]: strToU8(JSON.stringify(d)),
+    },
+    { level: 6 },
+  );
+}
+
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+const str = (x: unknown) => typeof x === 'string';
+const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+
+/** What every record must carry to be stored (its key fields, with their types). */
+const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>) => boolean> = {
+  verdicts: (r) => str(r.key) && str(r.contentKey) && isObj(r.verdict),
+  files: (r) => str(r.repoKey) && str(r.rev) && str(r.path) && str(r.contentKey),
+  repos: (r) => str(r.repoKey) && str(r.id) && str(r.type) && num(r.visits),
+  visits: (r) => str(r.repoKey) && num(r.at) && (r.id === undefined || num(r.id)),
+  pullRequests: (r) => str(r.repoKey) && num(r.num) && str(r.status) && Array.isArray(r.history),
+  commits: (r) => str(r.repoKey) && str(r.sha) && str(r.date) && Array.isArray(r.files),
+};
+
+/** A dump from an export zip or its picklens.json; a clear ImportError for anything else. */
+export function parseImport(bytes: Uint8Array): Dump {
+  if (bytes.length > MAX_IMPORT_BYTES) throw new ImportError('the file is larger than 1 GiB');
+  let text: string;
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    let files: Record<string, Uint8Array>;
+    try {
+      files = unzipSync(bytes, { filter: (f) => f.name === DUMP_FILE });
+    } catch (e) {
+      throw new ImportError(`not a readable zip: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const json = files[DUMP_FILE];
+    if (!json) throw new ImportError(`the zip has no ${DUMP_FILE}: not a Picklens export`);
+    text = strFromU8(json);
+  } else text = strFromU8(bytes);
+  let d: unknown;
+  try {
+    d = JSON.parse(text);
+  } catch (e) {
+    throw new ImportError(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isObj(d) || d.format !== DUMP_FORMAT)
+    throw new ImportError('not a Picklens export (no "format": "picklens-dump")');
+  if (!num(d.version) || (d.version as number) > DUMP_VERSION)
+    throw new ImportError(
+      `export version ${String(d.version)} is newer than this Picklens reads (${DUMP_VERSION})`,
+    );
+  if (!isObj(d.stores)) throw new ImportError('the export has no "stores"');
+  const stores = d.stores;
+  for (const s of RECORD_STORES) {
+    const list = stores[s] ?? [];
+    if (!Array.isArray(list)) throw new ImportError(`"${s}" is not a list`);
+    const bad = list.findIndex((r) => !isObj(r) || !CHECKS[s](r));
+    if (bad >= 0) throw new ImportError(`${s}[${bad}] is not a valid record`);
+    stores[s] = list;
+  }
+  return d as unknown as Dump;
+}
+
+export type ImportCounts = Record<(typeof RECORD_STORES)[number], { added: number; merged: number }>;
+
+const visitId = (v: VisitRecord) => `${v.repoKey}\u0000${v.at}\u0000${v.url}\u0000${v.page}`;
+
+/** PR histories merged: every (status, time) seen by either side, once, oldest first. */
+function mergePr(a: PullRequestRecord, b: PullRequestRecord): PullRequestRecord {
+  const seen = new Map<string, { status: string; at: number }>();
+  for (const h of [...a.history, ...b.history]) seen.set(`${h.status}@${h.at}`, h);
+  const history = [...seen.values()].sort((x, y) => x.at - y.at);
+  const newer = (b.history.at(-1)?.at ?? 0) > (a.history.at(-1)?.at ?? 0) ? b : a;
+  return { ...newer, history, status: history.at(-1)?.status ?? newer.status };
+}
+
+function mergeRepo(a: RepoRecord, b: RepoRecord): RepoRecord {
+  const firsts = [a.firstVisit, b.firstVisit].filter((t) => t > 0);
+  const history = !a.history
+    ? b.history
+    : !b.history
+      ? a.history
+      : b.history.at > a.history.at
+        ? b.history
+        : a.history;
+  return {
+    ...a,
+    firstVisit: firsts.length ? Math.min(...firsts) : 0,
+    lastVisit: Math.max(a.lastVisit, b.lastVisit),
+    visits: Math.max(a.visits, b.visits),
+    ...(history ? { history } : {}),
+  };
+}
+
+const labelled = (c: CommitRecord) => c.files.filter((f) => f.paper).length;
+
+/**
+ * Merges a dump into the database in one transaction. A record already present is kept or merged, never
+ * doubled: verdicts and files by key, visits by (repo, time, url, page), PR status histories united, a
+ * commit's labels taken from whichever side has more. Importing the same dump twice changes nothing.
+ */
+export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts> {
+  const counts = Object.fromEntries(RECORD_STORES.map((s) => [s, { added: 0, merged: 0 }])) as ImportCounts;
+  const tx = db.transaction([...RECORD_STORES], 'readwrite');
+  const s = d.stores;
+  const pending: Promise<unknown>[] = [];
+
+  const verdicts = tx.objectStore('verdicts');
+  const haveVerdicts = new Set(await verdicts.getAllKeys());
+  for (const v of s.verdicts)
+    if (!haveVerdicts.has(v.key)) {
+      pending.push(verdicts.put(v));
+      haveVerdicts.add(v.key);
+      counts.verdicts.added++;
+    }
+
+  const files = tx.objectStore('files');
+  const haveFiles = new Set((await files.getAllKeys()).map((k) => k.join('\u0000')));
+  for (const f of s.files) {
+    const k = [f.repoKey, f.rev, f.path].join('\u0000');
+    if (haveFiles.has(k)) continue;
+    pending.push(files.put(f));
+    haveFiles.add(k);
+    counts.files.added++;
+  }
+
+  const repos = tx.objectStore('repos');
+  for (const r of s.repos) {
+    const old = await repos.get(r.repoKey);
+    pending.push(repos.put(old ? mergeRepo(old, r) : r));
+    counts.repos[old ? 'merged' : 'added']++;
+  }
+
+  const visits = tx.objectStore('visits');
+  const existing = await visits.getAll();
+  const haveVisits = new Set(existing.map(visitId));
+  const usedIds = new Set(existing.map((v) => v.id));
+  for (const v of s.visits) {
+    if (haveVisits.has(visitId(v))) continue;
+    haveVisits.add(visitId(v));
+    if (v.id !== undefined && !usedIds.has(v.id)) {
+      usedIds.add(v.id);
+      pending.push(visits.put(v));
+    } else {
+      const rest: VisitRecord = { ...v };
+      delete rest.id;
+      pending.push(visits.add(rest));
+    }
+    counts.visits.added++;
+  }
+
+  const prs = tx.objectStore('pullRequests');
+  for (const p of s.pullRequests) {
+    const old = await prs.get([p.repoKey, p.num]);
+    pending.push(prs.put(old ? mergePr(old, p) : p));
+    counts.pullRequests[old ? 'merged' : 'added']++;
+  }
+
+  const commits = tx.objectStore('commits');
+  const haveCommits = new Set((await commits.getAllKeys()).map((k) => k.join('\u0000')));
+  for (const c of s.commits) {
+    const old = haveCommits.has(`${c.repoKey}\u0000${c.sha}`)
+      ? await commits.get([c.repoKey, c.sha])
+      : undefined;
+    if (!old) {
+      haveCommits.add(`${c.repoKey}\u0000${c.sha}`);
+      pending.push(commits.put(c));
+      counts.commits.added++;
+    } else if (labelled(c) > labelled(old)) {
+      pending.push(commits.put(c));
+      counts.commits.merged++;
+    }
+  }
+  await Promise.all([...pending, tx.done]);
+  return counts;
+}

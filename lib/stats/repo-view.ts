@@ -1,0 +1,160 @@
+// One repo's story from its recorded commits (the popup): the commits that changed model files, the formats
+// present after each, and the findings the study cares about. Pure functions over plain records.
+import type { CommitFile, CommitRecord } from '../db/schema';
+import type { Format } from '../formats/types';
+import { PICKLE_LABELS, isBotMerge, type CommitSnapshot, type PullRequestState } from './aggregates';
+
+/** A model file after a commit, and a commit with its files, as recorded (lib/db). */
+export type ViewFile = CommitFile;
+export type ViewCommit = CommitRecord;
+
+export interface HistoryRow {
+  sha: string;
+  date: string;
+  author: string;
+  title: string;
+  /** A merge of the conversion bot's PR. */
+  bot: boolean;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Formats present after this commit, with their file counts, most files first. */
+  formats: { format: Format | 'unread'; files: number }[];
+}
+
+const byDate = <T extends { date: string }>(a: T, b: T) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
+
+/** Oldest to newest, only commits after which the set of model files (path and content) differs. */
+export function modelHistory(commits: ViewCommit[]): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  let before = new Map<string, string>();
+  for (const c of [...commits].sort(byDate)) {
+    const now = new Map(c.files.map((f) => [f.path, f.contentKey ?? `${f.size}`]));
+    const added = [...now.keys()].filter((p) => !before.has(p));
+    const removed = [...before.keys()].filter((p) => !now.has(p));
+    const changed = [...now].filter(([p, k]) => before.has(p) && before.get(p) !== k).map(([p]) => p);
+    before = now;
+    if (!added.length && !removed.length && !changed.length) continue;
+    const counts = new Map<Format | 'unread', number>();
+    for (const f of c.files) counts.set(f.format ?? 'unread', (counts.get(f.format ?? 'unread') ?? 0) + 1);
+    rows.push({
+      sha: c.sha,
+      date: c.date,
+      author: c.author,
+      title: c.title,
+      bot: isBotMerge(c),
+      added: added.sort(),
+      changed: changed.sort(),
+      removed: removed.sort(),
+      formats: [...counts]
+        .map(([format, files]) => ({ format, files }))
+        .sort((a, b) => b.files - a.files || (a.format < b.format ? -1 : 1)),
+    });
+  }
+  return rows;
+}
+
+export interface RepoFindings {
+  /** Safetensors were added while pickle-family weights stayed (the study: 98.7% of converted repos). */
+  keptPickles?: { safetensors: string[]; pickles: string[]; convertedAt: string; sha: string };
+  /** Pickle weights changed after the newest safetensors file: the safetensors may be an old copy. */
+  stale: { path: string; changedAt: string; safetensorsAt: string }[];
+  /** Files whose name says one format and whose bytes say another. */
+  lying: { path: string; format?: Format; message: string }[];
+}
+
+const isPickle = (f: ViewFile) => !!f.paper && PICKLE_LABELS.has(f.paper);
+const isSafetensors = (f: ViewFile) => f.paper === 'safetensors';
+
+/** When each file present at the newest commit last changed (added or content changed). */
+function lastChanged(sorted: ViewCommit[]): Map<string, string> {
+  const at = new Map<string, string>();
+  let before = new Map<string, string>();
+  for (const c of sorted) {
+    const now = new Map(c.files.map((f) => [f.path, f.contentKey ?? `${f.size}`]));
+    for (const [p, k] of now) if (before.get(p) !== k) at.set(p, c.date);
+    before = now;
+  }
+  return at;
+}
+
+export function repoFindings(commits: ViewCommit[]): RepoFindings {
+  const sorted = [...commits].sort(byDate);
+  const head = sorted[sorted.length - 1];
+  const out: RepoFindings = { stale: [], lying: [] };
+  if (!head) return out;
+  const st = head.files.filter(isSafetensors);
+  const pk = head.files.filter(isPickle);
+  // Conversion: the first commit with safetensors after one with pickle weights.
+  const conversion = sorted.find(
+    (c, i) => c.files.some(isSafetensors) && sorted.slice(0, i).some((p) => p.files.some(isPickle)),
+  );
+  if (conversion && st.length && pk.length)
+    out.keptPickles = {
+      safetensors: st.map((f) => f.path).sort(),
+      pickles: pk.map((f) => f.path).sort(),
+      convertedAt: conversion.date,
+      sha: conversion.sha,
+    };
+  if (st.length && pk.length) {
+    const at = lastChanged(sorted);
+    const newestSt =
+      st
+        .map((f) => at.get(f.path) ?? '')
+        .sort()
+        .pop() ?? '';
+    for (const f of pk) {
+      const changedAt = at.get(f.path) ?? '';
+      if (changedAt > newestSt) out.stale.push({ path: f.path, changedAt, safetensorsAt: newestSt });
+    }
+  }
+  for (const f of head.files)
+    if (f.mismatch) out.lying.push({ path: f.path, format: f.format, message: f.mismatch });
+  return out;
+}
+
+/** The study's view of recorded commits: every file with its label (unread files count as unknown). */
+export function snapshotsOf(commits: ViewCommit[]): CommitSnapshot[] {
+  return commits.map((c) => ({
+    repoKey: c.repoKey,
+    sha: c.sha,
+    date: c.date,
+    author: c.author,
+    title: c.title,
+    files: c.files.map((f) => ({ path: f.path, paper: f.paper ?? 'unknown' })),
+  }));
+}
+
+export interface StatsFilter {
+  /** model, dataset, space; empty for all. */
+  type?: string;
+  /** The namespace (user or organization), case-insensitive; empty for all. */
+  owner?: string;
+  /** ISO dates (inclusive); commits and PRs outside are left out. */
+  from?: string;
+  to?: string;
+}
+
+function keyMatches(repoKey: string, f: StatsFilter): boolean {
+  const i = repoKey.indexOf(':');
+  if (f.type && repoKey.slice(0, i) !== f.type) return false;
+  if (f.owner) {
+    const id = repoKey.slice(i + 1);
+    const ns = id.includes('/') ? id.slice(0, id.indexOf('/')) : '';
+    if (ns.toLowerCase() !== f.owner.trim().toLowerCase()) return false;
+  }
+  return true;
+}
+
+function dateIn(iso: string, f: StatsFilter): boolean {
+  // `to` is a day: everything on that day is in.
+  return (!f.from || iso.slice(0, 10) >= f.from) && (!f.to || iso.slice(0, 10) <= f.to);
+}
+
+export function filterCommits<T extends { repoKey: string; date: string }>(list: T[], f: StatsFilter): T[] {
+  return list.filter((c) => keyMatches(c.repoKey, f) && dateIn(c.date, f));
+}
+
+export function filterPrs<T extends PullRequestState>(list: T[], f: StatsFilter): T[] {
+  return list.filter((p) => keyMatches(p.repoKey, f) && dateIn(p.createdAt, f));
+}

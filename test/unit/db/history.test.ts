@@ -1,0 +1,250 @@
+// Per-commit format history and batch collection, over IndexedDB (fake-indexeddb) and the replica's API and
+// files: the labels come from the files' own bytes, read over HTTP at each commit.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchRunner, parseIdList, type BatchStatus } from '../../../lib/background/batch';
+import { handleRefreshConversionPrs } from '../../../lib/background/handlers';
+import {
+  collectHistory,
+  hubVerdictReader,
+  type HistoryProgress,
+  type ReadVerdict,
+} from '../../../lib/background/history';
+import { openPicklensDb, type PicklensDb } from '../../../lib/db/schema';
+import { HubApi } from '../../../lib/hub/api';
+import type { FetchLike } from '../../../lib/hub/http-source';
+import { parseRepoId } from '../../../lib/hub/url';
+import { modelHistory, repoFindings } from '../../../lib/stats/repo-view';
+import { readFixtureManifest } from '../../support/fixtures';
+import { replicaFetch } from '../../support/replica-client';
+import { historyRepo, sampleRepos } from '../../hub/sample-repos';
+import type { RepoSpec } from '../../hub/repos';
+import { startReplica, type Replica } from '../../hub/server';
+
+let hub: Replica;
+let fetchFn: FetchLike;
+const counter = { calls: 0, inFlight: 0, maxInFlight: 0 };
+
+/** Twenty small repos: each a pickle, then (for even ones) a safetensors conversion. */
+export function batchRepos(n = 20): RepoSpec[] {
+  const history = historyRepo();
+  const c = history.commits;
+  return Array.from({ length: n }, (_, i) => ({
+    id: `batch/repo-${String(i).padStart(2, '0')}`,
+    commits: i % 2 ? c.slice(0, 3) : [...c.slice(0, 2), ...c.slice(4, 5)],
+  }));
+}
+
+beforeAll(async () => {
+  hub = await startReplica({ repos: [...sampleRepos(), ...batchRepos()] });
+  fetchFn = replicaFetch(hub.cert, counter);
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+let n = 0;
+const freshDb = () => openPicklensDb(`history-${++n}`);
+const api = () => new HubApi({ endpoint: hub.url, fetch: fetchFn, backoffMs: 1 });
+const reader = (): ReadVerdict => hubVerdictReader(hub.url, { fetch: fetchFn, backoffMs: 1 });
+const history = { type: 'model' as const, id: 'picklens/history' };
+const manifest = new Map(readFixtureManifest().map((r) => [r.file, r]));
+const fx = (file: string) => {
+  const r = manifest.get(file);
+  if (!r) throw new Error(file);
+  return r.format;
+};
+
+describe('collectHistory', () => {
+  it('records every commit with the formats of its own bytes, and the popup rows and findings', async () => {
+    const db = await freshDb();
+    const progress: HistoryProgress[] = [];
+    const state = await collectHistory(db, api(), history, {
+      readVerdict: reader(),
+      onProgress: (p) => progress.push(p),
+      now: () => 42,
+    });
+    expect(state).toMatchObject({ at: 42, commits: 7, truncated: false, unread: 0 });
+    const commits = await db.getAllFromIndex('commits', 'byRepo', 'model:picklens/history');
+    expect(commits).toHaveLength(7);
+    const rows = modelHistory(commits);
+    // Commits 1 (README) and 6 (README) change no model file.
+    expect(rows.map((r) => r.title)).toEqual([
+      'Upload pytorch_model.bin',
+      'Update pytorch_model.bin',
+      'Add tf weights',
+      'Adding `safetensors` variant of this model (#1)',
+      'Update pytorch_model.bin',
+    ]);
+    const formats = rows.map((r) => r.formats.map((f) => f.format).sort());
+    expect(formats).toEqual([
+      [fx('torch_legacy.bin')],
+      [fx('torch_state_dict.pt')],
+      [fx('plain.h5'), fx('torch_state_dict.pt')].sort(),
+      [fx('plain.h5'), fx('model.safetensors'), fx('torch_state_dict.pt')].sort(),
+      [fx('plain.h5'), fx('model.safetensors'), fx('torch_whole_module.pt')].sort(),
+    ]);
+    expect(rows.map((r) => r.bot)).toEqual([false, false, false, true, false]);
+    expect(rows[1]).toMatchObject({ added: [], changed: ['pytorch_model.bin'], removed: [] });
+    const findings = repoFindings(commits);
+    expect(findings.keptPickles).toMatchObject({
+      safetensors: ['model.safetensors'],
+      pickles: ['pytorch_model.bin'],
+      convertedAt: '2023-01-15T09:00:00.000Z',
+    });
+    expect(findings.stale).toEqual([
+      {
+        path: 'pytorch_model.bin',
+        changedAt: '2024-02-01T09:00:00.000Z',
+        safetensorsAt: '2023-01-15T09:00:00.000Z',
+      },
+    ]);
+    expect(findings.lying).toEqual([]);
+    // Progress: every phase, counts never going back within a phase, ending with done.
+    expect(progress.at(-1)?.phase).toBe('done');
+    expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['commits', 'trees', 'files', 'done']));
+    const files = progress.filter((p) => p.phase === 'files');
+    expect(files.at(-1)).toMatchObject({ done: 5, total: 5 }); // 5 distinct contents of model files
+    for (let i = 1; i < files.length; i++) expect(files[i]!.done).toBeGreaterThanOrEqual(files[i - 1]!.done);
+  });
+
+  it('a second run fetches the commits list only: trees and verdicts are reused', async () => {
+    const db = await freshDb();
+    await collectHistory(db, api(), history, { readVerdict: reader() });
+    const before = hub.log.length;
+    const a = api();
+    let reads = 0;
+    const r = reader();
+    await collectHistory(db, a, history, { readVerdict: (...args) => (reads++, r(...args)) });
+    expect(a.calls).toBe(1);
+    expect(reads).toBe(0);
+    expect(hub.log.slice(before).map((l) => l.path)).toEqual([
+      '/api/models/picklens/history/commits/main?limit=1000',
+    ]);
+  });
+
+  it('contents already judged in another repo are not read again', async () => {
+    const db = await freshDb();
+    await collectHistory(db, api(), history, { readVerdict: reader() });
+    let reads = 0;
+    const r = reader();
+    await collectHistory(db, api(), parseRepoId('batch/repo-00')!, {
+      readVerdict: (...args) => (reads++, r(...args)),
+    });
+    expect(reads).toBe(0);
+    const commits = await db.getAllFromIndex('commits', 'byRepo', 'model:batch/repo-00');
+    expect(commits.every((c) => c.files.every((f) => f.paper && f.format && f.risk))).toBe(true);
+  });
+
+  it('a lying extension is a finding', async () => {
+    const db = await freshDb();
+    await collectHistory(db, api(), { type: 'model', id: 'picklens/fixtures' }, { readVerdict: reader() });
+    const commits = await db.getAllFromIndex('commits', 'byRepo', 'model:picklens/fixtures');
+    const lying = repoFindings(commits).lying.map((l) => l.path);
+    expect(lying).toContain('pickle_named.safetensors');
+    expect(lying).not.toContain('model.safetensors');
+  });
+
+  it('only the newest commits when there are too many, and says so', async () => {
+    const db = await freshDb();
+    const state = await collectHistory(db, api(), history, { readVerdict: reader(), maxCommits: 3 });
+    expect(state).toMatchObject({ commits: 3, truncated: true });
+    const commits = await db.getAllFromIndex('commits', 'byRepo', 'model:picklens/history');
+    expect(commits.map((c) => c.title).sort()).toEqual(
+      [
+        'Adding `safetensors` variant of this model (#1)',
+        'Update README.md',
+        'Update pytorch_model.bin',
+      ].sort(),
+    );
+  });
+
+  it('files that cannot be read stay unlabelled and are counted; a later run labels them', async () => {
+    const db = await freshDb();
+    const failing: ReadVerdict = async (repo, rev, file) => {
+      const v = await reader()(repo, rev, file);
+      return file.path === 'tf_model.h5'
+        ? { ...v, findings: [{ code: 'read-failed', severity: 'error', message: 'x' }] }
+        : v;
+    };
+    const first = await collectHistory(db, api(), history, { readVerdict: failing });
+    expect(first.unread).toBe(4); // tf_model.h5 is present after 4 commits
+    const second = await collectHistory(db, api(), history, { readVerdict: reader() });
+    expect(second.unread).toBe(0);
+  });
+
+  it('a missing repo is an error, and nothing is recorded', async () => {
+    const db = await freshDb();
+    await expect(
+      collectHistory(db, api(), { type: 'model', id: 'nobody/nothing' }, { readVerdict: reader() }),
+    ).rejects.toMatchObject({ code: 'repo-not-found' });
+    expect(await db.count('repos')).toBe(0);
+  });
+
+  it('an abort keeps the trees already fetched', async () => {
+    const db = await freshDb();
+    const ac = new AbortController();
+    await expect(
+      collectHistory(db, api(), history, {
+        readVerdict: reader(),
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.phase === 'files') ac.abort();
+        },
+      }),
+    ).rejects.toThrow();
+    expect(await db.count('commits')).toBe(7);
+    expect(await db.get('repos', 'model:picklens/history')).toBeUndefined();
+  });
+});
+
+describe('batch collection', () => {
+  const collector =
+    (db: PicklensDb, seen: string[] = []) =>
+    async (
+      repo: { type: 'model' | 'dataset' | 'space'; id: string },
+      signal: AbortSignal,
+      onProgress: (p: HistoryProgress) => void,
+    ) => {
+      seen.push(repo.id);
+      await handleRefreshConversionPrs(db, api(), repo);
+      return collectHistory(db, api(), repo, { readVerdict: reader(), signal, onProgress });
+    };
+
+  it('parses pasted ids: names, URLs, types, duplicates and junk', () => {
+    expect(
+      parseIdList(
+        'org/a\nhttps://huggingface.co/org/a/tree/main\n datasets/d/e, spaces/s/t\nmodel:x/y gpt2 ???/!! https://example.com/a/b',
+      ),
+    ).toEqual({
+      keys: ['model:org/a', 'dataset:d/e', 'space:s/t', 'model:x/y', 'model:gpt2'],
+      invalid: ['???/!!', 'https://example.com/a/b'],
+    });
+  });
+
+  it('collects every repo, lists errors per repo, and goes on after a restart half-way', async () => {
+    const db = await freshDb();
+    const ids = batchRepos().map((r) => r.id);
+    const seen: string[] = [];
+    const first = new BatchRunner(db, collector(db, seen));
+    await first.start([...ids.slice(0, 10), 'nobody/nothing', '%%%', ...ids.slice(10)].join('\n'));
+    // Stop it (as a worker being stopped) after a few repos.
+    while (((await first.status())?.done ?? 0) < 5) await new Promise((r) => setTimeout(r, 5));
+    await first.pause();
+    const paused = (await first.status()) as BatchStatus;
+    expect(paused.state).toBe('paused');
+    expect(paused.done).toBeLessThan(paused.total);
+    // A new runner (the worker restarted) resumes where the record says.
+    const second = new BatchRunner(db, collector(db, seen));
+    await second.resume();
+    await second.idle();
+    const end = (await second.status()) as BatchStatus;
+    expect(end).toMatchObject({ state: 'done', total: 22, done: 22, failed: 2 });
+    expect(end.errors.map((e) => e.id).sort()).toEqual(['%%%', 'model:nobody/nothing']);
+    expect(end.errors.find((e) => e.id === '%%%')?.error).toBe('not a repo id');
+    expect(end.errors.find((e) => e.id === 'model:nobody/nothing')?.error).toMatch(/not found/i);
+    for (const id of ids) expect((await db.get('repos', `model:${id}`))?.history?.commits).toBe(3);
+    // Each repo done once, except the one interrupted by the pause.
+    expect(seen.length).toBeLessThanOrEqual(ids.length + 2);
+  });
+});

@@ -1,0 +1,166 @@
+// Export and import: the zip's CSVs in the study's shape, the JSON dump, and an import that restores exactly
+// and merges without duplicates.
+import 'fake-indexeddb/auto';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  handleClearData,
+  handleLogVisit,
+  handleRefreshConversionPrs,
+} from '../../../lib/background/handlers';
+import { collectHistory, hubVerdictReader } from '../../../lib/background/history';
+import { openPicklensDb, RECORD_STORES, type PicklensDb } from '../../../lib/db/schema';
+import {
+  DUMP_FILE,
+  ImportError,
+  csvField,
+  exportZip,
+  importDump,
+  parseImport,
+  readDump,
+  type Dump,
+} from '../../../lib/db/transfer';
+import { HubApi } from '../../../lib/hub/api';
+import { replicaFetch } from '../../support/replica-client';
+import { sampleRepos } from '../../hub/sample-repos';
+import { startReplica, type Replica } from '../../hub/server';
+
+let hub: Replica;
+beforeAll(async () => {
+  hub = await startReplica({ repos: sampleRepos() });
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+let n = 0;
+async function recorded(): Promise<PicklensDb> {
+  const db = await openPicklensDb(`transfer-${++n}`);
+  const fetch = replicaFetch(hub.cert);
+  const api = new HubApi({ endpoint: hub.url, fetch });
+  for (const id of ['picklens/history', 'picklens/pickle-only']) {
+    const repo = { type: 'model' as const, id };
+    await handleLogVisit(db, { repo, url: `https://huggingface.co/${id}`, page: 'home' }, 1000 + n);
+    await handleRefreshConversionPrs(db, api, repo, 2000);
+    await collectHistory(db, api, repo, {
+      readVerdict: hubVerdictReader(hub.url, { fetch }),
+      now: () => 3000,
+    });
+  }
+  return db;
+}
+
+/** Every store's records, sorted by their key, for a field-by-field comparison. */
+async function snapshot(db: PicklensDb): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const s of RECORD_STORES) {
+    const keys = await db.getAllKeys(s);
+    const values = await db.getAll(s);
+    out[s] = values
+      .map((v, i) => [JSON.stringify(keys[i]), v] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, v]) => v);
+  }
+  return out;
+}
+
+describe('export', () => {
+  it('a zip with the study-shaped CSVs and the full dump', async () => {
+    const db = await recorded();
+    const zip = exportZip(await readDump(db));
+    const files = unzipSync(zip);
+    expect(Object.keys(files).sort()).toEqual([
+      'README.txt',
+      'commits.csv',
+      DUMP_FILE,
+      'pull_requests.csv',
+      'repos.csv',
+    ]);
+    const commits = strFromU8(files['commits.csv']!).trimEnd().split('\r\n');
+    expect(commits[0]).toBe(
+      'repo_url,commit_hash,file_path,format,commit_date,commit_author,commit_title,bot_merge,picklens_format,risk,size,content_key,extension_lies',
+    );
+    // history: 5 model-file rows over its 7 commits (1+1+2+3+3 files), then pickle-only's rows.
+    const history = commits.filter((l) => l.startsWith('https://huggingface.co/picklens/history,'));
+    expect(history).toHaveLength(0 + 1 + 1 + 2 + 3 + 3 + 3);
+    expect(history.some((l) => /,model\.safetensors,safetensors,.*,true,safetensors,safe,/.test(l))).toBe(
+      true,
+    );
+    const prs = strFromU8(files['pull_requests.csv']!).trimEnd().split('\r\n');
+    expect(prs[0]).toBe('repo_url,num,title,author,created_at,status,status_history');
+    expect(prs).toContain(
+      'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z',
+    );
+    expect(strFromU8(files['repos.csv']!).split('\r\n')[1]).toMatch(
+      /^https:\/\/huggingface\.co\/picklens\/history,model,picklens\/history,1,/,
+    );
+  });
+
+  it('CSV fields: quoted when needed, formulas from untrusted text defused', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('-1+2')).toBe("'-1+2");
+    expect(csvField(-1)).toBe('-1'); // numbers are numbers
+    expect(csvField(undefined)).toBe('');
+  });
+});
+
+describe('import', () => {
+  it('export → clear → import restores every record, field by field', async () => {
+    const db = await recorded();
+    const before = await snapshot(db);
+    const zip = exportZip(await readDump(db));
+    await handleClearData(db);
+    for (const s of RECORD_STORES) expect(await db.count(s)).toBe(0);
+    const counts = await importDump(db, parseImport(zip));
+    expect(counts.commits.added).toBe((before.commits ?? []).length);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('importing the same dump twice adds nothing; into another record it merges', async () => {
+    const db = await recorded();
+    const dump = await readDump(db);
+    const before = await snapshot(db);
+    const again = await importDump(db, parseImport(exportZip(dump)));
+    for (const s of RECORD_STORES) expect(again[s].added).toBe(0);
+    expect(await snapshot(db)).toEqual(before);
+
+    // Another browser saw PR #3 closed later, and visited once more.
+    const other: Dump = structuredClone(dump);
+    const pr = other.stores.pullRequests.find((p) => p.num === 3 && p.repoKey === 'model:picklens/history')!;
+    pr.history.push({ status: 'closed', at: 9000 });
+    pr.status = 'closed';
+    other.stores.visits.push({ repoKey: 'model:picklens/history', url: 'u2', page: 'tree', at: 9001 });
+    const r = other.stores.repos.find((x) => x.repoKey === 'model:picklens/history')!;
+    r.lastVisit = 9001;
+    r.visits = 2;
+    const merged = await importDump(db, other);
+    expect(merged.visits.added).toBe(1);
+    expect(await db.get('pullRequests', ['model:picklens/history', 3])).toMatchObject({
+      status: 'closed',
+      history: [
+        { status: 'open', at: 2000 },
+        { status: 'closed', at: 9000 },
+      ],
+    });
+    expect(await db.get('repos', 'model:picklens/history')).toMatchObject({ visits: 2, lastVisit: 9001 });
+    expect(await db.count('visits')).toBe((before.visits ?? []).length + 1);
+  });
+
+  it('what is not an export is refused with a clear message', () => {
+    const bad: [Uint8Array, RegExp][] = [
+      [new Uint8Array([1, 2, 3]), /not JSON/],
+      [strToU8('{"format":"other"}'), /not a Picklens export/],
+      [strToU8('{"format":"picklens-dump","version":99,"stores":{}}'), /newer/],
+      [strToU8('{"format":"picklens-dump","version":1,"stores":{"repos":[{"repoKey":1}]}}'), /repos\[0\]/],
+      [zipSync({ 'a.txt': strToU8('x') }), /no picklens\.json/],
+      [new Uint8Array([0x50, 0x4b, 1, 2, 3]), /zip/],
+    ];
+    for (const [bytes, message] of bad) {
+      expect(() => parseImport(bytes)).toThrow(ImportError);
+      expect(() => parseImport(bytes)).toThrow(message);
+    }
+  });
+});
