@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import '@/components/pages.css';
 import { App } from './App';
 
 const root = document.getElementById('app');

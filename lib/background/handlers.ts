@@ -144,12 +144,13 @@ export async function handleSetSettings(db: PicklensDb, patch: Partial<Settings>
 
 /** Everything recorded goes, in one transaction (all or nothing), with the batch job; settings stay. */
 export async function handleClearData(db: PicklensDb): Promise<{ cleared: number }> {
-  const tx = db.transaction([...RECORD_STORES, 'jobs'], 'readwrite');
+  const tx = db.transaction([...RECORD_STORES, 'studyRows', 'jobs'], 'readwrite');
   let cleared = 0;
   for (const s of RECORD_STORES) {
     cleared += await tx.objectStore(s).count();
     await tx.objectStore(s).clear();
   }
+  await tx.objectStore('studyRows').clear();
   await tx.objectStore('jobs').clear();
   await tx.done;
   return { cleared };

@@ -12,6 +12,7 @@ import { HubFileSource, Limiter, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
 import type { RepoRef } from '../hub/url';
 import {
+  rebuildStudyRows,
   repoKey,
   type CommitFile,
   type CommitRecord,
@@ -188,13 +189,16 @@ export async function collectHistory(
     truncated,
     unread,
   };
-  const tx = db.transaction(['commits', 'repos'], 'readwrite');
+  const tx = db.transaction(['commits', 'repos', 'studyRows'], 'readwrite');
   const repos = tx.objectStore('repos');
   const existing = await repos.get(key);
   const record: RepoRecord = existing
     ? { ...existing, history: state }
     : { repoKey: key, type: repo.type, id: repo.id, firstVisit: 0, lastVisit: 0, visits: 0, history: state };
-  await Promise.all([...changed.map((c) => tx.objectStore('commits').put(c)), repos.put(record), tx.done]);
+  await Promise.all(changed.map((c) => tx.objectStore('commits').put(c)));
+  await repos.put(record);
+  await rebuildStudyRows(tx, [key]);
+  await tx.done;
   progress({ phase: 'done', done: records.length, total: records.length });
   return state;
 }

@@ -43,7 +43,11 @@ const month = (iso: string) => iso.slice(0, 7);
 
 function byRepo(commits: CommitSnapshot[]): Map<string, CommitSnapshot[]> {
   const m = new Map<string, CommitSnapshot[]>();
-  for (const c of commits) m.set(c.repoKey, [...(m.get(c.repoKey) ?? []), c]);
+  for (const c of commits) {
+    const list = m.get(c.repoKey);
+    if (list) list.push(c);
+    else m.set(c.repoKey, [c]);
+  }
   for (const list of m.values()) list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return m;
 }

@@ -1,8 +1,21 @@
 // One repo's story from its recorded commits (the popup): the commits that changed model files, the formats
 // present after each, and the findings the study cares about. Pure functions over plain records.
 import type { CommitFile, CommitRecord } from '../db/schema';
-import type { Format } from '../formats/types';
-import { PICKLE_LABELS, isBotMerge, type CommitSnapshot, type PullRequestState } from './aggregates';
+import type { Format, PaperLabel } from '../formats/types';
+import {
+  PICKLE_LABELS,
+  convertedKeptPickles,
+  formatSharesByYear,
+  isBotMerge,
+  prStatesByYear,
+  safetensorsAdditions,
+  type AdoptionPoint,
+  type CommitSnapshot,
+  type KeptPickles,
+  type PrYear,
+  type PullRequestState,
+  type YearShares,
+} from './aggregates';
 
 /** A model file after a commit, and a commit with its files, as recorded (lib/db). */
 export type ViewFile = CommitFile;
@@ -113,16 +126,41 @@ export function repoFindings(commits: ViewCommit[]): RepoFindings {
   return out;
 }
 
+/** What the study's figures read of a commit (a CommitRecord is one; so is a parsed study row). */
+export interface StudyCommit {
+  repoKey: string;
+  sha: string;
+  date: string;
+  author: string;
+  title: string;
+  files: { path: string; paper?: PaperLabel }[];
+}
+
+/** The compact rows the database keeps per repo (lib/db rebuildStudyRows), back to commits. */
+export function parseStudyRows(records: { repoKey: string; json: string }[]): StudyCommit[] {
+  const out: StudyCommit[] = [];
+  for (const r of records) {
+    const list = JSON.parse(r.json) as Omit<StudyCommit, 'repoKey'>[];
+    for (const c of list) out.push({ ...c, repoKey: r.repoKey });
+  }
+  return out;
+}
+
 /** The study's view of recorded commits: every file with its label (unread files count as unknown). */
-export function snapshotsOf(commits: ViewCommit[]): CommitSnapshot[] {
-  return commits.map((c) => ({
-    repoKey: c.repoKey,
-    sha: c.sha,
-    date: c.date,
-    author: c.author,
-    title: c.title,
-    files: c.files.map((f) => ({ path: f.path, paper: f.paper ?? 'unknown' })),
-  }));
+export function snapshotsOf(commits: StudyCommit[]): CommitSnapshot[] {
+  return commits.map((c) =>
+    // A commit whose files are all labelled is already a snapshot: no copy (40,000 commits at scale).
+    c.files.every((f) => f.paper)
+      ? (c as CommitSnapshot)
+      : {
+          repoKey: c.repoKey,
+          sha: c.sha,
+          date: c.date,
+          author: c.author,
+          title: c.title,
+          files: c.files.map((f) => ({ path: f.path, paper: f.paper ?? 'unknown' })),
+        },
+  );
 }
 
 export interface StatsFilter {
@@ -157,4 +195,38 @@ export function filterCommits<T extends { repoKey: string; date: string }>(list:
 
 export function filterPrs<T extends PullRequestState>(list: T[], f: StatsFilter): T[] {
   return list.filter((p) => keyMatches(p.repoKey, f) && dateIn(p.createdAt, f));
+}
+
+export interface StudyStats {
+  repos: number;
+  commits: number;
+  pullRequests: number;
+  shares: YearShares[];
+  adoption: AdoptionPoint[];
+  prs: PrYear[];
+  kept: KeptPickles;
+}
+
+const PR_STATES = new Set(['open', 'closed', 'merged', 'draft']);
+
+/** The stats page's numbers: the study's aggregates over the recorded commits and PRs that pass the filter. */
+export function studyStats(
+  commits: StudyCommit[],
+  prs: { repoKey: string; num: number; createdAt: string; status: string }[],
+  filter: StatsFilter,
+): StudyStats {
+  const snaps = snapshotsOf(filterCommits(commits, filter));
+  const states = filterPrs(
+    prs.filter((p): p is PullRequestState => PR_STATES.has(p.status)),
+    filter,
+  );
+  return {
+    repos: new Set(snaps.map((s) => s.repoKey)).size,
+    commits: snaps.length,
+    pullRequests: states.length,
+    shares: formatSharesByYear(snaps),
+    adoption: safetensorsAdditions(snaps),
+    prs: prStatesByYear(states),
+    kept: convertedKeptPickles(snaps),
+  };
 }

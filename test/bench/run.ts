@@ -2,7 +2,9 @@
 // Never part of npm test: timings vary with the machine's load.
 import { networkBench } from './network';
 import { formatThroughput, pickleThroughput } from './pickle-throughput';
+import { recordBench } from './record';
 
 const only = process.argv[2];
 if (!only || only === 'network') console.log(await networkBench(), '\n');
-if (!only || only === 'pickle') console.log(formatThroughput(await pickleThroughput()));
+if (!only || only === 'pickle') console.log(formatThroughput(await pickleThroughput()), '\n');
+if (!only || only === 'record') console.log(await recordBench());

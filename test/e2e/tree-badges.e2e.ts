@@ -260,7 +260,9 @@ describe('the popup: settings and clear my data', () => {
   it('turning tree badges off leaves the tree page unpainted; on again paints it', async () => {
     const popup = await b.browser.newPage();
     await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
-    await popup.waitForSelector('input[name="treeBadges"]');
+    await popup.waitForSelector('details summary');
+    await popup.click('details summary'); // settings are folded under the repo view
+    await popup.waitForSelector('input[name="treeBadges"]', { visible: true });
     await popup.click('input[name="treeBadges"]');
     await popup.waitForFunction(
       () => !(document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
@@ -286,8 +288,8 @@ describe('the popup: settings and clear my data', () => {
     const popup = await b.browser.newPage();
     popup.on('dialog', (d) => void d.accept());
     await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
-    await popup.waitForSelector('button');
-    await popup.click('button');
+    await popup.waitForSelector('xpath/.//button[text()="Clear my data"]');
+    await popup.click('xpath/.//button[text()="Clear my data"]');
     await popup.waitForFunction(() =>
       /Cleared \d+ records/.test(document.querySelector('[role="status"]')?.textContent ?? ''),
     );

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { launchWithExtension } from '../support/browser';
-import { sampleRepos } from './sample-repos';
+import { batchRepos, sampleRepos } from './sample-repos';
 import { startReplica } from './server';
 
 const arg = (name: string) => {
@@ -19,7 +19,7 @@ const headless = process.argv.includes('--headless') || Boolean(shots) || !proce
 
 execSync('npx wxt build', { stdio: 'inherit' });
 const hub = await startReplica({
-  repos: sampleRepos(),
+  repos: [...sampleRepos(), ...batchRepos()],
   cdnOrigin: 'https://cdn-lfs.hf.co',
   knobs: { pageSize: 20 },
 });
@@ -69,12 +69,36 @@ if (shots) {
     await page.screenshot({ path: file });
     console.log(`wrote ${file}`);
   }
+  // The extension's own pages: the popup's repo view, then the stats page after a batch collection.
+  const ext = (path: string) => `chrome-extension://${b.extensionId}/${path}`;
+  await page.setViewport({ width: 560, height: 1000 });
+  await page.goto(ext('popup.html?repo=picklens/history'));
+  await page.waitForSelector('table[data-table="history"]', { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
+  await page.screenshot({ path: join(dir, 'popup-history.png'), fullPage: true });
+  console.log(`wrote ${join(dir, 'popup-history.png')}`);
+  await page.setViewport({ width: 1100, height: 900 });
+  await page.goto(ext('stats.html'));
+  await page.waitForSelector('#batch-ids');
+  const ids = [
+    'picklens/history',
+    'picklens/pickle-only',
+    'picklens/fixtures',
+    ...batchRepos().map((r) => r.id),
+  ];
+  await page.type('#batch-ids', ids.join('\n'));
+  await page.click('xpath/.//button[text()="Start"]');
+  await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
+  await page.reload();
+  await page.waitForSelector('table[data-table="shares"] tbody tr');
+  await page.screenshot({ path: join(dir, 'stats.png'), fullPage: true });
+  console.log(`wrote ${join(dir, 'stats.png')}`);
   await b.close();
   await hub.close();
 } else {
   await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
   console.log(
-    `Chromium is open at https://huggingface.co/picklens/history (the replica at ${hub.url}). Close it to stop.`,
+    `Chromium is open at https://huggingface.co/picklens/history (the replica at ${hub.url}). The stats page is chrome-extension://${b.extensionId}/stats.html. Close it to stop.`,
   );
   b.browser.on('disconnected', () => void hub.close().then(() => process.exit(0)));
 }

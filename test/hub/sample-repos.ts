@@ -216,3 +216,26 @@ export function sampleRepos(): RepoSpec[] {
     },
   ];
 }
+
+/**
+ * Twenty small repos for batch collection: each a pickle; even ones then merge the bot's conversion PR,
+ * odd ones leave it open (every third one's closed instead).
+ */
+export function batchRepos(n = 20): RepoSpec[] {
+  const h = historyRepo();
+  const c = h.commits;
+  const pr = h.discussions?.[0];
+  return Array.from({ length: n }, (_, i) => ({
+    id: `batch/repo-${String(i).padStart(2, '0')}`,
+    commits: i % 2 ? c.slice(0, 3) : [...c.slice(0, 2), ...c.slice(4, 5)],
+    discussions: pr
+      ? [
+          {
+            ...pr,
+            status: i % 2 === 0 ? ('merged' as const) : i % 3 === 0 ? ('closed' as const) : ('open' as const),
+            createdAt: i % 2 === 0 ? pr.createdAt : `202${3 + (i % 3)}-0${1 + (i % 9)}-15T09:00:00.000Z`,
+          },
+        ]
+      : [],
+  }));
+}

@@ -47,6 +47,8 @@ export interface Knobs {
   resetMidBody: number;
   /** The next N requests answer 503. */
   fail5xx: number;
+  /** Every request's connection is dropped unanswered: the Hub is unreachable (the browser is offline). */
+  unreachable: boolean;
   /** Items per page of tree, commits and discussions (the real Hub: 1000 / 50 / 50). */
   pageSize: number;
   /** Per-5-minute quota of API calls announced in RateLimit headers, and enforced. */
@@ -93,6 +95,7 @@ const DEFAULT_KNOBS: Knobs = {
   ignoreRange: false,
   resetMidBody: 0,
   fail5xx: 0,
+  unreachable: false,
   pageSize: 50,
   apiQuota: 500,
   grantedTokens: [],
@@ -180,7 +183,15 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     res: ServerResponse | Http2ServerResponse,
   ) => {
     const host = String(req.headers.host ?? req.headers[':authority'] ?? '').replace(/:\d+$/, '');
-    const url = new URL(req.url ?? '/', 'https://x');
+    // The request's own origin (huggingface.co for the browser, 127.0.0.1:port for Node): absolute links
+    // (Link: rel="next") point where the client asked, as the real Hub's do.
+    const authority = String(req.headers[':authority'] ?? req.headers.host ?? '');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', authority ? `${protocol}://${authority}` : origin || 'https://x');
+    } catch {
+      url = new URL(req.url ?? '/', 'https://x');
+    }
     const entry: RequestLog = {
       method: req.method ?? 'GET',
       host,
@@ -227,6 +238,10 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         },
         'Too Many Requests',
       );
+    }
+    if (knobs.unreachable) {
+      req.socket.destroy();
+      return;
     }
     if (knobs.fail5xx > 0) {
       knobs.fail5xx--;
@@ -546,7 +561,10 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     if ((cursor + 1) * perPage >= items.length) return { slice };
     const next = new URL(url.toString());
     next.searchParams.set(url.searchParams.has('p') ? 'p' : 'cursor', String(cursor + 1));
-    return { slice, next: `${origin}${next.pathname}${next.search}` };
+    return {
+      slice,
+      next: `${url.origin === 'https://x' ? origin : url.origin}${next.pathname}${next.search}`,
+    };
   };
 
   const serveApi = (

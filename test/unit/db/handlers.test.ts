@@ -42,6 +42,7 @@ describe('schema', () => {
       'pullRequests',
       'repos',
       'settings',
+      'studyRows',
       'verdicts',
       'visits',
     ]);

@@ -14,26 +14,21 @@ import { openPicklensDb, type PicklensDb } from '../../../lib/db/schema';
 import { HubApi } from '../../../lib/hub/api';
 import type { FetchLike } from '../../../lib/hub/http-source';
 import { parseRepoId } from '../../../lib/hub/url';
-import { modelHistory, repoFindings } from '../../../lib/stats/repo-view';
+import {
+  modelHistory,
+  parseStudyRows,
+  repoFindings,
+  snapshotsOf,
+  type StudyCommit,
+} from '../../../lib/stats/repo-view';
 import { readFixtureManifest } from '../../support/fixtures';
 import { replicaFetch } from '../../support/replica-client';
-import { historyRepo, sampleRepos } from '../../hub/sample-repos';
-import type { RepoSpec } from '../../hub/repos';
+import { batchRepos, sampleRepos } from '../../hub/sample-repos';
 import { startReplica, type Replica } from '../../hub/server';
 
 let hub: Replica;
 let fetchFn: FetchLike;
 const counter = { calls: 0, inFlight: 0, maxInFlight: 0 };
-
-/** Twenty small repos: each a pickle, then (for even ones) a safetensors conversion. */
-export function batchRepos(n = 20): RepoSpec[] {
-  const history = historyRepo();
-  const c = history.commits;
-  return Array.from({ length: n }, (_, i) => ({
-    id: `batch/repo-${String(i).padStart(2, '0')}`,
-    commits: i % 2 ? c.slice(0, 3) : [...c.slice(0, 2), ...c.slice(4, 5)],
-  }));
-}
 
 beforeAll(async () => {
   hub = await startReplica({ repos: [...sampleRepos(), ...batchRepos()] });
@@ -100,6 +95,12 @@ describe('collectHistory', () => {
       },
     ]);
     expect(findings.lying).toEqual([]);
+    // The compact rows the stats page reads say the same as the commit records.
+    const study = (list: StudyCommit[]) =>
+      snapshotsOf(list)
+        .map((c) => ({ ...c, files: c.files.map((f) => ({ path: f.path, paper: f.paper })) }))
+        .sort((a, b) => (a.date < b.date ? -1 : 1));
+    expect(study(parseStudyRows(await db.getAll('studyRows')))).toEqual(study(commits));
     // Progress: every phase, counts never going back within a phase, ending with done.
     expect(progress.at(-1)?.phase).toBe('done');
     expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['commits', 'trees', 'files', 'done']));

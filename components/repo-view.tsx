@@ -1,0 +1,238 @@
+// One repo as recorded (the popup): summary, conversion PRs, findings, and the per-commit format history.
+// Shows what IndexedDB holds at once (offline too), then collects the history from the Hub with progress
+// and shows it again. Every string from the Hub is rendered as text (Preact escapes it).
+import { useEffect, useState } from 'preact/hooks';
+import type { HistoryProgress } from '@/lib/background/history';
+import type { CommitRecord, PullRequestRecord, RepoRecord } from '@/lib/db/schema';
+import { send } from '@/lib/messaging-client';
+import type { RepoRef } from '@/lib/hub/url';
+import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
+import { Progress, progressText } from './progress';
+
+/** A history collected longer ago than this is collected again when the popup opens. */
+export const STALE_AFTER_MS = 60 * 60 * 1000;
+
+interface View {
+  repo: RepoRecord | null;
+  commits: CommitRecord[];
+  prs: PullRequestRecord[];
+}
+
+const DAY = 86_400_000;
+const day = (iso: string) => iso.slice(0, 10);
+export function age(fromIso: string, now = Date.now()): string {
+  const days = Math.floor((now - Date.parse(fromIso)) / DAY);
+  if (days < 1) return 'today';
+  if (days < 60) return `${days} day${days === 1 ? '' : 's'}`;
+  if (days < 730) return `${Math.floor(days / 30.44)} months`;
+  return `${(days / 365.25).toFixed(1)} years`;
+}
+
+function hubUrl(repo: RepoRef, path = ''): string {
+  const prefix = repo.type === 'model' ? '' : `${repo.type}s/`;
+  return `https://huggingface.co/${prefix}${repo.id}${path}`;
+}
+
+export function RepoView({ repo }: { repo: RepoRef }) {
+  const [view, setView] = useState<View | null>(null);
+  const [progress, setProgress] = useState<HistoryProgress | null>(null);
+  const [collecting, setCollecting] = useState(false);
+  const [error, setError] = useState('');
+
+  const load = () =>
+    send('repoView', { repo }).then(setView, (e: unknown) =>
+      setError(`Could not read the record: ${String(e)}`),
+    );
+
+  const collect = async () => {
+    setCollecting(true);
+    setError('');
+    const timer = setInterval(() => {
+      void send('collectProgress', { repo }).then(
+        (p) => p && setProgress(p),
+        () => undefined,
+      );
+    }, 250);
+    try {
+      await send('collectRepo', { repo });
+    } catch (e) {
+      setError(
+        `Could not reach the Hub (${e instanceof Error ? e.message : String(e)}); showing what is recorded.`,
+      );
+    } finally {
+      clearInterval(timer);
+      setProgress(null);
+      setCollecting(false);
+      await load();
+    }
+  };
+
+  useEffect(() => {
+    void (async () => {
+      const v = await send('repoView', { repo }).catch(() => null);
+      setView(v ?? { repo: null, commits: [], prs: [] });
+      if (!v?.repo?.history || Date.now() - v.repo.history.at > STALE_AFTER_MS) await collect();
+    })();
+    // The repo is fixed for the popup's life: this runs once.
+  }, []);
+
+  const rows = view ? modelHistory(view.commits) : [];
+  const findings = view ? repoFindings(view.commits) : { stale: [], lying: [] };
+  const head = rows.length && view ? view.commits[view.commits.length - 1] : undefined;
+  const history = view?.repo?.history;
+
+  return (
+    <section aria-labelledby="repo-title" data-picklens-repo={`${repo.type}:${repo.id}`}>
+      <h1 id="repo-title">
+        <a href={hubUrl(repo)} target="_blank" rel="noreferrer">
+          {repo.id}
+        </a>{' '}
+        <span class="muted">{repo.type}</span>
+      </h1>
+      {collecting && (
+        <Progress
+          value={progress?.done}
+          max={progress?.total}
+          label={progress ? progressText(progress) : 'Asking the Hub…'}
+        />
+      )}
+      {error && (
+        <p role="alert" class="finding danger">
+          {error}
+        </p>
+      )}
+      {view && (
+        <>
+          <p class="muted" data-section="summary">
+            {history
+              ? `${history.commits} commit${history.commits === 1 ? '' : 's'} on main${history.truncated ? ' (newest only)' : ''}, ${rows.length} changing model files; collected ${new Date(history.at).toLocaleString()}${history.unread ? `; ${history.unread} file versions could not be read` : ''}.`
+              : collecting
+                ? ''
+                : 'No history recorded for this repo yet.'}
+            {view.repo &&
+              view.repo.visits > 0 &&
+              ` Visited ${view.repo.visits} time${view.repo.visits === 1 ? '' : 's'}.`}
+          </p>
+          {!collecting && (
+            <button type="button" onClick={() => void collect()}>
+              {history ? 'Collect again' : 'Collect history'}
+            </button>
+          )}
+          {head && (
+            <div class="panel" data-section="now">
+              <strong>Now:</strong>{' '}
+              {head.files.length
+                ? head.files.map((f) => (
+                    <span class={`tag risk-${f.risk ?? 'unknown'}`} key={f.path} title={f.path}>
+                      {f.path}: {f.format ?? 'unread'}
+                      {f.risk ? ` (${f.risk})` : ''}
+                    </span>
+                  ))
+                : 'no model files'}
+            </div>
+          )}
+          <h2>Conversion pull requests</h2>
+          {view.prs.length ? (
+            <table data-table="prs">
+              <thead>
+                <tr>
+                  <th>PR</th>
+                  <th>State</th>
+                  <th>Opened</th>
+                  <th>States seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.prs.map((p) => (
+                  <tr key={p.num}>
+                    <td>
+                      <a href={hubUrl(repo, `/discussions/${p.num}`)} target="_blank" rel="noreferrer">
+                        #{p.num}
+                      </a>
+                    </td>
+                    <td data-pr-status={p.status}>{p.status}</td>
+                    <td>
+                      {day(p.createdAt)} ({age(p.createdAt)} ago)
+                    </td>
+                    <td>
+                      {p.history
+                        .map((h) => `${h.status} ${new Date(h.at).toISOString().slice(0, 10)}`)
+                        .join(' → ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p class="muted">No SFconvertbot pull request recorded.</p>
+          )}
+          <h2>Findings</h2>
+          <div data-section="findings">
+            {findings.keptPickles && (
+              <p class="finding" data-finding="kept-pickles">
+                Safetensors added on {day(findings.keptPickles.convertedAt)} but the old pickle weights were
+                kept: {findings.keptPickles.pickles.join(', ')}. Loaders that prefer them still run a pickle.
+              </p>
+            )}
+            {findings.stale.map((s) => (
+              <p class="finding" data-finding="stale" key={s.path}>
+                {s.path} changed on {day(s.changedAt)}, after the newest safetensors file (
+                {day(s.safetensorsAt)}): the safetensors may hold the old weights.
+              </p>
+            ))}
+            {findings.lying.map((l) => (
+              <p class="finding danger" data-finding="lying" key={l.path}>
+                {l.path}: {l.message}
+              </p>
+            ))}
+            {!findings.keptPickles && !findings.stale.length && !findings.lying.length && (
+              <p class="muted">None in the recorded history.</p>
+            )}
+          </div>
+          <h2>Format history</h2>
+          {rows.length ? (
+            <table data-table="history">
+              <caption>
+                Commits that changed model files, oldest first, and the formats present after each.
+              </caption>
+              <thead>
+                <tr>
+                  <th>Date</th>
+                  <th>Commit</th>
+                  <th>Changed</th>
+                  <th>Formats after</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.sha} data-sha={r.sha}>
+                    <td>{day(r.date)}</td>
+                    <td>
+                      <a href={hubUrl(repo, `/commit/${r.sha}`)} target="_blank" rel="noreferrer" class="sha">
+                        {r.sha.slice(0, 7)}
+                      </a>{' '}
+                      {r.title}
+                      {r.bot && <span class="tag">bot</span>}
+                    </td>
+                    <td>
+                      {[
+                        ...r.added.map((p) => `+${p}`),
+                        ...r.changed.map((p) => `~${p}`),
+                        ...r.removed.map((p) => `−${p}`),
+                      ].join(' ')}
+                    </td>
+                    <td data-formats={r.formats.map((f) => f.format).join(' ')}>
+                      {r.formats.map((f) => `${f.format}${f.files > 1 ? ` ×${f.files}` : ''}`).join(', ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            !collecting && <p class="muted">No commit that changed model files is recorded.</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,563 @@
+// The statistics page (unlisted: /stats.html): the study's figures over everything recorded, with the
+// counts behind each; batch collection; export, import and clear. It reads IndexedDB directly (an extension
+// page shares the background's origin); collection and clearing go through the background, which owns the
+// API budget; an import is one transaction written from here (a dump can be larger than a message may be).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { BarChart, LABEL_COLORS } from '@/components/charts';
+import { Progress, progressText } from '@/components/progress';
+import type { BatchStatus } from '@/lib/background/batch';
+import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
+import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecord } from '@/lib/db/schema';
+import { ImportError, exportZip, importDump, parseImport, readDump } from '@/lib/db/transfer';
+import { send } from '@/lib/messaging-client';
+import { parseStudyRows, studyStats, type StatsFilter, type StudyCommit } from '@/lib/stats/repo-view';
+
+interface Data {
+  commits: StudyCommit[];
+  prs: PullRequestRecord[];
+  repos: RepoRecord[];
+}
+
+/** The study's published numbers, for comparison (DESIGN.md, issue 6). */
+const STUDY = { botShare: 95.7, kept: 98.7, open: 83.5, merged: 13.9 };
+const pct = (a: number, b: number) => (b ? (100 * a) / b : 0);
+const fmt = (x: number) => `${x.toFixed(1)}%`;
+
+async function loadData(db: PicklensDb): Promise<Data> {
+  // The compact study rows, not the commit records: what the figures need, read ~10× faster at scale.
+  const tx = db.transaction(['studyRows', 'pullRequests', 'repos'], 'readonly');
+  const [rows, prs, repos] = await Promise.all([
+    tx.objectStore('studyRows').getAll(),
+    tx.objectStore('pullRequests').getAll(),
+    tx.objectStore('repos').getAll(),
+    tx.done,
+  ]);
+  return { commits: parseStudyRows(rows), prs, repos };
+}
+
+function download(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function App() {
+  const [db, setDb] = useState<PicklensDb | null>(null);
+  const [data, setData] = useState<Data | null>(null);
+  const [filter, setFilter] = useState<StatsFilter>({});
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState('');
+  const started = useRef(performance.now());
+
+  const reload = async (d = db) => {
+    if (!d) return;
+    started.current = performance.now();
+    const data = await loadData(d);
+    document.body.dataset.readMs = String(Math.round(performance.now() - started.current));
+    setData(data);
+  };
+  useEffect(() => {
+    openPicklensDb().then(
+      async (d) => {
+        setDb(d);
+        await reload(d);
+      },
+      (e: unknown) => setMessage(`Could not open the local record: ${String(e)}`),
+    );
+  }, []);
+
+  const stats = useMemo(() => (data ? studyStats(data.commits, data.prs, filter) : null), [data, filter]);
+  useEffect(() => {
+    // For `npm run bench`: how long from reading IndexedDB to these tables on screen.
+    if (stats) document.body.dataset.renderedMs = String(Math.round(performance.now() - started.current));
+  }, [stats]);
+
+  const labels: PaperLabel[] = useMemo(
+    () => PAPER_LABELS.filter((l) => stats?.shares.some((y) => y.counts[l])),
+    [stats],
+  );
+
+  const doExport = async () => {
+    if (!db) return;
+    setBusy('Exporting…');
+    const t0 = performance.now();
+    try {
+      const dump = await readDump(db);
+      const read = performance.now() - t0;
+      const timings: Record<string, number> = { read: Math.round(read) };
+      const zip = exportZip(dump, timings);
+      document.body.dataset.exportTimings = JSON.stringify(timings);
+      download(zip, `picklens-export-${dump.exportedAt.slice(0, 10)}.zip`);
+      const ms = Math.round(performance.now() - t0);
+      document.body.dataset.exportMs = String(ms);
+      document.body.dataset.exportBytes = String(zip.length);
+      setMessage(
+        `Exported ${dump.stores.repos.length} repos, ${dump.stores.commits.length} commits, ${dump.stores.pullRequests.length} pull requests (${(zip.length / 1024).toFixed(0)} KiB) in ${ms} ms.`,
+      );
+    } catch (e) {
+      setMessage(`Export failed: ${String(e)}`);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  const doImport = async (file: File | undefined) => {
+    if (!db || !file) return;
+    setBusy(`Importing ${file.name}…`);
+    try {
+      const counts = await importDump(db, parseImport(new Uint8Array(await file.arrayBuffer())));
+      const added = Object.entries(counts)
+        .map(([s, c]) => `${s} +${c.added}${c.merged ? ` (${c.merged} merged)` : ''}`)
+        .join(', ');
+      setMessage(`Imported ${file.name}: ${added}.`);
+      await reload();
+    } catch (e) {
+      setMessage(e instanceof ImportError ? `Not imported: ${e.message}` : `Import failed: ${String(e)}`);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  const doClear = async () => {
+    if (
+      !window.confirm(
+        'Delete everything Picklens recorded (histories, verdicts, visits, pull requests)? Settings stay.',
+      )
+    )
+      return;
+    try {
+      const r = await send('clearData', {});
+      setMessage(`Cleared ${r.cleared} records.`);
+      await reload();
+    } catch (e) {
+      setMessage(`Could not clear: ${String(e)}`);
+    }
+  };
+
+  const set = (patch: Partial<StatsFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  const s = stats;
+  const adoptionTotal = s ? s.adoption.reduce((n, p) => n + p.bot + p.other, 0) : 0;
+  const adoptionBot = s ? s.adoption.reduce((n, p) => n + p.bot, 0) : 0;
+  const prTotal = s ? s.prs.reduce((n, y) => n + y.open + y.closed + y.merged + y.draft, 0) : 0;
+
+  return (
+    <main style={{ maxWidth: '72rem', margin: '0 auto', padding: '1rem' }}>
+      <h1>Picklens statistics</h1>
+      <p class="muted">
+        The study&rsquo;s figures (&ldquo;An Empirical Study of Safetensors&rsquo; Usage Trends and
+        Developers&rsquo; Perceptions&rdquo;) over the repos recorded in this browser. Nothing here leaves it
+        unless you export it.
+      </p>
+      <p role="status" aria-live="polite" data-status>
+        {busy || message}
+      </p>
+
+      <fieldset class="panel">
+        <legend>Filters</legend>
+        <label>
+          Repo type{' '}
+          <select
+            name="type"
+            value={filter.type ?? ''}
+            onChange={(e) => set({ type: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="">all</option>
+            <option value="model">models</option>
+            <option value="dataset">datasets</option>
+            <option value="space">spaces</option>
+          </select>
+        </label>{' '}
+        <label>
+          Author/org{' '}
+          <input
+            name="owner"
+            value={filter.owner ?? ''}
+            placeholder="e.g. google"
+            onInput={(e) => set({ owner: (e.target as HTMLInputElement).value })}
+            size={14}
+          />
+        </label>{' '}
+        <label>
+          From{' '}
+          <input
+            type="date"
+            name="from"
+            value={filter.from ?? ''}
+            onInput={(e) => set({ from: (e.target as HTMLInputElement).value })}
+          />
+        </label>{' '}
+        <label>
+          To{' '}
+          <input
+            type="date"
+            name="to"
+            value={filter.to ?? ''}
+            onInput={(e) => set({ to: (e.target as HTMLInputElement).value })}
+          />
+        </label>
+      </fieldset>
+
+      {s && (
+        <>
+          <p data-section="totals">
+            {s.repos} repos with a history, {s.commits} commits, {s.pullRequests} conversion pull requests
+            {data && ` (${data.repos.length} repos recorded in all)`}.
+          </p>
+          <table data-table="study">
+            <caption>Compared with the study</caption>
+            <thead>
+              <tr>
+                <th>Measure</th>
+                <th class="num">Here</th>
+                <th class="num">Study</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>Safetensors additions merged from the bot</td>
+                <td class="num">{fmt(pct(adoptionBot, adoptionTotal))}</td>
+                <td class="num">{fmt(STUDY.botShare)}</td>
+              </tr>
+              <tr>
+                <td>Converted repos that kept their pickles</td>
+                <td class="num">{fmt(pct(s.kept.keptPickles, s.kept.converted))}</td>
+                <td class="num">{fmt(STUDY.kept)}</td>
+              </tr>
+              <tr>
+                <td>Bot PRs still open</td>
+                <td class="num">
+                  {fmt(
+                    pct(
+                      s.prs.reduce((n, y) => n + y.open, 0),
+                      prTotal,
+                    ),
+                  )}
+                </td>
+                <td class="num">{fmt(STUDY.open)}</td>
+              </tr>
+              <tr>
+                <td>Bot PRs merged</td>
+                <td class="num">
+                  {fmt(
+                    pct(
+                      s.prs.reduce((n, y) => n + y.merged, 0),
+                      prTotal,
+                    ),
+                  )}
+                </td>
+                <td class="num">{fmt(STUDY.merged)}</td>
+              </tr>
+            </tbody>
+          </table>
+
+          <h2>Format shares by year (Fig. 6)</h2>
+          <p class="muted">
+            Each repo&rsquo;s last commit in the year; a repo counts once per format it holds.
+          </p>
+          <BarChart
+            title="Share of repos holding each format, by year"
+            categories={s.shares.map((y) => y.year)}
+            series={labels.map((l) => ({
+              name: l,
+              color: LABEL_COLORS[l] ?? '#888',
+              values: s.shares.map((y) => pct(y.counts[l] ?? 0, y.repos)),
+            }))}
+            percent
+          />
+          <table data-table="shares">
+            <thead>
+              <tr>
+                <th>Year</th>
+                <th class="num">Repos</th>
+                {labels.map((l) => (
+                  <th class="num" key={l}>
+                    {l}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {s.shares.map((y) => (
+                <tr key={y.year}>
+                  <td>{y.year}</td>
+                  <td class="num">{y.repos}</td>
+                  {labels.map((l) => (
+                    <td class="num" key={l} title={fmt(pct(y.counts[l] ?? 0, y.repos))}>
+                      {y.counts[l] ?? 0}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h2>Commits adding safetensors (Figs. 4–5)</h2>
+          <BarChart
+            title="Commits adding safetensors files per month, bot merges and others"
+            categories={s.adoption.map((p) => p.month)}
+            series={[
+              { name: 'merged from SFconvertbot', color: '#2563eb', values: s.adoption.map((p) => p.bot) },
+              { name: 'other commits', color: '#f59e0b', values: s.adoption.map((p) => p.other) },
+            ]}
+            stacked
+          />
+          <table data-table="adoption">
+            <thead>
+              <tr>
+                <th>Month</th>
+                <th class="num">Bot merges</th>
+                <th class="num">Others</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.adoption.map((p) => (
+                <tr key={p.month}>
+                  <td>{p.month}</td>
+                  <td class="num">{p.bot}</td>
+                  <td class="num">{p.other}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h2>SFconvertbot pull requests by year opened (Fig. 7)</h2>
+          <BarChart
+            title="Conversion pull requests by state and year opened"
+            categories={s.prs.map((y) => y.year)}
+            series={[
+              { name: 'open', color: '#f59e0b', values: s.prs.map((y) => y.open) },
+              { name: 'merged', color: '#16a34a', values: s.prs.map((y) => y.merged) },
+              { name: 'closed', color: '#dc2626', values: s.prs.map((y) => y.closed) },
+              { name: 'draft', color: '#9ca3af', values: s.prs.map((y) => y.draft) },
+            ]}
+            stacked
+          />
+          <table data-table="prs">
+            <thead>
+              <tr>
+                <th>Year</th>
+                <th class="num">Open</th>
+                <th class="num">Merged</th>
+                <th class="num">Closed</th>
+                <th class="num">Draft</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.prs.map((y) => (
+                <tr key={y.year}>
+                  <td>{y.year}</td>
+                  <td class="num">{y.open}</td>
+                  <td class="num">{y.merged}</td>
+                  <td class="num">{y.closed}</td>
+                  <td class="num">{y.draft}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h2>Converted repos that kept their pickles</h2>
+          <BarChart
+            title="Converted repos: kept pickles and removed them"
+            categories={['converted repos']}
+            series={[
+              { name: 'kept pickle files', color: '#dc2626', values: [s.kept.keptPickles] },
+              { name: 'removed them', color: '#16a34a', values: [s.kept.converted - s.kept.keptPickles] },
+            ]}
+            stacked
+          />
+          <table data-table="kept">
+            <thead>
+              <tr>
+                <th class="num">Converted repos</th>
+                <th class="num">Kept pickles</th>
+                <th class="num">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td class="num">{s.kept.converted}</td>
+                <td class="num">{s.kept.keptPickles}</td>
+                <td class="num">{fmt(pct(s.kept.keptPickles, s.kept.converted))}</td>
+              </tr>
+            </tbody>
+          </table>
+        </>
+      )}
+
+      <Batch
+        onDone={() => void reload()}
+        visited={data?.repos.filter((r) => r.visits > 0).map((r) => r.repoKey) ?? []}
+      />
+
+      <h2>Your data</h2>
+      <div class="panel">
+        <button type="button" onClick={() => void doExport()} disabled={!db || !!busy}>
+          Export (zip: CSVs and JSON)
+        </button>{' '}
+        <label>
+          Import a Picklens export{' '}
+          <input
+            type="file"
+            name="import"
+            accept=".zip,.json,application/zip,application/json"
+            disabled={!db || !!busy}
+            onChange={(e) => {
+              const input = e.target as HTMLInputElement;
+              void doImport(input.files?.[0]).finally(() => (input.value = ''));
+            }}
+          />
+        </label>{' '}
+        <button type="button" onClick={() => void doClear()} disabled={!!busy}>
+          Clear my data
+        </button>
+      </div>
+
+      {data && data.repos.length > 0 && <RepoList repos={data.repos} />}
+    </main>
+  );
+}
+
+/** The most recently active recorded repos, each linking to its repo view. */
+function RepoList({ repos }: { repos: RepoRecord[] }) {
+  const shown = [...repos]
+    .sort((a, b) => Math.max(b.lastVisit, b.history?.at ?? 0) - Math.max(a.lastVisit, a.history?.at ?? 0))
+    .slice(0, 200);
+  const viewUrl = (key: string) =>
+    `${(browser.runtime.getURL as (p: string) => string)('/popup.html')}?repo=${encodeURIComponent(key)}`;
+  return (
+    <details>
+      <summary>
+        Recorded repos ({repos.length}
+        {repos.length > shown.length ? `, the ${shown.length} most recent shown` : ''})
+      </summary>
+      <ul>
+        {shown.map((r) => (
+          <li key={r.repoKey}>
+            <a href={viewUrl(r.repoKey)} target="_blank" rel="noreferrer">
+              {r.id}
+            </a>{' '}
+            <span class="muted">
+              {r.type}
+              {r.history ? `, ${r.history.commits} commits` : ', no history yet'}
+              {r.visits ? `, ${r.visits} visits` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
+  const [text, setText] = useState('');
+  const [status, setStatus] = useState<BatchStatus | null>(null);
+  const [error, setError] = useState('');
+  const wasRunning = useRef(false);
+
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      const st = await send('batchStatus', {}).catch(() => null);
+      if (stop) return;
+      setStatus(st);
+      if (wasRunning.current && st?.state !== 'running') onDone();
+      wasRunning.current = st?.state === 'running';
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), 500);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  const act = async (p: Promise<BatchStatus | null>) => {
+    setError('');
+    try {
+      const st = await p;
+      setStatus(st);
+      wasRunning.current = st?.state === 'running';
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    // One id per line; in a CSV, the first column.
+    const lines = (await file.text()).split(/\r?\n/).map((l) => l.split(',')[0]?.replace(/^"|"$/g, '') ?? '');
+    setText(lines.filter((l) => l && l !== 'repo_url' && l !== 'id').join('\n'));
+  };
+  const running = status?.state === 'running';
+  return (
+    <section aria-labelledby="batch-title">
+      <h2 id="batch-title">Batch collection</h2>
+      <div class="panel">
+        <label for="batch-ids">Repo ids or URLs, one per line (datasets/…, spaces/… for those)</label>
+        <textarea
+          id="batch-ids"
+          name="ids"
+          rows={5}
+          style={{ width: '100%', boxSizing: 'border-box' }}
+          value={text}
+          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        />
+        <label>
+          From a file{' '}
+          <input
+            type="file"
+            name="ids-file"
+            accept=".txt,.csv,text/plain,text/csv"
+            onChange={(e) => void upload((e.target as HTMLInputElement).files?.[0])}
+          />
+        </label>{' '}
+        <button type="button" onClick={() => setText(visited.join('\n'))} disabled={!visited.length}>
+          Take the visited repos ({visited.length})
+        </button>{' '}
+        <button
+          type="button"
+          onClick={() => void act(send('batchStart', { text }))}
+          disabled={!text.trim() || running}
+        >
+          Start
+        </button>{' '}
+        {running ? (
+          <button type="button" onClick={() => void act(send('batchPause', {}))}>
+            Pause
+          </button>
+        ) : (
+          status?.state === 'paused' && (
+            <button type="button" onClick={() => void act(send('batchResume', {}))}>
+              Resume
+            </button>
+          )
+        )}
+        {error && <p role="alert">{error}</p>}
+        {status && (
+          <div data-batch-state={status.state} data-batch-done={status.done} data-batch-total={status.total}>
+            <Progress
+              value={status.done}
+              max={status.total}
+              label={`${status.state === 'done' ? 'Finished' : status.state === 'paused' ? 'Paused' : 'Collecting'}: ${status.done} of ${status.total} repos${status.failed ? `, ${status.failed} failed` : ''}${status.current ? ` · ${status.current.id}${status.current.progress ? `: ${progressText(status.current.progress)}` : ''}` : ''}`}
+            />
+            {status.errors.length > 0 && (
+              <table data-table="batch-errors">
+                <caption>Repos that could not be collected</caption>
+                <tbody>
+                  {status.errors.slice(0, 500).map((e) => (
+                    <tr key={e.id}>
+                      <td>{e.id}</td>
+                      <td>{e.error}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

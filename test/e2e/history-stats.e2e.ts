@@ -1,0 +1,293 @@
+// The popup's repo view, the stats page, batch collection and export/import, in Chromium with the built
+// extension, against the replica reached as https://huggingface.co.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer';
+import type { CommitRecord, PullRequestRecord } from '../../lib/db/schema';
+import {
+  convertedKeptPickles,
+  formatSharesByYear,
+  prStatesByYear,
+  safetensorsAdditions,
+  type PullRequestState,
+} from '../../lib/stats/aggregates';
+import { filterCommits, filterPrs, snapshotsOf, type StatsFilter } from '../../lib/stats/repo-view';
+import { launchWithExtension, type Launched } from '../support/browser';
+import { readFixtureManifest } from '../support/fixtures';
+import { batchRepos, sampleRepos } from '../hub/sample-repos';
+import { startReplica, type Replica } from '../hub/server';
+
+let hub: Replica;
+let b: Launched;
+const downloads = mkdtempSync(join(tmpdir(), 'picklens-downloads-'));
+const format = new Map(readFixtureManifest().map((r) => [r.file, r.format]));
+const BATCH = batchRepos();
+
+beforeAll(async () => {
+  hub = await startReplica({
+    repos: [...sampleRepos(), ...BATCH],
+    cdnOrigin: 'https://cdn-lfs.hf.co',
+  });
+  b = await launchWithExtension(
+    `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+  );
+});
+afterAll(async () => {
+  await b?.close();
+  await hub?.close();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+const ext = (path: string) => `chrome-extension://${b.extensionId}/${path}`;
+
+async function openPopup(repo: string): Promise<Page> {
+  const page = await b.browser.newPage();
+  await page.goto(ext(`popup.html?repo=${encodeURIComponent(repo)}`));
+  return page;
+}
+
+/** Text of every cell of a table, row by row (header row excluded). */
+function table(page: Page, name: string): Promise<string[][]> {
+  return page.$$eval(`table[data-table="${name}"] tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+  );
+}
+
+/** Every record store, raw, from the extension's IndexedDB (in an extension page). */
+function readStores(page: Page): Promise<Record<string, unknown[]>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, unknown[]>>((resolve, reject) => {
+        const open = indexedDB.open('picklens');
+        open.onerror = () => reject(new Error(String(open.error)));
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = ['verdicts', 'files', 'repos', 'visits', 'pullRequests', 'commits'];
+          const tx = db.transaction(names, 'readonly');
+          const out: Record<string, unknown[]> = {};
+          for (const n of names) {
+            const keys = tx.objectStore(n).getAllKeys();
+            const values = tx.objectStore(n).getAll();
+            values.onsuccess = () => {
+              out[n] = values.result
+                .map((v: unknown, i: number) => [JSON.stringify(keys.result[i]), v] as const)
+                .sort(([a], [c]) => (a < c ? -1 : 1))
+                .map(([, v]) => v);
+            };
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve(out);
+          };
+          tx.onerror = () => reject(new Error(String(tx.error)));
+        };
+      }),
+  );
+}
+
+describe('the popup on a repo', () => {
+  it('collects a never-visited repo with progress: formats per commit, PR states, kept pickles', async () => {
+    hub.knobs.latencyMs = 60; // long enough to see the progress
+    const page = await openPopup('picklens/history');
+    await page.waitForSelector('progress', { timeout: 10_000 });
+    await page.waitForSelector('table[data-table="history"]', { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
+    hub.knobs.latencyMs = 0;
+    const formats = await page.$$eval('table[data-table="history"] tbody tr td[data-formats]', (tds) =>
+      tds.map((td) => (td as HTMLElement).dataset.formats?.split(' ').sort() ?? []),
+    );
+    const f = (file: string) => format.get(file) ?? '?';
+    expect(formats).toEqual([
+      [f('torch_legacy.bin')],
+      [f('torch_state_dict.pt')],
+      [f('plain.h5'), f('torch_state_dict.pt')].sort(),
+      [f('model.safetensors'), f('plain.h5'), f('torch_state_dict.pt')].sort(),
+      [f('model.safetensors'), f('plain.h5'), f('torch_whole_module.pt')].sort(),
+    ]);
+    const history = await table(page, 'history');
+    expect(history.map((r) => r[1]?.replace(/^[0-9a-f]{7} /, ''))).toEqual([
+      'Upload pytorch_model.bin',
+      'Update pytorch_model.bin',
+      'Add tf weights',
+      'Adding `safetensors` variant of this model (#1)bot',
+      'Update pytorch_model.bin',
+    ]);
+    const prs = await table(page, 'prs');
+    expect(prs.map((r) => [r[0], r[1]])).toEqual([
+      ['#1', 'merged'],
+      ['#3', 'open'],
+    ]);
+    expect(prs[1]?.[2]).toMatch(/^2024-02-02 \(.+ ago\)$/);
+    const kept = await page.$eval('[data-finding="kept-pickles"]', (e) => e.textContent ?? '');
+    expect(kept).toContain('2023-01-15');
+    expect(kept).toContain('pytorch_model.bin');
+    expect(await page.$eval('[data-finding="stale"]', (e) => e.textContent ?? '')).toContain('2024-02-01');
+    const summary = await page.$eval('[data-section="summary"]', (e) => e.textContent ?? '');
+    expect(summary).toMatch(/^7 commits on main, 5 changing model files; collected /);
+    await page.close();
+  });
+
+  it('works offline for a recorded repo; a failed refresh says so and keeps the record on screen', async () => {
+    hub.knobs.unreachable = true;
+    try {
+      const page = await openPopup('https://huggingface.co/picklens/history/tree/main');
+      await page.waitForSelector('table[data-table="history"] tbody tr');
+      expect(await table(page, 'history')).toHaveLength(5);
+      expect(await page.$('progress')).toBeNull(); // recorded less than an hour ago: nothing fetched
+      await page.click('section button');
+      await page.waitForSelector('[role="alert"]', { timeout: 30_000 });
+      expect(await page.$eval('[role="alert"]', (e) => e.textContent ?? '')).toMatch(
+        /Could not reach the Hub/,
+      );
+      await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
+      expect(await table(page, 'history')).toHaveLength(5);
+      await page.close();
+    } finally {
+      hub.knobs.unreachable = false;
+    }
+  });
+
+  it('a pickle-only repo: its open PR, and no kept-pickle finding', async () => {
+    const page = await openPopup('picklens/pickle-only');
+    await page.waitForSelector('table[data-table="history"] tbody tr', { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
+    expect((await table(page, 'prs')).map((r) => r[1])).toEqual(['open']);
+    expect(await page.$('[data-finding="kept-pickles"]')).toBeNull();
+    await page.close();
+  });
+});
+
+describe('the stats page', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await b.browser.newPage();
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(ext('stats.html'));
+  });
+
+  it('batch collection of 20 repos: progress, a reload half-way, and every repo collected', async () => {
+    hub.knobs.latencyMs = 40;
+    await page.type('#batch-ids', BATCH.map((r) => `https://huggingface.co/${r.id}`).join('\n'));
+    await page.click('xpath/.//button[text()="Start"]');
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLElement>('[data-batch-done]')?.dataset.batchDone) >= 4,
+      { timeout: 60_000 },
+    );
+    const before = Number(await page.$eval('[data-batch-done]', (e) => (e as HTMLElement).dataset.batchDone));
+    expect(before).toBeLessThan(20);
+    await page.reload();
+    await page.waitForSelector('[data-batch-state]');
+    const after = await page.$eval('[data-batch-state]', (e) => ({ ...(e as HTMLElement).dataset }));
+    expect(after.batchTotal).toBe('20');
+    expect(Number(after.batchDone)).toBeGreaterThanOrEqual(before);
+    expect(after.batchState).toBe('running');
+    await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
+    hub.knobs.latencyMs = 0;
+    expect(await page.$eval('[data-batch-state]', (e) => (e as HTMLElement).dataset.batchDone)).toBe('20');
+    expect(await page.$('table[data-table="batch-errors"]')).toBeNull();
+    const stores = await readStores(page);
+    const repos = stores.repos as { id: string; history?: { commits: number } }[];
+    for (const r of BATCH) expect(repos.find((x) => x.id === r.id)?.history?.commits, r.id).toBe(3);
+  });
+
+  async function expectTablesEqualLibStats(filter: StatsFilter): Promise<void> {
+    const stores = await readStores(page);
+    const commits = filterCommits(stores.commits as CommitRecord[], filter);
+    const snaps = snapshotsOf(commits);
+    const prs = filterPrs(stores.pullRequests as (PullRequestRecord & PullRequestState)[], filter);
+    const shares = formatSharesByYear(snaps);
+    const header = await page.$$eval('table[data-table="shares"] thead th', (ths) =>
+      ths.map((t) => t.textContent ?? ''),
+    );
+    const labels = header.slice(2);
+    expect(await table(page, 'shares')).toEqual(
+      shares.map((y) => [
+        y.year,
+        String(y.repos),
+        ...labels.map((l) => String(y.counts[l as 'pickle'] ?? 0)),
+      ]),
+    );
+    // Every label present in the data has its column.
+    expect(new Set(labels)).toEqual(new Set(shares.flatMap((y) => Object.keys(y.counts))));
+    expect(await table(page, 'adoption')).toEqual(
+      safetensorsAdditions(snaps).map((p) => [p.month, String(p.bot), String(p.other)]),
+    );
+    expect(await table(page, 'prs')).toEqual(
+      prStatesByYear(prs).map((y) => [y.year, ...[y.open, y.merged, y.closed, y.draft].map(String)]),
+    );
+    const kept = convertedKeptPickles(snaps);
+    expect((await table(page, 'kept'))[0]?.slice(0, 2)).toEqual([
+      String(kept.converted),
+      String(kept.keptPickles),
+    ]);
+  }
+
+  it('its tables equal lib/stats over the recorded data, with and without filters', async () => {
+    await page.reload();
+    await page.waitForSelector('table[data-table="shares"] tbody tr');
+    await expectTablesEqualLibStats({});
+    const shares = await table(page, 'shares');
+    expect(shares.length).toBeGreaterThanOrEqual(2); // 2022, 2023, 2024 in the replica's histories
+    const prs = await table(page, 'prs');
+    expect(prs.reduce((n, r) => n + r.slice(1).reduce((m, c) => m + Number(c), 0), 0)).toBe(20 + 2 + 1);
+
+    await page.type('input[name="owner"]', 'BATCH');
+    await page.$eval('input[name="from"]', (e: HTMLInputElement) => {
+      e.value = '2023-01-01';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(
+      () =>
+        !document.querySelector('table[data-table="shares"] tbody tr td')?.textContent?.startsWith('2022'),
+    );
+    await expectTablesEqualLibStats({ owner: 'BATCH', from: '2023-01-01' });
+  });
+
+  it('export → clear → import restores identical records, field by field', async () => {
+    await page.reload();
+    await page.waitForSelector('table[data-table="shares"]');
+    const before = await readStores(page);
+    expect((before.commits ?? []).length).toBeGreaterThan(60);
+    await page.click('xpath/.//button[starts-with(text(), "Export")]');
+    await page.waitForFunction(() => document.body.dataset.exportMs !== undefined, { timeout: 30_000 });
+    let zip: string | undefined;
+    for (let i = 0; i < 100 && !zip; i++) {
+      zip = readdirSync(downloads).find((f) => f.endsWith('.zip'));
+      if (!zip) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(zip).toMatch(/^picklens-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    expect(readFileSync(join(downloads, zip!)).subarray(0, 2).toString()).toBe('PK');
+
+    await page.click('xpath/.//button[text()="Clear my data"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-status]')?.textContent?.startsWith('Cleared'),
+    );
+    const cleared = await readStores(page);
+    for (const s of Object.keys(before)) expect(cleared[s], s).toEqual([]);
+
+    const input = await page.$('input[name="import"]');
+    await input!.uploadFile(join(downloads, zip!));
+    await page.waitForFunction(
+      () => document.querySelector('[data-status]')?.textContent?.startsWith('Imported'),
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(await readStores(page)).toEqual(before);
+    // The page shows the restored data again.
+    await page.waitForSelector('table[data-table="shares"] tbody tr');
+
+    // A second import of the same file changes nothing.
+    await input!.uploadFile(join(downloads, zip!));
+    await page.waitForFunction(
+      () => (document.querySelector('[data-status]')?.textContent?.match(/\+0/g) ?? []).length === 6,
+      { timeout: 30_000 },
+    );
+    expect(await readStores(page)).toEqual(before);
+  });
+});
