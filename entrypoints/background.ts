@@ -12,9 +12,8 @@ import {
   handleRepoView,
 } from '@/lib/background/handlers';
 import { BatchRunner } from '@/lib/background/batch';
-import { collectHistory, hubVerdictReader, type HistoryProgress } from '@/lib/background/history';
-import type { HistoryState } from '@/lib/db/schema';
-import type { RepoRef } from '@/lib/hub/url';
+import { Collector } from '@/lib/background/collect';
+import { hubVerdictReader } from '@/lib/background/history';
 import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
 import { HubApi } from '@/lib/hub/api';
 import type { Envelope, Message } from '@/lib/messaging';
@@ -28,40 +27,14 @@ function shouldRefresh(key: string, now = Date.now()): boolean {
   return true;
 }
 
-/** Collections in progress, by repo key: a second request for the same repo joins the first. */
-const collecting = new Map<string, { done: Promise<HistoryState>; progress: HistoryProgress | null }>();
-
-function collectRepo(
-  db: PicklensDb,
-  api: HubApi,
-  repo: RepoRef,
-  signal?: AbortSignal,
-  onProgress?: (p: HistoryProgress) => void,
-): Promise<HistoryState> {
-  const key = repoKey(repo.type, repo.id);
-  const running = collecting.get(key);
-  if (running) return running.done;
-  const entry: { done: Promise<HistoryState>; progress: HistoryProgress | null } = {
-    done: Promise.resolve(null as unknown as HistoryState),
-    progress: null,
-  };
-  entry.done = (async () => {
-    lastRefresh.set(key, Date.now());
-    await handleRefreshConversionPrs(db, api, repo);
-    return collectHistory(db, api, repo, {
-      readVerdict: hubVerdictReader(api.endpoint, { credentials: 'include' }),
-      signal,
-      onProgress: (p) => {
-        entry.progress = p;
-        onProgress?.(p);
-      },
-    });
-  })().finally(() => collecting.delete(key));
-  collecting.set(key, entry);
-  return entry.done;
+interface Services {
+  db: PicklensDb;
+  api: HubApi;
+  collector: Collector;
+  batch: BatchRunner;
 }
 
-async function dispatch(db: PicklensDb, api: HubApi, batch: BatchRunner, msg: Message): Promise<unknown> {
+async function dispatch({ db, api, collector, batch }: Services, msg: Message): Promise<unknown> {
   switch (msg.type) {
     case 'getVerdict':
       return handleGetVerdict(db, msg.data.contentKey);
@@ -92,9 +65,9 @@ async function dispatch(db: PicklensDb, api: HubApi, batch: BatchRunner, msg: Me
     case 'repoView':
       return handleRepoView(db, msg.data.repo);
     case 'collectRepo':
-      return collectRepo(db, api, msg.data.repo);
+      return collector.collect(msg.data.repo);
     case 'collectProgress':
-      return collecting.get(repoKey(msg.data.repo.type, msg.data.repo.id))?.progress ?? null;
+      return collector.progress(msg.data.repo);
     case 'batchStart':
       return batch.start(msg.data.text);
     case 'batchPause':
@@ -109,18 +82,22 @@ async function dispatch(db: PicklensDb, api: HubApi, batch: BatchRunner, msg: Me
 export default defineBackground(() => {
   // Nothing runs at module top level: WXT imports entrypoints in Node to build the manifest.
   const db = openPicklensDb();
-  const api = new HubApi({ credentials: 'include' });
-  const batch = db.then((d) => {
-    const runner = new BatchRunner(d, (repo, signal, onProgress) =>
-      collectRepo(d, api, repo, signal, onProgress),
+  let collector: Collector | undefined;
+  // A wait for the rate-limit window shows in the progress of every collection in flight.
+  const api = new HubApi({ credentials: 'include', onWait: (_ms, why) => collector?.note(why) });
+  const services = db.then((d): Services => {
+    collector = new Collector(d, api, hubVerdictReader(api.endpoint, { credentials: 'include' }), (key) =>
+      lastRefresh.set(key, Date.now()),
     );
-    runner.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
-    return runner;
+    const c = collector;
+    const batch = new BatchRunner(d, (repo, signal, onProgress) => c.collect(repo, signal, onProgress));
+    batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
+    return { db: d, api, collector: c, batch };
   });
   browser.runtime.onMessage.addListener(
     (msg: Message, _sender, sendResponse: (r: Envelope<unknown>) => void) => {
-      Promise.all([db, batch])
-        .then(([d, b]) => dispatch(d, api, b, msg))
+      services
+        .then((s) => dispatch(s, msg))
         .then(
           (value) => sendResponse({ ok: true, value }),
           (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),

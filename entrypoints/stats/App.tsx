@@ -50,6 +50,7 @@ export function App() {
   const [filter, setFilter] = useState<StatsFilter>({});
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState('');
+  const [importing, setImporting] = useState<{ done: number; total: number } | null>(null);
   const started = useRef(performance.now());
 
   const reload = async (d = db) => {
@@ -108,16 +109,23 @@ export function App() {
     if (!db || !file) return;
     setBusy(`Importing ${file.name}…`);
     try {
-      const counts = await importDump(db, parseImport(new Uint8Array(await file.arrayBuffer())));
+      const dump = parseImport(new Uint8Array(await file.arrayBuffer()));
+      setImporting({ done: 0, total: 1 });
+      const counts = await importDump(db, dump, (done, total) => setImporting({ done, total }));
       const added = Object.entries(counts)
         .map(([s, c]) => `${s} +${c.added}${c.merged ? ` (${c.merged} merged)` : ''}`)
         .join(', ');
       setMessage(`Imported ${file.name}: ${added}.`);
       await reload();
     } catch (e) {
-      setMessage(e instanceof ImportError ? `Not imported: ${e.message}` : `Import failed: ${String(e)}`);
+      setMessage(
+        e instanceof ImportError
+          ? `Not imported: ${e.message}`
+          : `Import failed, nothing was written: ${String(e)}`,
+      );
     } finally {
       setBusy('');
+      setImporting(null);
     }
   };
 
@@ -154,6 +162,13 @@ export function App() {
       <p role="status" aria-live="polite" data-status>
         {busy || message}
       </p>
+      {importing && (
+        <Progress
+          value={importing.done}
+          max={importing.total}
+          label={`Importing: ${importing.done} of ${importing.total} records examined`}
+        />
+      )}
 
       <fieldset class="panel">
         <legend>Filters</legend>

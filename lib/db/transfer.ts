@@ -301,25 +301,38 @@ const labelled = (c: CommitRecord) => c.files.filter((f) => f.paper).length;
  * doubled: verdicts and files by key, visits by (repo, time, url, page), PR status histories united, a
  * commit's labels taken from whichever side has more. Importing the same dump twice changes nothing.
  */
-export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts> {
+export async function importDump(
+  db: PicklensDb,
+  d: Dump,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportCounts> {
   const counts = Object.fromEntries(RECORD_STORES.map((s) => [s, { added: 0, merged: 0 }])) as ImportCounts;
   const tx = db.transaction([...RECORD_STORES, 'studyRows'], 'readwrite');
   const s = d.stores;
   const pending: Promise<unknown>[] = [];
   const touched = new Set<string>();
+  // Progress: records examined, reported every 2,000 (a 10,000-repo dump holds ~100,000 records).
+  const total = RECORD_STORES.reduce((n, k) => n + (s[k]?.length ?? 0), 0);
+  let examined = 0;
+  const tick = () => {
+    if (++examined % 2000 === 0) onProgress?.(examined, total);
+  };
 
   const verdicts = tx.objectStore('verdicts');
   const haveVerdicts = new Set(await verdicts.getAllKeys());
-  for (const v of s.verdicts)
+  for (const v of s.verdicts) {
+    tick();
     if (!haveVerdicts.has(v.key)) {
       pending.push(verdicts.put(v));
       haveVerdicts.add(v.key);
       counts.verdicts.added++;
     }
+  }
 
   const files = tx.objectStore('files');
   const haveFiles = new Set((await files.getAllKeys()).map((k) => k.join('\u0000')));
   for (const f of s.files) {
+    tick();
     const k = [f.repoKey, f.rev, f.path].join('\u0000');
     if (haveFiles.has(k)) continue;
     pending.push(files.put(f));
@@ -329,6 +342,7 @@ export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts>
 
   const repos = tx.objectStore('repos');
   for (const r of s.repos) {
+    tick();
     const old = await repos.get(r.repoKey);
     pending.push(repos.put(old ? mergeRepo(old, r) : r));
     counts.repos[old ? 'merged' : 'added']++;
@@ -339,6 +353,7 @@ export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts>
   const haveVisits = new Set(existing.map(visitId));
   const usedIds = new Set(existing.map((v) => v.id));
   for (const v of s.visits) {
+    tick();
     if (haveVisits.has(visitId(v))) continue;
     haveVisits.add(visitId(v));
     if (v.id !== undefined && !usedIds.has(v.id)) {
@@ -354,6 +369,7 @@ export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts>
 
   const prs = tx.objectStore('pullRequests');
   for (const p of s.pullRequests) {
+    tick();
     const old = await prs.get([p.repoKey, p.num]);
     pending.push(prs.put(old ? mergePr(old, p) : p));
     counts.pullRequests[old ? 'merged' : 'added']++;
@@ -364,6 +380,7 @@ export async function importDump(db: PicklensDb, d: Dump): Promise<ImportCounts>
   const haveCommits = new Set(commitKeys.map((k) => k.join('\u0000')));
   const reposWithCommits = new Set(commitKeys.map((k) => k[0]));
   for (const c of s.commits) {
+    tick();
     const old = haveCommits.has(`${c.repoKey}\u0000${c.sha}`)
       ? await commits.get([c.repoKey, c.sha])
       : undefined;

@@ -93,6 +93,12 @@ if (shots) {
   await page.waitForSelector('table[data-table="shares"] tbody tr');
   await page.screenshot({ path: join(dir, 'stats.png'), fullPage: true });
   console.log(`wrote ${join(dir, 'stats.png')}`);
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+  await page.setViewport({ width: 560, height: 1000 });
+  await page.goto(ext('popup.html?repo=picklens/history'));
+  await page.waitForSelector('table[data-table="history"]');
+  await page.screenshot({ path: join(dir, 'popup-history-dark.png'), fullPage: true });
+  console.log(`wrote ${join(dir, 'popup-history-dark.png')}`);
   await b.close();
   await hub.close();
 } else {

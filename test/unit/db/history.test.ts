@@ -3,6 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchRunner, parseIdList, type BatchStatus } from '../../../lib/background/batch';
+import { Collector } from '../../../lib/background/collect';
 import { handleRefreshConversionPrs } from '../../../lib/background/handlers';
 import {
   collectHistory,
@@ -196,6 +197,50 @@ describe('collectHistory', () => {
     ).rejects.toThrow();
     expect(await db.count('commits')).toBe(7);
     expect(await db.get('repos', 'model:picklens/history')).toBeUndefined();
+  });
+});
+
+describe('Collector', () => {
+  it('joins a second request for the same repo; its progress is readable while it runs', async () => {
+    const db = await freshDb();
+    const a = api();
+    const c = new Collector(db, a, reader());
+    const seen: HistoryProgress[] = [];
+    const first = c.collect(history, undefined, (p) => seen.push(p));
+    const second = c.collect(history);
+    expect(c.progress(history)).not.toBeUndefined();
+    const [x, y] = await Promise.all([first, second]);
+    expect(x).toBe(y);
+    expect(c.progress(history)).toBeNull();
+    // One PR listing, one commits listing, 7 trees: each once.
+    expect(a.calls).toBe(1 + 1 + 7);
+    expect(seen.at(-1)?.phase).toBe('done');
+    expect(await db.count('pullRequests')).toBe(2);
+  });
+
+  it('a PR listing that fails does not lose the history; gated files are counted unread; a missing repo stops', async () => {
+    const db = await freshDb();
+    const failing: FetchLike = (url, init) =>
+      url.includes('/discussions')
+        ? Promise.resolve(new Response('Discussions are disabled', { status: 403 }))
+        : fetchFn(url, init);
+    const c = new Collector(db, new HubApi({ endpoint: hub.url, fetch: failing, backoffMs: 1 }), reader());
+    await expect(c.collect(history)).rejects.toThrow(
+      /history recorded, but the pull requests could not be listed/,
+    );
+    expect((await db.get('repos', 'model:picklens/history'))?.history?.commits).toBe(7);
+
+    // A gated repo lists its commits and trees (as the Hub does), but its files cannot be read: counted.
+    const gated = await new Collector(db, api(), reader()).collect({ type: 'model', id: 'picklens/gated' });
+    expect(gated.unread).toBeGreaterThan(0);
+    // A missing repo stops at the PR listing.
+    const a = api();
+    await expect(
+      new Collector(db, a, reader()).collect({ type: 'model', id: 'no/such' }),
+    ).rejects.toMatchObject({
+      code: 'repo-not-found',
+    });
+    expect(a.calls).toBe(1);
   });
 });
 

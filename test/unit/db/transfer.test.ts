@@ -157,6 +157,20 @@ describe('import', () => {
     expect(await db.count('visits')).toBe((before.visits ?? []).length + 1);
   });
 
+  it('reports progress on large imports', async () => {
+    const db = await openPicklensDb(`transfer-${++n}`);
+    const dump = await readDump(db);
+    for (let i = 0; i < 4500; i++)
+      dump.stores.visits.push({ repoKey: 'model:a/b', url: `u${i}`, page: 'home', at: i });
+    const calls: [number, number][] = [];
+    const counts = await importDump(db, dump, (done, total) => calls.push([done, total]));
+    expect(calls).toEqual([
+      [2000, 4500],
+      [4000, 4500],
+    ]);
+    expect(counts.visits.added).toBe(4500);
+  });
+
   it('what is not an export is refused with a clear message', () => {
     const bad: [Uint8Array, RegExp][] = [
       [new Uint8Array([1, 2, 3]), /not JSON/],
