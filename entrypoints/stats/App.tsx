@@ -8,7 +8,8 @@ import { Progress, progressText } from '@/components/progress';
 import type { BatchStatus } from '@/lib/background/batch';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
 import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecord } from '@/lib/db/schema';
-import { ImportError, exportZip, importDump, parseImport, readDump } from '@/lib/db/transfer';
+import { ImportError, importDump, parseImport, readDump } from '@/lib/db/transfer';
+import { exportZipInPage } from './export';
 import { send } from '@/lib/messaging-client';
 import { parseStudyRows, studyStats, type StatsFilter, type StudyCommit } from '@/lib/stats/repo-view';
 
@@ -89,7 +90,7 @@ export function App() {
       const dump = await readDump(db);
       const read = performance.now() - t0;
       const timings: Record<string, number> = { read: Math.round(read) };
-      const zip = exportZip(dump, timings);
+      const zip = await exportZipInPage(dump, timings);
       document.body.dataset.exportTimings = JSON.stringify(timings);
       download(zip, `picklens-export-${dump.exportedAt.slice(0, 10)}.zip`);
       const ms = Math.round(performance.now() - t0);

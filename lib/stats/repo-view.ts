@@ -209,24 +209,32 @@ export interface StudyStats {
 
 const PR_STATES = new Set(['open', 'closed', 'merged', 'draft']);
 
-/** The stats page's numbers: the study's aggregates over the recorded commits and PRs that pass the filter. */
+/**
+ * The stats page's numbers. Type and owner filters pick repos. The date range is read as a study period:
+ * each repo's history up to `to` (so a safetensors file added before `from` is not counted as added again at
+ * the first commit after it), then the yearly and monthly rows from `from`'s year and month on, the commits
+ * counted within the range, and the PRs opened within it. Kept pickles: repos converted up to `to`.
+ */
 export function studyStats(
   commits: StudyCommit[],
   prs: { repoKey: string; num: number; createdAt: string; status: string }[],
   filter: StatsFilter,
 ): StudyStats {
-  const snaps = snapshotsOf(filterCommits(commits, filter));
+  const upTo = snapshotsOf(filterCommits(commits, { ...filter, from: undefined }));
+  const inRange = filter.from ? filterCommits(upTo, filter) : upTo;
+  const fromYear = filter.from?.slice(0, 4) ?? '';
+  const fromMonth = filter.from?.slice(0, 7) ?? '';
   const states = filterPrs(
     prs.filter((p): p is PullRequestState => PR_STATES.has(p.status)),
     filter,
   );
   return {
-    repos: new Set(snaps.map((s) => s.repoKey)).size,
-    commits: snaps.length,
+    repos: new Set(inRange.map((s) => s.repoKey)).size,
+    commits: inRange.length,
     pullRequests: states.length,
-    shares: formatSharesByYear(snaps),
-    adoption: safetensorsAdditions(snaps),
+    shares: formatSharesByYear(upTo).filter((y) => y.year >= fromYear),
+    adoption: safetensorsAdditions(upTo).filter((p) => p.month >= fromMonth),
     prs: prStatesByYear(states),
-    kept: convertedKeptPickles(snaps),
+    kept: convertedKeptPickles(upTo),
   };
 }

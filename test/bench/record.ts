@@ -206,29 +206,32 @@ export async function recordBench(): Promise<string> {
     });
     rows.push({ measure: '  the aggregates alone, in Node', ms: computeMs });
 
-    // Export: click → zip downloaded.
-    const te = performance.now();
-    await page.click('xpath/.//button[starts-with(text(), "Export")]');
-    await page.waitForFunction(() => document.body.dataset.exportMs !== undefined, {
-      timeout: 120_000,
-      polling: 10,
-    });
+    // Export: click → zip built, 3 runs, median (the phases of the median run).
+    const exports: { ms: number; phases: Record<string, number> }[] = [];
+    for (let k = 0; k < 3; k++) {
+      await page.evaluate(() => delete document.body.dataset.exportMs);
+      const te = performance.now();
+      await page.click('xpath/.//button[starts-with(text(), "Export")]');
+      await page.waitForFunction(() => document.body.dataset.exportMs !== undefined, {
+        timeout: 120_000,
+        polling: 10,
+      });
+      exports.push({
+        ms: performance.now() - te,
+        phases: JSON.parse(
+          (await page.evaluate(() => document.body.dataset.exportTimings)) ?? '{}',
+        ) as Record<string, number>,
+      });
+    }
+    exports.sort((a, b) => a.ms - b.ms);
+    const mid = exports[1]!;
     rows.push({
-      measure: 'export: click → zip built (CSVs + JSON)',
-      ms: performance.now() - te,
+      measure: `export: click → zip built (median of 3; ${exports.map((e) => e.ms.toFixed(0)).join(', ')} ms)`,
+      ms: mid.ms,
       target: 5000,
     });
     const exportBytes = Number(await page.evaluate(() => document.body.dataset.exportBytes));
-    const phases = JSON.parse(
-      (await page.evaluate(() => document.body.dataset.exportTimings)) ?? '{}',
-    ) as Record<string, number>;
-    for (const [name, what] of [
-      ['read', 'read IndexedDB'],
-      ['csv', 'the CSVs'],
-      ['json', 'the JSON dump'],
-      ['zip', 'deflate (fflate, level 1)'],
-    ] as const)
-      rows.push({ measure: `  of which: ${what}`, ms: phases[name] ?? NaN });
+    for (const [name, ms] of Object.entries(mid.phases)) rows.push({ measure: `  of which: ${name}`, ms });
 
     // The popup's repo view for one repo among 10,000.
     const popupTimes: number[] = [];
@@ -255,11 +258,11 @@ export async function recordBench(): Promise<string> {
     const lines = [
       `Local record at scale: ${dump.stores.repos.length} repos, ${dump.stores.commits.length} commits, ${fileRecords} file records, ${dump.stores.pullRequests.length} PRs, ${dump.stores.verdicts.length} verdicts (Chromium, IndexedDB)`,
       '',
-      `| ${'measure'.padEnd(60)} | ${'Picklens'.padStart(10)} | ${'target'.padStart(8)} | ${'target ÷ measured'.padStart(17)} |`,
-      `|${'-'.repeat(62)}|${'-'.repeat(12)}|${'-'.repeat(10)}|${'-'.repeat(19)}|`,
+      `| ${'measure'.padEnd(70)} | ${'Picklens'.padStart(10)} | ${'target'.padStart(8)} | ${'target ÷ measured'.padStart(17)} |`,
+      `|${'-'.repeat(72)}|${'-'.repeat(12)}|${'-'.repeat(10)}|${'-'.repeat(19)}|`,
       ...rows.map(
         (x) =>
-          `| ${x.measure.padEnd(60)} | ${`${x.ms.toFixed(0)} ms`.padStart(10)} | ${(x.target ? `${x.target} ms` : '').padStart(8)} | ${(x.target ? `${(x.target / x.ms).toFixed(1)}×` : '').padStart(17)} |`,
+          `| ${x.measure.padEnd(70)} | ${`${x.ms.toFixed(0)} ms`.padStart(10)} | ${(x.target ? `${x.target} ms` : '').padStart(8)} | ${(x.target ? `${(x.target / x.ms).toFixed(1)}×` : '').padStart(17)} |`,
       ),
       '',
       `Export zip: ${(size / 1024 / 1024).toFixed(1)} MiB.`,

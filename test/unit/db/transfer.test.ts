@@ -22,6 +22,7 @@ import {
 } from '../../../lib/db/transfer';
 import { HubApi } from '../../../lib/hub/api';
 import { replicaFetch } from '../../support/replica-client';
+import { checkZip } from '../../support/zip-check';
 import { sampleRepos } from '../../hub/sample-repos';
 import { startReplica, type Replica } from '../../hub/server';
 
@@ -86,6 +87,10 @@ describe('export', () => {
     expect(history.some((l) => /,model\.safetensors,safetensors,.*,true,safetensors,safe,/.test(l))).toBe(
       true,
     );
+    // Every member's CRC and size in the central directory are right (checked with Node's zlib).
+    expect(checkZip(zip).map((m) => [m.name, m.ok])).toEqual(
+      ['README.txt', 'commits.csv', 'pull_requests.csv', 'repos.csv', DUMP_FILE].map((n) => [n, true]),
+    );
     const prs = strFromU8(files['pull_requests.csv']!).trimEnd().split('\r\n');
     expect(prs[0]).toBe('repo_url,num,title,author,created_at,status,status_history');
     expect(prs).toContain(
@@ -94,6 +99,24 @@ describe('export', () => {
     expect(strFromU8(files['repos.csv']!).split('\r\n')[1]).toMatch(
       /^https:\/\/huggingface\.co\/picklens\/history,model,picklens\/history,1,/,
     );
+  });
+
+  it('zip members deflated apart: CRC-32 as zlib computes it, and a container strict readers accept', async () => {
+    const { crc32: zlibCrc } = await import('node:zlib');
+    const { crc32, deflateMember, zipMembers } = await import('../../../lib/db/zip-members');
+    const text = strToU8('repo_url,commit_hash\r\n'.repeat(5000));
+    const binary = new Uint8Array(100_000).map((_, i) => (i * 131) & 255);
+    expect(crc32(text)).toBe(zlibCrc(text));
+    expect(crc32(binary)).toBe(zlibCrc(binary));
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    const zip = zipMembers([
+      deflateMember({ name: 'a.csv', bytes: text }),
+      deflateMember({ name: 'b.bin', bytes: binary }),
+    ]);
+    expect(checkZip(zip)).toEqual([
+      { name: 'a.csv', crc: zlibCrc(text), size: text.length, ok: true },
+      { name: 'b.bin', crc: zlibCrc(binary), size: binary.length, ok: true },
+    ]);
   });
 
   it('CSV fields: quoted when needed, formulas from untrusted text defused', () => {

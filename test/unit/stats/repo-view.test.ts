@@ -145,3 +145,90 @@ describe('filters', () => {
     ]);
   });
 });
+
+describe('studyStats', () => {
+  it('the four figures over the filtered commits and PRs, counted by hand', async () => {
+    const { studyStats, parseStudyRows } = await import('../../../lib/stats/repo-view');
+    const commits = [
+      // org/a: pickle in 2022, bot conversion in 2023, pickle kept.
+      { ...c('a1', '2022-03-01', [bin('b1')]), repoKey: 'model:org/a' },
+      {
+        ...c(
+          'a2',
+          '2023-02-01',
+          [bin('b1'), st('s1')],
+          'Adding `safetensors` variant of this model (#1)',
+          'SFconvertbot',
+        ),
+        repoKey: 'model:org/a',
+      },
+      // org/b: pickle in 2022, converted by hand in 2023 and the pickle removed.
+      { ...c('b1', '2022-05-01', [bin('b2')]), repoKey: 'model:org/b' },
+      { ...c('b2', '2023-06-01', [st('s2')]), repoKey: 'model:org/b' },
+      // other/c: safetensors from the start, in 2024.
+      { ...c('c1', '2024-01-01', [st('s3')]), repoKey: 'dataset:other/c' },
+    ];
+    const prs = [
+      { repoKey: 'model:org/a', num: 1, createdAt: '2023-01-20T00:00:00Z', status: 'merged' },
+      { repoKey: 'model:org/b', num: 2, createdAt: '2023-01-21T00:00:00Z', status: 'open' },
+      { repoKey: 'dataset:other/c', num: 1, createdAt: '2024-01-02T00:00:00Z', status: 'closed' },
+      { repoKey: 'dataset:other/c', num: 2, createdAt: '2024-01-03T00:00:00Z', status: 'weird' }, // not a state
+    ];
+    const all = studyStats(commits, prs, {});
+    expect(all).toMatchObject({ repos: 3, commits: 5, pullRequests: 3 });
+    expect(all.shares).toEqual([
+      { year: '2022', repos: 2, counts: { 'torch.save': 2 } },
+      { year: '2023', repos: 2, counts: { 'torch.save': 1, safetensors: 2 } },
+      { year: '2024', repos: 1, counts: { safetensors: 1 } },
+    ]);
+    expect(all.adoption).toEqual([
+      { month: '2023-02', bot: 1, other: 0 },
+      { month: '2023-06', bot: 0, other: 1 },
+      { month: '2024-01', bot: 0, other: 1 },
+    ]);
+    expect(all.prs).toEqual([
+      { year: '2023', open: 1, closed: 0, merged: 1, draft: 0 },
+      { year: '2024', open: 0, closed: 1, merged: 0, draft: 0 },
+    ]);
+    expect(all.kept).toEqual({ converted: 2, keptPickles: 1 });
+
+    const models2023 = studyStats(commits, prs, { type: 'model', from: '2023-01-01', to: '2023-12-31' });
+    expect(models2023).toMatchObject({ repos: 2, commits: 2, pullRequests: 2 });
+    expect(models2023.shares).toEqual([
+      { year: '2023', repos: 2, counts: { 'torch.save': 1, safetensors: 2 } },
+    ]);
+    // A study period: the histories up to its end, the rows from its start.
+    expect(models2023.adoption).toEqual([
+      { month: '2023-02', bot: 1, other: 0 },
+      { month: '2023-06', bot: 0, other: 1 },
+    ]);
+    expect(models2023.kept).toEqual({ converted: 2, keptPickles: 1 });
+    // Up to March 2023: org/b not converted yet, so no addition in June and one conversion only.
+    const early = studyStats(commits, prs, { to: '2023-03-31' });
+    expect(early.adoption).toEqual([{ month: '2023-02', bot: 1, other: 0 }]);
+    expect(early.kept).toEqual({ converted: 1, keptPickles: 1 });
+    expect(early.shares.map((y) => y.year)).toEqual(['2022', '2023']);
+    // A safetensors file present before the period is not added again in it.
+    expect(studyStats(commits, prs, { from: '2023-03-01' }).adoption).toEqual([
+      { month: '2023-06', bot: 0, other: 1 },
+      { month: '2024-01', bot: 0, other: 1 },
+    ]);
+
+    // The compact rows give the same numbers.
+    const rows = ['model:org/a', 'model:org/b', 'dataset:other/c'].map((repoKey) => ({
+      repoKey,
+      json: JSON.stringify(
+        commits
+          .filter((x) => x.repoKey === repoKey)
+          .map(({ sha, date, author, title, files }) => ({
+            sha,
+            date,
+            author,
+            title,
+            files: files.map((f) => ({ path: f.path, paper: f.paper })),
+          })),
+      ),
+    }));
+    expect(studyStats(parseStudyRows(rows), prs, {})).toEqual(all);
+  });
+});
