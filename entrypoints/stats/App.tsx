@@ -216,6 +216,12 @@ export function App() {
         </label>
       </fieldset>
 
+      {s && data && !data.commits.length && (
+        <p class="panel" data-section="empty">
+          Nothing recorded yet. Open a repository&rsquo;s popup on huggingface.co, or collect a list of repos
+          below, and its history shows here.
+        </p>
+      )}
       {s && (
         <>
           <p data-section="totals">
@@ -534,7 +540,17 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
         </button>{' '}
         <button
           type="button"
-          onClick={() => void act(send('batchStart', { text }))}
+          onClick={() => {
+            // A paused batch's remaining repos would be dropped: ask first.
+            if (
+              status?.state === 'paused' &&
+              !window.confirm(
+                `Replace the paused batch (${status.done} of ${status.total} repos done)? Its remaining repos will not be collected.`,
+              )
+            )
+              return;
+            void act(send('batchStart', { text }));
+          }}
           disabled={!text.trim() || running}
         >
           Start

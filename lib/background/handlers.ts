@@ -24,8 +24,20 @@ export function verdictKey(contentKey: string): string {
   return `${contentKey}@${ENGINE_VERSION}`;
 }
 
+/**
+ * The verdict this browser made for this content, if any. A verdict imported from someone's export is not
+ * used: a forged "safe" for a malicious pickle would otherwise paint its badge green. Such files are read
+ * again, and the local verdict replaces the imported one.
+ */
 export async function handleGetVerdict(db: PicklensDb, contentKey: string): Promise<Verdict | null> {
-  return (await db.get('verdicts', verdictKey(contentKey)))?.verdict ?? null;
+  const key = verdictKey(contentKey);
+  const tx = db.transaction(['verdicts', 'untrusted'], 'readonly');
+  const [record, imported] = await Promise.all([
+    tx.objectStore('verdicts').get(key),
+    tx.objectStore('untrusted').get(key),
+    tx.done,
+  ]);
+  return record && imported === undefined ? record.verdict : null;
 }
 
 export async function handlePutVerdict(
@@ -33,8 +45,9 @@ export async function handlePutVerdict(
   m: { contentKey: string; verdict: Verdict; repo: RepoRef; rev: string; path: string },
   now = Date.now(),
 ): Promise<true> {
-  const tx = db.transaction(['verdicts', 'files'], 'readwrite');
+  const tx = db.transaction(['verdicts', 'files', 'untrusted'], 'readwrite');
   await Promise.all([
+    tx.objectStore('untrusted').delete(verdictKey(m.contentKey)),
     tx.objectStore('verdicts').put({
       key: verdictKey(m.contentKey),
       contentKey: m.contentKey,
@@ -144,7 +157,7 @@ export async function handleSetSettings(db: PicklensDb, patch: Partial<Settings>
 
 /** Everything recorded goes, in one transaction (all or nothing), with the batch job; settings stay. */
 export async function handleClearData(db: PicklensDb): Promise<{ cleared: number }> {
-  const tx = db.transaction([...RECORD_STORES, 'studyRows', 'jobs'], 'readwrite');
+  const tx = db.transaction([...RECORD_STORES, 'studyRows', 'jobs', 'untrusted'], 'readwrite');
   let cleared = 0;
   for (const s of RECORD_STORES) {
     cleared += await tx.objectStore(s).count();
@@ -152,6 +165,7 @@ export async function handleClearData(db: PicklensDb): Promise<{ cleared: number
   }
   await tx.objectStore('studyRows').clear();
   await tx.objectStore('jobs').clear();
+  await tx.objectStore('untrusted').clear();
   await tx.done;
   return { cleared };
 }

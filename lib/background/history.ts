@@ -20,7 +20,7 @@ import {
   type PicklensDb,
   type RepoRecord,
 } from '../db/schema';
-import { handlePutVerdict, verdictKey } from './handlers';
+import { handleGetVerdict, handlePutVerdict } from './handlers';
 
 /** Commits walked at most per repo, newest first; older ones are left out and the history says so. */
 export const MAX_HISTORY_COMMITS = 1000;
@@ -143,8 +143,9 @@ export async function collectHistory(
   const labels = new Map<string, Verdict>();
   const toRead: [string, { rev: string; file: CommitFile }][] = [];
   for (const [ck, where] of unlabelled) {
-    const v = where.file.contentKey ? await db.get('verdicts', verdictKey(where.file.contentKey)) : undefined;
-    if (v) labels.set(ck, v.verdict);
+    // Only this browser's own verdicts (an imported one is read again: handleGetVerdict).
+    const v = where.file.contentKey ? await handleGetVerdict(db, where.file.contentKey) : null;
+    if (v) labels.set(ck, v);
     else toRead.push([ck, where]);
   }
   let read = 0;

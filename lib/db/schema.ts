@@ -121,6 +121,8 @@ export interface PicklensSchema extends DBSchema {
   commits: { key: [string, string]; value: CommitRecord; indexes: { byRepo: string } };
   jobs: { key: string; value: BatchRecord };
   studyRows: { key: string; value: StudyRowsRecord };
+  /** Keys of verdicts that came from an import: kept and exported, never trusted for a badge (see below). */
+  untrusted: { key: string; value: number };
 }
 
 export type PicklensDb = IDBPDatabase<PicklensSchema>;
@@ -147,6 +149,7 @@ export const MIGRATIONS: ((db: IDBPDatabase<PicklensSchema>, tx: UpgradeTx) => v
     commits.createIndex('byRepo', 'repoKey');
     db.createObjectStore('studyRows', { keyPath: 'repoKey' });
     db.createObjectStore('jobs');
+    db.createObjectStore('untrusted');
   },
 ];
 

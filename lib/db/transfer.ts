@@ -3,7 +3,7 @@
 // conversion PRs, the repos, and `picklens.json`, the full dump that import reads back. Import merges a dump
 // into what is recorded without duplicating anything, in one transaction: all of it lands or none.
 import { strFromU8, strToU8, unzipSync } from 'fflate';
-import { ENGINE_VERSION } from '../formats/types';
+import { ENGINE_VERSION, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
 import { isBotMerge } from '../stats/aggregates';
 import { deflateMember, zipMembers, type RawMember } from './zip-members';
 import {
@@ -221,17 +221,93 @@ export class ImportError extends Error {
 
 const isObj = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
-const str = (x: unknown) => typeof x === 'string';
-const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+const str = (x: unknown): x is string => typeof x === 'string';
+const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const opt = (x: unknown, test: (y: unknown) => boolean) => x === undefined || test(x);
+const oneOf =
+  (set: readonly string[]) =>
+  (x: unknown): boolean =>
+    str(x) && set.includes(x);
+const listOf = (x: unknown, test: (y: Record<string, unknown>) => boolean) =>
+  Array.isArray(x) && x.every((y) => isObj(y) && test(y));
+const REPO_KEY = /^(model|dataset|space):[^\s]+$/;
 
-/** What every record must carry to be stored (its key fields, with their types). */
+/**
+ * What every record must be to be stored: every field the extension reads, with its type (an export from a
+ * stranger must not break the popup or the stats page, or be stored half-shaped).
+ */
 const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>) => boolean> = {
-  verdicts: (r) => str(r.key) && str(r.contentKey) && isObj(r.verdict),
-  files: (r) => str(r.repoKey) && str(r.rev) && str(r.path) && str(r.contentKey),
-  repos: (r) => str(r.repoKey) && str(r.id) && str(r.type) && num(r.visits),
-  visits: (r) => str(r.repoKey) && num(r.at) && (r.id === undefined || num(r.id)),
-  pullRequests: (r) => str(r.repoKey) && num(r.num) && str(r.status) && Array.isArray(r.history),
-  commits: (r) => str(r.repoKey) && str(r.sha) && str(r.date) && Array.isArray(r.files),
+  verdicts: (r) => {
+    const v = r.verdict;
+    return (
+      str(r.key) &&
+      str(r.contentKey) &&
+      str(r.engine) &&
+      num(r.at) &&
+      isObj(v) &&
+      oneOf(PAPER_LABELS)(v.paper) &&
+      oneOf(FORMATS)(v.format) &&
+      oneOf(RISKS)(v.risk) &&
+      listOf(v.imports, (i) => str(i.module) && str(i.name) && str(i.safety)) &&
+      listOf(v.findings, (f) => str(f.code) && str(f.severity) && str(f.message)) &&
+      isObj(v.details) &&
+      num(v.bytesRead) &&
+      num(v.requests)
+    );
+  },
+  files: (r) => str(r.repoKey) && str(r.rev) && str(r.path) && str(r.contentKey) && num(r.at),
+  repos: (r) =>
+    str(r.repoKey) &&
+    REPO_KEY.test(r.repoKey) &&
+    oneOf(['model', 'dataset', 'space'])(r.type) &&
+    str(r.id) &&
+    num(r.firstVisit) &&
+    num(r.lastVisit) &&
+    num(r.visits) &&
+    opt(
+      r.history,
+      (h) =>
+        isObj(h) &&
+        num(h.at) &&
+        str(h.head) &&
+        num(h.commits) &&
+        typeof h.truncated === 'boolean' &&
+        num(h.unread),
+    ),
+  visits: (r) =>
+    str(r.repoKey) &&
+    str(r.url) &&
+    str(r.page) &&
+    num(r.at) &&
+    opt(r.id, (id) => num(id) && Number.isInteger(id) && id > 0),
+  pullRequests: (r) =>
+    str(r.repoKey) &&
+    REPO_KEY.test(r.repoKey) &&
+    num(r.num) &&
+    Number.isInteger(r.num) &&
+    str(r.title) &&
+    str(r.author) &&
+    str(r.createdAt) &&
+    str(r.status) &&
+    listOf(r.history, (h) => str(h.status) && num(h.at)),
+  commits: (r) =>
+    str(r.repoKey) &&
+    REPO_KEY.test(r.repoKey) &&
+    str(r.sha) &&
+    str(r.date) &&
+    str(r.author) &&
+    str(r.title) &&
+    listOf(
+      r.files,
+      (f) =>
+        str(f.path) &&
+        num(f.size) &&
+        opt(f.contentKey, str) &&
+        opt(f.paper, oneOf(PAPER_LABELS)) &&
+        opt(f.format, oneOf(FORMATS)) &&
+        opt(f.risk, oneOf(RISKS)) &&
+        opt(f.mismatch, str),
+    ),
 };
 
 /** A dump from an export zip or its picklens.json; a clear ImportError for anything else. */
@@ -257,7 +333,7 @@ export function parseImport(bytes: Uint8Array): Dump {
   }
   if (!isObj(d) || d.format !== DUMP_FORMAT)
     throw new ImportError('not a Picklens export (no "format": "picklens-dump")');
-  if (!num(d.version) || (d.version as number) > DUMP_VERSION)
+  if (!num(d.version) || d.version > DUMP_VERSION)
     throw new ImportError(
       `export version ${String(d.version)} is newer than this Picklens reads (${DUMP_VERSION})`,
     );
@@ -317,7 +393,7 @@ export async function importDump(
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportCounts> {
   const counts = Object.fromEntries(RECORD_STORES.map((s) => [s, { added: 0, merged: 0 }])) as ImportCounts;
-  const tx = db.transaction([...RECORD_STORES, 'studyRows'], 'readwrite');
+  const tx = db.transaction([...RECORD_STORES, 'studyRows', 'untrusted'], 'readwrite');
   const s = d.stores;
   const pending: Promise<unknown>[] = [];
   const touched = new Set<string>();
@@ -334,6 +410,8 @@ export async function importDump(
     tick();
     if (!haveVerdicts.has(v.key)) {
       pending.push(verdicts.put(v));
+      // Restored as recorded, but never trusted for a badge (lib/background/handlers handleGetVerdict).
+      pending.push(tx.objectStore('untrusted').put(v.at, v.key));
       haveVerdicts.add(v.key);
       counts.verdicts.added++;
     }

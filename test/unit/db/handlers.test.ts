@@ -43,6 +43,7 @@ describe('schema', () => {
       'repos',
       'settings',
       'studyRows',
+      'untrusted',
       'verdicts',
       'visits',
     ]);
@@ -55,7 +56,21 @@ describe('schema', () => {
     expect([...v1.objectStoreNames]).not.toContain('commits');
     await handleLogVisit(v1, { repo, url: 'https://huggingface.co/picklens/history', page: 'home' }, 5);
     const verdict = await classify(memorySource(new Uint8Array([0x80, 2, 0x4e, 0x2e])), { name: 'a.pkl' });
-    await handlePutVerdict(v1, { contentKey: 'git:1', verdict, repo, rev: 'main', path: 'a.pkl' }, 6);
+    // Written as version 1 wrote them (its stores only).
+    await v1.put('verdicts', {
+      key: verdictKey('git:1'),
+      contentKey: 'git:1',
+      engine: ENGINE_VERSION,
+      verdict,
+      at: 6,
+    });
+    await v1.put('files', {
+      repoKey: 'model:picklens/history',
+      rev: 'main',
+      path: 'a.pkl',
+      contentKey: 'git:1',
+      at: 6,
+    });
     const before = {
       repos: await v1.getAll('repos'),
       visits: await v1.getAll('visits'),

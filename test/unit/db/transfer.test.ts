@@ -180,6 +180,47 @@ describe('import', () => {
     expect(await db.count('visits')).toBe((before.visits ?? []).length + 1);
   });
 
+  it('an imported verdict is restored but never trusted for a badge; a local read replaces it', async () => {
+    const { handleGetVerdict, handlePutVerdict } = await import('../../../lib/background/handlers');
+    const { verdictKey } = await import('../../../lib/background/handlers');
+    const db = await openPicklensDb(`transfer-${++n}`);
+    const dump = await readDump(db);
+    const forged = {
+      paper: 'safetensors' as const,
+      format: 'safetensors' as const,
+      risk: 'safe' as const,
+      imports: [],
+      findings: [],
+      details: {},
+      bytesRead: 8,
+      requests: 1,
+    };
+    dump.stores.verdicts.push({
+      key: verdictKey('sha256:evil'),
+      contentKey: 'sha256:evil',
+      engine: '0.2.0',
+      verdict: forged,
+      at: 1,
+    });
+    await importDump(db, dump);
+    expect(await db.get('verdicts', verdictKey('sha256:evil'))).toMatchObject({ verdict: forged });
+    expect(await handleGetVerdict(db, 'sha256:evil')).toBeNull();
+    const local = {
+      ...forged,
+      paper: 'pickle' as const,
+      format: 'pickle' as const,
+      risk: 'dangerous' as const,
+    };
+    await handlePutVerdict(db, {
+      contentKey: 'sha256:evil',
+      verdict: local,
+      repo: { type: 'model', id: 'a/b' },
+      rev: 'main',
+      path: 'x.safetensors',
+    });
+    expect(await handleGetVerdict(db, 'sha256:evil')).toEqual(local);
+  });
+
   it('reports progress on large imports', async () => {
     const db = await openPicklensDb(`transfer-${++n}`);
     const dump = await readDump(db);
@@ -192,6 +233,71 @@ describe('import', () => {
       [4000, 4500],
     ]);
     expect(counts.visits.added).toBe(4500);
+  });
+
+  it('a mutated export is refused with an ImportError or imports whole and reads back without a throw', async () => {
+    const { modelHistory, repoFindings, studyStats, parseStudyRows } =
+      await import('../../../lib/stats/repo-view');
+    const base = await readDump(await recorded());
+    let seed = 7;
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    const junk = [
+      null,
+      0,
+      -1,
+      1e308,
+      '',
+      'x',
+      '<img src=x onerror=alert(1)>',
+      [],
+      {},
+      true,
+      [null],
+      { a: 1 },
+    ];
+    let refused = 0;
+    let imported = 0;
+    for (let i = 0; i < 300; i++) {
+      const d = structuredClone(base) as unknown as Record<string, unknown>;
+      // Walk to a random value and replace it.
+      let node: unknown = d;
+      let parent: Record<string, unknown> | unknown[] = d;
+      let key: string | number = 'stores';
+      for (let depth = 0; depth < 1 + rnd(6); depth++) {
+        if (node === null || typeof node !== 'object') break;
+        const keys = Array.isArray(node) ? node.map((_, j) => j) : Object.keys(node);
+        if (!keys.length) break;
+        parent = node as Record<string, unknown>;
+        key = keys[rnd(keys.length)]!;
+        node = (parent as Record<string | number, unknown>)[key];
+      }
+      (parent as Record<string | number, unknown>)[key] = junk[rnd(junk.length)];
+      let dump: Dump;
+      try {
+        dump = parseImport(strToU8(JSON.stringify(d)));
+      } catch (e) {
+        expect(e).toBeInstanceOf(ImportError);
+        refused++;
+        continue;
+      }
+      const db = await openPicklensDb(`fuzz-${i}`);
+      await importDump(db, dump);
+      const commits = await db.getAll('commits');
+      studyStats(parseStudyRows(await db.getAll('studyRows')), await db.getAll('pullRequests'), {});
+      for (const key of new Set(commits.map((c) => c.repoKey))) {
+        const list = commits.filter((c) => c.repoKey === key);
+        modelHistory(list);
+        repoFindings(list);
+      }
+      exportZip(await readDump(db));
+      db.close();
+      imported++;
+    }
+    expect(refused).toBeGreaterThan(50);
+    expect(imported).toBeGreaterThan(50);
   });
 
   it('what is not an export is refused with a clear message', () => {
