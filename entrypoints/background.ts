@@ -94,6 +94,8 @@ export default defineBackground(() => {
     batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
     return { db: d, api, collector: c, batch };
   });
+  // Registered so the browser starts the worker when it starts: a batch left running goes on (kick above).
+  browser.runtime.onStartup.addListener(() => undefined);
   browser.runtime.onMessage.addListener(
     (msg: Message, _sender, sendResponse: (r: Envelope<unknown>) => void) => {
       services
