@@ -105,7 +105,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
         <>
           <p class="muted" data-section="summary">
             {history
-              ? `${history.commits} commit${history.commits === 1 ? '' : 's'} on main${history.truncated ? ' (newest only)' : ''}, ${rows.length} changing model files; collected ${new Date(history.at).toLocaleString()}${history.unread ? `; ${history.unread} file versions could not be read` : ''}.`
+              ? `${history.commits} commit${history.commits === 1 ? '' : 's'} on main${history.truncated ? ' (newest only)' : ''}, ${rows.length} changing model files; collected ${new Date(history.at).toLocaleString()}${history.unread ? `; ${history.unread} file versions could not be read` : ''}${history.inferred ? `; ${history.inferred} commits between two with the same model files were not read` : ''}.`
               : collecting
                 ? ''
                 : 'No history recorded for this repo yet.'}

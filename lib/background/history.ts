@@ -50,7 +50,17 @@ export interface HistoryOptions {
   onProgress?: (p: HistoryProgress) => void;
   signal?: AbortSignal;
   maxCommits?: number;
+  /** Fetch the tree at every commit instead of bisecting (see step 2). */
+  exhaustive?: boolean;
   now?: () => number;
+}
+
+/** The model files after a commit, as one comparable string (paths and contents). */
+function signature(r: CommitRecord): string {
+  return r.files
+    .map((f) => `${f.path}\u0000${f.contentKey ?? f.size}`)
+    .sort()
+    .join('\u0001');
 }
 
 /** The background's reader: Range requests to /resolve/ at the commit, with the user's session. */
@@ -104,34 +114,68 @@ export async function collectHistory(
   const truncated = listed.length > max;
   const walk = listed.slice(0, max).reverse(); // oldest first
 
-  // 2. The tree at each commit not yet recorded.
+  // 2. The model files after each commit. A commit's tree is fetched once ever (a commit never changes),
+  // and not every commit's: where two commits hold the same model files (paths and contents), the commits
+  // between them are taken to hold them too, and only ranges whose ends differ are split (bisection, as
+  // `git bisect` narrows a change to one commit). A long history of README edits costs a few trees, not one
+  // per commit. Blind spot: a change undone between two such commits is not seen; `exhaustive` fetches all.
   const known = new Map((await db.getAllFromIndex('commits', 'byRepo', key)).map((c) => [c.sha, c] as const));
-  const missing = walk.filter((c) => !known.has(c.id));
+  const atMost = walk.filter((c) => !known.has(c.id)).length;
   const fresh: CommitRecord[] = [];
-  for (const [i, c] of missing.entries()) {
+  let fetched = 0;
+  let inferred = 0;
+  const meta = (c: CommitInfo) => ({
+    repoKey: key,
+    sha: c.id,
+    date: c.date,
+    author: c.authors[0]?.user ?? '',
+    title: c.title,
+  });
+  const remember = async (record: CommitRecord) => {
+    fresh.push(record);
+    known.set(record.sha, record);
+    // Written in small batches: a long walk interrupted half-way keeps its trees.
+    if (fresh.length >= 25) await putCommits(db, fresh.splice(0));
+  };
+  const treeAt = async (i: number): Promise<CommitRecord> => {
+    const c = walk[i]!;
+    const have = known.get(c.id);
+    if (have) return have;
     check(opts.signal);
-    progress({ phase: 'trees', done: i, total: missing.length });
+    progress({ phase: 'trees', done: fetched, total: atMost });
     const files: CommitFile[] = [];
     for await (const e of api.tree(repo, c.id)) {
       if (e.type !== 'file' || !isModelFile(e.path, e.size)) continue;
       const contentKey = contentKeyOf(e);
       files.push({ path: e.path, size: e.lfs?.size ?? e.size, ...(contentKey ? { contentKey } : {}) });
     }
-    const record: CommitRecord = {
-      repoKey: key,
-      sha: c.id,
-      date: c.date,
-      author: c.authors[0]?.user ?? '',
-      title: c.title,
-      files,
-    };
-    fresh.push(record);
-    known.set(c.id, record);
-    // Written in small batches: a long walk interrupted half-way keeps its trees.
-    if (fresh.length >= 25) await putCommits(db, fresh.splice(0));
+    fetched++;
+    const record: CommitRecord = { ...meta(c), files };
+    await remember(record);
+    return record;
+  };
+  const bisect = async (lo: number, hi: number, a: CommitRecord, b: CommitRecord): Promise<void> => {
+    if (hi - lo <= 1) return;
+    if (!opts.exhaustive && signature(a) === signature(b)) {
+      for (let j = lo + 1; j < hi; j++) {
+        const c = walk[j]!;
+        if (known.has(c.id)) continue;
+        inferred++;
+        await remember({ ...meta(c), files: a.files.map((f) => ({ ...f })), inferred: true });
+      }
+      return;
+    }
+    const mid = (lo + hi) >> 1;
+    const m = await treeAt(mid);
+    await bisect(lo, mid, a, m);
+    await bisect(mid, hi, m, b);
+  };
+  if (walk.length) {
+    const first = await treeAt(0);
+    await bisect(0, walk.length - 1, first, await treeAt(walk.length - 1));
   }
   await putCommits(db, fresh);
-  progress({ phase: 'trees', done: missing.length, total: missing.length });
+  progress({ phase: 'trees', done: fetched, total: fetched });
 
   // 3. Labels: from verdicts already known by content key, else read once per content.
   const records = walk.map((c) => known.get(c.id)).filter((c): c is CommitRecord => !!c);
@@ -189,6 +233,8 @@ export async function collectHistory(
     commits: Math.min(listed.length, max),
     truncated,
     unread,
+    trees: fetched,
+    inferred,
   };
   const tx = db.transaction(['commits', 'repos', 'studyRows'], 'readwrite');
   const repos = tx.objectStore('repos');

@@ -46,6 +46,9 @@ export interface HistoryState {
   truncated: boolean;
   /** Files whose bytes could not be read (gated, network): their label is unknown. */
   unread: number;
+  /** Trees fetched by this collection, and commits whose files were inferred from their neighbours. */
+  trees?: number;
+  inferred?: number;
 }
 
 /** A model file present after a commit; the labels are copied from its verdict when it was known. */
@@ -69,6 +72,8 @@ export interface CommitRecord {
   author: string;
   title: string;
   files: CommitFile[];
+  /** Its files were not fetched: the commits before and after it hold the same (lib/background/history). */
+  inferred?: true;
 }
 
 /**

@@ -100,7 +100,7 @@ export function commitsCsv(d: Dump): string {
       const head = `${csvField(repoUrl(c.repoKey))},${csvField(c.sha)}`;
       const commit = [c.date, c.author, c.title, isBotMerge(c)].map(csvField).join(',');
       for (const f of c.files)
-        yield `${head},${csvField(f.path)},${f.paper ?? ''},${commit},${f.format ?? ''},${f.risk ?? ''},${f.size},${csvField(f.contentKey)},${f.mismatch ? 'yes' : ''}`;
+        yield `${head},${csvField(f.path)},${f.paper ?? ''},${commit},${f.format ?? ''},${f.risk ?? ''},${f.size},${csvField(f.contentKey)},${f.mismatch ? 'yes' : ''},${c.inferred ? 'yes' : ''}`;
     }
   }
   return csv(
@@ -118,6 +118,7 @@ export function commitsCsv(d: Dump): string {
       'size',
       'content_key',
       'extension_lies',
+      'files_inferred',
     ],
     rows(),
   );
@@ -297,6 +298,7 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
     str(r.date) &&
     str(r.author) &&
     str(r.title) &&
+    opt(r.inferred, (x) => x === true) &&
     listOf(
       r.files,
       (f) =>

@@ -239,3 +239,30 @@ export function batchRepos(n = 20): RepoSpec[] {
       : [],
   }));
 }
+
+/**
+ * A long history: 40 commits, mostly README edits, with three model-file changes (a pickle, its
+ * safetensors conversion, a pickle update) and, between commits 30 and 34, a file added and removed again.
+ */
+export function longHistoryRepo(id = 'picklens/long-history'): RepoSpec {
+  const text = (t: string) => new TextEncoder().encode(t);
+  const commits: RepoSpec['commits'] = [];
+  const date = (i: number) => new Date(Date.UTC(2022, 0, 1 + i * 9)).toISOString();
+  for (let i = 0; i < 40; i++) {
+    const files: Record<string, FileContent | null> = { 'README.md': text(`# edit ${i}\n`) };
+    let title = `Update README.md (${i})`;
+    if (i === 3)
+      [files['pytorch_model.bin'], title] = [fixture('torch_state_dict.pt'), 'Upload pytorch_model.bin'];
+    if (i === 17)
+      [files['model.safetensors'], title] = [
+        fixture('model.safetensors'),
+        'Adding `safetensors` variant of this model (#1)',
+      ];
+    if (i === 31) [files['extra.bin'], title] = [fixture('plain_protocol2.pkl'), 'Add extra.bin'];
+    if (i === 32) [files['extra.bin'], title] = [null, 'Delete extra.bin'];
+    if (i === 36)
+      [files['pytorch_model.bin'], title] = [fixture('torch_whole_module.pt'), 'Update pytorch_model.bin'];
+    commits.push({ title, author: i === 17 ? 'SFconvertbot' : 'alice', date: date(i), files });
+  }
+  return { id, commits };
+}

@@ -79,7 +79,7 @@ describe('export', () => {
     ]);
     const commits = strFromU8(files['commits.csv']!).trimEnd().split('\r\n');
     expect(commits[0]).toBe(
-      'repo_url,commit_hash,file_path,format,commit_date,commit_author,commit_title,bot_merge,picklens_format,risk,size,content_key,extension_lies',
+      'repo_url,commit_hash,file_path,format,commit_date,commit_author,commit_title,bot_merge,picklens_format,risk,size,content_key,extension_lies,files_inferred',
     );
     // history: 5 model-file rows over its 7 commits (1+1+2+3+3 files), then pickle-only's rows.
     const history = commits.filter((l) => l.startsWith('https://huggingface.co/picklens/history,'));
