@@ -173,7 +173,7 @@ export async function recordBench(): Promise<string> {
         ),
       {
         timeout: 300_000,
-        polling: 50,
+        polling: 'mutation',
       },
     );
     rows.push({ measure: 'import the 10,000-repo export (zip → IndexedDB)', ms: performance.now() - ti });
@@ -188,7 +188,7 @@ export async function recordBench(): Promise<string> {
       await page.goto(stats);
       await page.waitForSelector('table[data-table="shares"] tbody tr', {
         timeout: 60_000,
-        polling: 10,
+        polling: 'mutation',
       } as never);
       renders.push(performance.now() - tr);
       inPage.push(Number(await page.evaluate(() => document.body.dataset.renderedMs)));
@@ -214,7 +214,7 @@ export async function recordBench(): Promise<string> {
       await page.click('xpath/.//button[starts-with(text(), "Export")]');
       await page.waitForFunction(() => document.body.dataset.exportMs !== undefined, {
         timeout: 120_000,
-        polling: 10,
+        polling: 'mutation',
       });
       exports.push({
         ms: performance.now() - te,
@@ -240,7 +240,7 @@ export async function recordBench(): Promise<string> {
       await page.goto(
         `chrome-extension://${b.extensionId}/popup.html?repo=${encodeURIComponent(dump.stores.repos[k * 3000]!.repoKey)}`,
       );
-      await page.waitForSelector('table[data-table="history"] tbody tr', { polling: 10 } as never);
+      await page.waitForSelector('table[data-table="history"] tbody tr', { polling: 'mutation' } as never);
       popupTimes.push(performance.now() - tp);
     }
     rows.push({
