@@ -54,7 +54,10 @@ export function App() {
   const [importing, setImporting] = useState<{ done: number; total: number } | null>(null);
   const started = useRef(performance.now());
 
-  const reload = async (d = db) => {
+  // Read through a ref: callbacks made at the first render (the batch's) must see the opened database.
+  const dbRef = useRef<PicklensDb | null>(null);
+  dbRef.current = db;
+  const reload = async (d = dbRef.current) => {
     if (!d) return;
     started.current = performance.now();
     const data = await loadData(d);
@@ -478,6 +481,8 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
   const [status, setStatus] = useState<BatchStatus | null>(null);
   const [error, setError] = useState('');
   const wasRunning = useRef(false);
+  const done = useRef(onDone);
+  done.current = onDone;
 
   useEffect(() => {
     let stop = false;
@@ -485,7 +490,7 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
       const st = await send('batchStatus', {}).catch(() => null);
       if (stop) return;
       setStatus(st);
-      if (wasRunning.current && st?.state !== 'running') onDone();
+      if (wasRunning.current && st?.state !== 'running') done.current();
       wasRunning.current = st?.state === 'running';
     };
     void poll();

@@ -189,6 +189,12 @@ describe('the stats page', () => {
     expect(after.batchState).toBe('running');
     await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
     hub.knobs.latencyMs = 0;
+    // The figures follow without a reload: the 20 repos and the 2 the popup collected.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-section="totals"]')?.textContent?.startsWith('22 repos with a history'),
+      { timeout: 10_000 },
+    );
     expect(await page.$eval('[data-batch-state]', (e) => (e as HTMLElement).dataset.batchDone)).toBe('20');
     expect(await page.$('table[data-table="batch-errors"]')).toBeNull();
     const stores = await readStores(page);
