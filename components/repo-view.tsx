@@ -139,7 +139,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                   <th>PR</th>
                   <th>State</th>
                   <th>Opened</th>
-                  <th>States seen</th>
+                  <th>History</th>
                 </tr>
               </thead>
               <tbody>
@@ -154,10 +154,14 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                     <td>
                       {day(p.createdAt)} ({age(p.createdAt)} ago)
                     </td>
-                    <td>
-                      {p.history
-                        .map((h) => `${h.status} ${new Date(h.at).toISOString().slice(0, 10)}`)
-                        .join(' → ')}
+                    <td data-pr-history>
+                      {/* The Hub's own status changes when known (dates and who), else what this browser saw. */}
+                      {p.events?.length
+                        ? [
+                            'opened',
+                            ...p.events.map((e) => `${e.status} ${day(e.at)}${e.by ? ` by ${e.by}` : ''}`),
+                          ].join(' → ')
+                        : `${p.history.map((h) => `${h.status} (seen ${new Date(h.at).toISOString().slice(0, 10)})`).join(' → ')}`}
                     </td>
                   </tr>
                 ))}

@@ -119,12 +119,30 @@ export async function handleRefreshConversionPrs(
         history: [],
       });
   }
+  // When and by whom a PR was merged or closed is in its events (HUB.md "Discussion detail"): fetched once
+  // per status change of a PR no longer open (an open PR has no status change to tell).
+  const before = new Map(
+    (await db.getAllFromIndex('pullRequests', 'byRepo', key)).map((p) => [p.num, p] as const),
+  );
+  const events = new Map<number, PullRequestRecord['events']>();
+  for (const pr of found) {
+    const old = before.get(pr.num);
+    if (pr.status === 'open' || (old?.status === pr.status && old.events)) continue;
+    const detail = await api.discussion(repo, pr.num);
+    events.set(
+      pr.num,
+      detail.events
+        .filter((e) => e.type === 'status-change' && e.data?.status)
+        .map((e) => ({ status: e.data?.status ?? '', at: e.createdAt, by: e.author?.name ?? '' })),
+    );
+  }
   const tx = db.transaction('pullRequests', 'readwrite');
   for (const pr of found) {
     const old = await tx.store.get([key, pr.num]);
     const history = old?.history ?? [];
     if (history[history.length - 1]?.status !== pr.status) history.push({ status: pr.status, at: now });
-    await tx.store.put({ ...pr, history });
+    const ev = events.get(pr.num) ?? (old?.status === pr.status ? old.events : undefined);
+    await tx.store.put({ ...pr, history, ...(ev ? { events: ev } : {}) });
   }
   await tx.done;
   return found.map((p) => ({ num: p.num, status: p.status }));

@@ -114,6 +114,8 @@ export interface PullRequestRecord {
   status: string;
   /** Every status seen, oldest first: a change appears as a new entry on the next visit. */
   history: { status: string; at: number }[];
+  /** The Hub's own status changes (discussion events), fetched when the PR is no longer open. */
+  events?: { status: string; at: string; by: string }[];
 }
 
 export interface PicklensSchema extends DBSchema {

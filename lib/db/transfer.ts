@@ -290,7 +290,8 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
     str(r.author) &&
     str(r.createdAt) &&
     str(r.status) &&
-    listOf(r.history, (h) => str(h.status) && num(h.at)),
+    listOf(r.history, (h) => str(h.status) && num(h.at)) &&
+    opt(r.events, (e) => listOf(e, (x) => str(x.status) && str(x.at) && str(x.by))),
   commits: (r) =>
     str(r.repoKey) &&
     REPO_KEY.test(r.repoKey) &&

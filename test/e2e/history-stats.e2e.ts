@@ -121,6 +121,9 @@ describe('the popup on a repo', () => {
       ['#3', 'open'],
     ]);
     expect(prs[1]?.[2]).toMatch(/^2024-02-02 \(.+ ago\)$/);
+    // The merged PR's history is the Hub's (when, by whom); the open one's is what this browser saw.
+    expect(prs[0]?.[3]).toBe('opened → merged 2023-01-15 by alice');
+    expect(prs[1]?.[3]).toMatch(/^open \(seen \d{4}-\d{2}-\d{2}\)$/);
     const kept = await page.$eval('[data-finding="kept-pickles"]', (e) => e.textContent ?? '');
     expect(kept).toContain('2023-01-15');
     expect(kept).toContain('pytorch_model.bin');

@@ -137,6 +137,13 @@ describe('handlers', () => {
     expect((await db.get('pullRequests', ['model:picklens/history', 1]))?.history).toEqual([
       { status: 'merged', at: 1000 },
     ]);
+    // When and by whom #1 was merged: the Hub's events, fetched once (not again while the status holds).
+    expect((await db.get('pullRequests', ['model:picklens/history', 1]))?.events).toEqual([
+      { status: 'merged', at: '2023-01-15T09:00:00.000Z', by: 'alice' },
+    ]);
+    const before = api.calls;
+    await handleRefreshConversionPrs(db, api, repo, 4000);
+    expect(api.calls - before).toBe(1); // the listing only
     hub.setRepo(historyRepo());
   });
 

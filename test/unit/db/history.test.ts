@@ -248,8 +248,8 @@ describe('Collector', () => {
     const [x, y] = await Promise.all([first, second]);
     expect(x).toBe(y);
     expect(c.progress(history)).toBeNull();
-    // One PR listing, one commits listing, 7 trees: each once.
-    expect(a.calls).toBe(1 + 1 + 7);
+    // One PR listing, the merged PR's events, one commits listing, 7 trees: each once.
+    expect(a.calls).toBe(1 + 1 + 1 + 7);
     expect(seen.at(-1)?.phase).toBe('done');
     expect(await db.count('pullRequests')).toBe(2);
   });
