@@ -431,10 +431,13 @@ export async function importDump(
     counts.files.added++;
   }
 
+  // Keys first: a record the database does not hold is put without a read (10,000 reads cost seconds).
   const repos = tx.objectStore('repos');
+  const haveRepos = new Set(await repos.getAllKeys());
   for (const r of s.repos) {
     tick();
-    const old = await repos.get(r.repoKey);
+    const old = haveRepos.has(r.repoKey) ? await repos.get(r.repoKey) : undefined;
+    haveRepos.add(r.repoKey);
     pending.push(repos.put(old ? mergeRepo(old, r) : r));
     counts.repos[old ? 'merged' : 'added']++;
   }
@@ -459,9 +462,12 @@ export async function importDump(
   }
 
   const prs = tx.objectStore('pullRequests');
+  const havePrs = new Set((await prs.getAllKeys()).map((k) => `${k[0]}\u0000${k[1]}`));
   for (const p of s.pullRequests) {
     tick();
-    const old = await prs.get([p.repoKey, p.num]);
+    const k = `${p.repoKey}\u0000${p.num}`;
+    const old = havePrs.has(k) ? await prs.get([p.repoKey, p.num]) : undefined;
+    havePrs.add(k);
     pending.push(prs.put(old ? mergePr(old, p) : p));
     counts.pullRequests[old ? 'merged' : 'added']++;
   }

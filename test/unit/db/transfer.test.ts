@@ -221,6 +221,43 @@ describe('import', () => {
     expect(await handleGetVerdict(db, 'sha256:evil')).toEqual(local);
   });
 
+  it('records repeated within one dump are merged, not doubled', async () => {
+    const db = await openPicklensDb(`transfer-${++n}`);
+    const dump = await readDump(db);
+    const repo = {
+      repoKey: 'model:a/b',
+      type: 'model' as const,
+      id: 'a/b',
+      firstVisit: 5,
+      lastVisit: 9,
+      visits: 2,
+    };
+    dump.stores.repos.push(repo, { ...repo, firstVisit: 3, lastVisit: 7, visits: 4 });
+    const pr = {
+      repoKey: 'model:a/b',
+      num: 1,
+      title: 't',
+      author: 'SFconvertbot',
+      createdAt: '2023-01-01T00:00:00Z',
+      status: 'open',
+      history: [{ status: 'open', at: 1 }],
+    };
+    dump.stores.pullRequests.push(pr, { ...pr, status: 'merged', history: [{ status: 'merged', at: 2 }] });
+    const counts = await importDump(db, dump);
+    expect(counts.repos).toEqual({ added: 1, merged: 1 });
+    expect(await db.getAll('repos')).toEqual([{ ...repo, firstVisit: 3, lastVisit: 9, visits: 4 }]);
+    expect(await db.getAll('pullRequests')).toEqual([
+      {
+        ...pr,
+        status: 'merged',
+        history: [
+          { status: 'open', at: 1 },
+          { status: 'merged', at: 2 },
+        ],
+      },
+    ]);
+  });
+
   it('reports progress on large imports', async () => {
     const db = await openPicklensDb(`transfer-${++n}`);
     const dump = await readDump(db);
