@@ -69,7 +69,7 @@ async function dispatch({ db, api, collector, batch }: Services, msg: Message): 
     case 'collectProgress':
       return collector.progress(msg.data.repo);
     case 'batchStart':
-      return batch.start(msg.data.text);
+      return batch.start(msg.data.text, msg.data.exhaustive === true);
     case 'batchPause':
       return batch.pause();
     case 'batchResume':
@@ -90,7 +90,9 @@ export default defineBackground(() => {
       lastRefresh.set(key, Date.now()),
     );
     const c = collector;
-    const batch = new BatchRunner(d, (repo, signal, onProgress) => c.collect(repo, signal, onProgress));
+    const batch = new BatchRunner(d, (repo, signal, onProgress, exhaustive) =>
+      c.collect(repo, signal, onProgress, exhaustive),
+    );
     batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
     return { db: d, api, collector: c, batch };
   });

@@ -38,7 +38,7 @@ export interface ProtocolMap {
   /** Where a collection of this repo stands (null when none runs). */
   collectProgress: { request: { repo: RepoRef }; reply: HistoryProgress | null };
   /** A new batch from pasted ids (one per line, URLs too); replaces a finished or paused batch. */
-  batchStart: { request: { text: string }; reply: BatchStatus | null };
+  batchStart: { request: { text: string; exhaustive?: boolean }; reply: BatchStatus | null };
   batchPause: { request: Record<string, never>; reply: BatchStatus | null };
   batchResume: { request: Record<string, never>; reply: BatchStatus | null };
   batchStatus: { request: Record<string, never>; reply: BatchStatus | null };

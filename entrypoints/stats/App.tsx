@@ -478,6 +478,7 @@ function RepoList({ repos }: { repos: RepoRecord[] }) {
 
 function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
   const [text, setText] = useState('');
+  const [exhaustive, setExhaustive] = useState(false);
   const [status, setStatus] = useState<BatchStatus | null>(null);
   const [error, setError] = useState('');
   const wasRunning = useRef(false);
@@ -554,7 +555,7 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
               )
             )
               return;
-            void act(send('batchStart', { text }));
+            void act(send('batchStart', { text, exhaustive }));
           }}
           disabled={!text.trim() || running}
         >
@@ -571,6 +572,16 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
             </button>
           )
         )}
+        <label style={{ display: 'block', marginTop: '.35rem' }}>
+          <input
+            type="checkbox"
+            name="exhaustive"
+            checked={exhaustive}
+            onChange={(e) => setExhaustive((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Read every commit&rsquo;s files (more API calls; sees a change undone between two commits with the
+          same model files, which the default bisection skips)
+        </label>
         {error && <p role="alert">{error}</p>}
         {status && (
           <div data-batch-state={status.state} data-batch-done={status.done} data-batch-total={status.total}>

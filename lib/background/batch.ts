@@ -19,6 +19,8 @@ export interface BatchStatus {
   /** Per repo that failed (or could not be parsed), why. */
   errors: { id: string; error: string }[];
   current?: { id: string; progress?: HistoryProgress };
+  /** Every commit's tree is read (no bisection). */
+  exhaustive: boolean;
   startedAt: number;
   updatedAt: number;
 }
@@ -27,6 +29,7 @@ export type CollectRepo = (
   repo: RepoRef,
   signal: AbortSignal,
   onProgress: (p: HistoryProgress) => void,
+  exhaustive: boolean,
 ) => Promise<unknown>;
 
 /** Parses pasted ids, one per line (or separated by commas/spaces); duplicates are dropped. */
@@ -53,6 +56,7 @@ export function statusOf(rec: BatchRecord | undefined, current?: BatchStatus['cu
     failed: errors.length,
     errors,
     ...(current && rec.state === 'running' ? { current } : {}),
+    exhaustive: rec.exhaustive ?? false,
     startedAt: rec.startedAt,
     updatedAt: rec.updatedAt,
   };
@@ -70,7 +74,7 @@ export class BatchRunner {
   ) {}
 
   /** Starts a new batch (replacing a finished or paused one) from pasted text or repo keys. */
-  async start(text: string): Promise<BatchStatus | null> {
+  async start(text: string, exhaustive = false): Promise<BatchStatus | null> {
     const { keys, invalid } = parseIdList(text);
     if (!keys.length)
       throw new Error(invalid.length ? `no repo id recognised in: ${invalid.join(' ')}` : 'no repo ids');
@@ -84,6 +88,7 @@ export class BatchRunner {
       results,
       startedAt: t,
       updatedAt: t,
+      ...(exhaustive ? { exhaustive } : {}),
     };
     await this.db.put('jobs', rec, BATCH_KEY);
     this.kick();
@@ -145,9 +150,14 @@ export class BatchRunner {
       this.current = { id: next };
       let result: { ok: boolean; error?: string };
       try {
-        await this.collect(parseRepoKey(next), signal, (progress) => {
-          this.current = { id: next, progress };
-        });
+        await this.collect(
+          parseRepoKey(next),
+          signal,
+          (progress) => {
+            this.current = { id: next, progress };
+          },
+          rec.exhaustive ?? false,
+        );
         result = { ok: true };
       } catch (e) {
         if (signal.aborted) return; // paused or replaced: this repo is done again later

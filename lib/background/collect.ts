@@ -47,6 +47,8 @@ export class Collector {
     repo: RepoRef,
     signal?: AbortSignal,
     onProgress?: (p: HistoryProgress) => void,
+    /** Fetch every commit's tree (no bisection: see lib/background/history). */
+    exhaustive = false,
   ): Promise<HistoryState> {
     const key = repoKey(repo.type, repo.id);
     const joined = this.running.get(key);
@@ -70,6 +72,7 @@ export class Collector {
       const state = await collectHistory(this.db, this.api, repo, {
         readVerdict: this.readVerdict,
         signal,
+        exhaustive,
         onProgress: (p) => this.set(entry, p),
       });
       if (prError)

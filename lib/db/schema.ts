@@ -93,6 +93,8 @@ export interface BatchRecord {
   state: 'running' | 'paused' | 'done';
   /** Per repo id, what happened; ids not here are still to do. */
   results: Record<string, { ok: boolean; error?: string; at: number }>;
+  /** Read every commit's tree instead of bisecting (lib/background/history). */
+  exhaustive?: boolean;
   startedAt: number;
   updatedAt: number;
 }

@@ -293,6 +293,19 @@ describe('batch collection', () => {
       return collectHistory(db, api(), repo, { readVerdict: reader(), signal, onProgress });
     };
 
+  it('a batch asked to read every tree passes it on to each repo', async () => {
+    const db = await freshDb();
+    const runner = new BatchRunner(db, (repo, signal, onProgress, exhaustive) =>
+      collectHistory(db, api(), repo, { readVerdict: reader(), signal, onProgress, exhaustive }),
+    );
+    expect((await runner.start('picklens/long-history', true))?.exhaustive).toBe(true);
+    await runner.idle();
+    expect((await db.get('repos', 'model:picklens/long-history'))?.history).toMatchObject({
+      trees: 40,
+      inferred: 0,
+    });
+  });
+
   it('parses pasted ids: names, URLs, types, duplicates and junk', () => {
     expect(
       parseIdList(
