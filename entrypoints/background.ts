@@ -13,7 +13,7 @@ import {
 } from '@/lib/background/handlers';
 import { BatchRunner } from '@/lib/background/batch';
 import { Collector } from '@/lib/background/collect';
-import { hubVerdictReader } from '@/lib/background/history';
+import { hubVerdictReader, resolverGovernor } from '@/lib/background/history';
 import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
 import { HubApi } from '@/lib/hub/api';
 import type { Envelope, Message } from '@/lib/messaging';
@@ -86,9 +86,12 @@ export default defineBackground(() => {
   // A wait for the rate-limit window shows in the progress of every collection in flight.
   const api = new HubApi({ credentials: 'include', onWait: (_ms, why) => collector?.note(why) });
   const services = db.then((d): Services => {
-    collector = new Collector(d, api, hubVerdictReader(api.endpoint, { credentials: 'include' }), (key) =>
-      lastRefresh.set(key, Date.now()),
-    );
+    const reader = hubVerdictReader(api.endpoint, {
+      credentials: 'include',
+      governor: resolverGovernor(),
+      onWait: (_ms, why) => collector?.note(why),
+    });
+    collector = new Collector(d, api, reader, (key) => lastRefresh.set(key, Date.now()));
     const c = collector;
     const batch = new BatchRunner(d, (repo, signal, onProgress, exhaustive) =>
       c.collect(repo, signal, onProgress, exhaustive),

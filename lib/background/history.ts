@@ -6,7 +6,7 @@
 import { classifyContent, fromFailedRead } from '../formats/classify';
 import { withName } from '../formats/names';
 import type { Verdict } from '../formats/types';
-import type { CommitInfo, HubApi } from '../hub/api';
+import { RateGovernor, type CommitInfo, type HubApi } from '../hub/api';
 import { contentKeyOf } from '../hub/content-key';
 import { HubFileSource, Limiter, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
@@ -28,6 +28,13 @@ export const MAX_HISTORY_COMMITS = 1000;
 export const COMMITS_PAGE = 1000;
 /** Files read at once while labelling a history. */
 export const HISTORY_READS_AT_ONCE = 4;
+/** Resolver requests per 5-minute window left to the user's own browsing and downloads (HUB.md "Limits"). */
+export const RESOLVER_RESERVE = 300;
+
+/** The budget history reads share: the anonymous resolver quota, counted locally. */
+export function resolverGovernor(): RateGovernor {
+  return new RateGovernor(3000, 300_000, RESOLVER_RESERVE, undefined, 'resolvers');
+}
 
 export interface HistoryProgress {
   phase: 'commits' | 'trees' | 'files' | 'done';
@@ -66,7 +73,14 @@ function signature(r: CommitRecord): string {
 /** The background's reader: Range requests to /resolve/ at the commit, with the user's session. */
 export function hubVerdictReader(
   endpoint: string,
-  opts: { fetch?: FetchLike; credentials?: RequestCredentials; backoffMs?: number } = {},
+  opts: {
+    fetch?: FetchLike;
+    credentials?: RequestCredentials;
+    backoffMs?: number;
+    /** The resolver budget (3,000 per 5 minutes anonymously); the reader keeps RESOLVER_RESERVE of it free. */
+    governor?: RateGovernor;
+    onWait?: (ms: number, why: string) => void;
+  } = {},
 ): ReadVerdict {
   const limiter = new Limiter(HISTORY_READS_AT_ONCE);
   return (repo, rev, file, signal) =>

@@ -74,9 +74,11 @@ export interface Refs {
 export const MAX_PAGES = 10_000;
 
 /**
- * Keeps API calls within the Hub's budget (anonymous: 500 per 5 minutes, HUB.md "Limits"). Every response's
- * `RateLimit: "api";r=<remaining>;t=<seconds to reset>` updates it; when the remaining calls reach the
- * reserve, callers wait for the window to reset instead of running into 429s.
+ * Keeps calls within one of the Hub's budgets (anonymous, per 5 minutes: 500 API calls, 3,000 resolver
+ * requests; HUB.md "Limits"). A response's `RateLimit: "<kind>";r=<remaining>;t=<seconds to reset>` updates
+ * it; when the remaining calls reach the reserve, callers wait for the window to reset instead of running
+ * into 429s. (A file read ends at the CDN, whose response does not carry the Hub's header: the resolver
+ * budget is counted locally.)
  */
 export class RateGovernor {
   private remaining: number;
@@ -88,6 +90,8 @@ export class RateGovernor {
     /** Calls left untouched for other tabs and the user's own browsing. */
     private readonly reserve = 10,
     private readonly now: () => number = () => Date.now(),
+    /** Which budget of the RateLimit header this one follows. */
+    private readonly kind: 'api' | 'resolvers' = 'api',
   ) {
     this.remaining = quota;
     this.resetAt = now() + windowMs;
@@ -110,7 +114,7 @@ export class RateGovernor {
   }
 
   observe(res: Response): void {
-    const m = /"api";\s*r=(\d+);\s*t=(\d+)/.exec(res.headers.get('ratelimit') ?? '');
+    const m = new RegExp(`"${this.kind}";\\s*r=(\\d+);\\s*t=(\\d+)`).exec(res.headers.get('ratelimit') ?? '');
     if (!m) return;
     this.remaining = Number(m[1]);
     this.resetAt = this.now() + Number(m[2]) * 1000;

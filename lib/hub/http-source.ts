@@ -5,6 +5,7 @@
 // so suffix ranges are never sent: a tail read needs the size.
 import type { ByteSource } from '../formats/types';
 import { HubError, errorFromResponse, retryAfterMs } from './errors';
+import type { RateGovernor } from './api';
 import { withRetries, type RetryOptions, type WaitingError } from './retry';
 import type { RepoRef } from './url';
 
@@ -39,6 +40,8 @@ export interface HubFileOptions extends RetryOptions {
   /** 'include' from a content script (the user's session opens gated repos they may read). */
   credentials?: RequestCredentials;
   limiter?: Limiter;
+  /** The resolver budget shared by every read of a long job (history collection); none for a page's reads. */
+  governor?: RateGovernor;
 }
 
 export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
@@ -108,6 +111,7 @@ export class HubFileSource implements ByteSource {
   }
 
   private async readOnce(start: number, end: number): Promise<Uint8Array> {
+    await this.opts.governor?.acquire(this.opts.signal, this.opts.onWait);
     this.requests++;
     const res = await this.fetch(this.url, {
       headers: { Range: `bytes=${start}-${end - 1}` },
@@ -115,6 +119,7 @@ export class HubFileSource implements ByteSource {
       signal: this.opts.signal,
       redirect: 'follow',
     });
+    this.opts.governor?.observe(res);
     if (res.status === 206) {
       const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
       if (!cr || Number(cr[1]) !== start) {

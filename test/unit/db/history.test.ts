@@ -146,6 +146,23 @@ describe('collectHistory', () => {
     expect(await shares(bisected)).toEqual(await shares(exhaustive));
   });
 
+  it('file reads stay within a resolver budget: past it they wait for the window, and nothing is lost', async () => {
+    const { RateGovernor } = await import('../../../lib/hub/api');
+    const db = await freshDb();
+    const waits: string[] = [];
+    const read = hubVerdictReader(hub.url, {
+      fetch: fetchFn,
+      backoffMs: 1,
+      // 3 reads per 200 ms window, none kept in reserve: the history's 5 contents need a second window.
+      governor: new RateGovernor(3, 200, 0, undefined, 'resolvers'),
+      onWait: (_ms, why) => waits.push(why),
+    });
+    const state = await collectHistory(db, api(), history, { readVerdict: read });
+    expect(state.unread).toBe(0);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0]).toMatch(/budget is spent/);
+  });
+
   it('a second run fetches the commits list only: trees and verdicts are reused', async () => {
     const db = await freshDb();
     await collectHistory(db, api(), history, { readVerdict: reader() });

@@ -112,4 +112,15 @@ describe('RateGovernor', () => {
     await g.acquire(undefined, (ms) => waits.push(ms));
     expect(waits).toEqual([10]);
   });
+
+  it('follows its own budget of the RateLimit header', () => {
+    const headers = new Headers({ ratelimit: '"api";r=400;t=100, "resolvers";r=7;t=20' });
+    const res = new Response(null, { headers });
+    const api = new RateGovernor(500, 300_000, 10, () => 0, 'api');
+    const resolvers = new RateGovernor(3000, 300_000, 10, () => 0, 'resolvers');
+    api.observe(res);
+    resolvers.observe(res);
+    expect(api.left).toBe(400);
+    expect(resolvers.left).toBe(7);
+  });
 });
