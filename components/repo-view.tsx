@@ -4,6 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HistoryProgress } from '@/lib/background/history';
 import type { CommitRecord, PullRequestRecord, RepoRecord } from '@/lib/db/schema';
+import { withName } from '@/lib/formats/names';
+import type { Verdict } from '@/lib/formats/types';
 import { send } from '@/lib/messaging-client';
 import type { RepoRef } from '@/lib/hub/url';
 import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
@@ -16,6 +18,7 @@ interface View {
   repo: RepoRecord | null;
   commits: CommitRecord[];
   prs: PullRequestRecord[];
+  verdicts: Record<string, Verdict>;
 }
 
 const DAY = 86_400_000;
@@ -70,7 +73,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
   useEffect(() => {
     void (async () => {
       const v = await send('repoView', { repo }).catch(() => null);
-      setView(v ?? { repo: null, commits: [], prs: [] });
+      setView(v ?? { repo: null, commits: [], prs: [], verdicts: {} });
       if (!v?.repo?.history || Date.now() - v.repo.history.at > STALE_AFTER_MS) await collect();
     })();
     // The repo is fixed for the popup's life: this runs once.
@@ -122,12 +125,23 @@ export function RepoView({ repo }: { repo: RepoRef }) {
             <div class="panel" data-section="now">
               <strong>Now:</strong>{' '}
               {head.files.length
-                ? head.files.map((f) => (
-                    <span class={`tag risk-${f.risk ?? 'unknown'}`} key={f.path} title={f.path}>
-                      {f.path}: {f.format ?? 'unread'}
-                      {f.risk ? ` (${f.risk})` : ''}
-                    </span>
-                  ))
+                ? head.files.map((f) => {
+                    // Risk from this browser's own verdict (with this file's name), never from imported data.
+                    const own = f.contentKey ? view.verdicts[f.contentKey] : undefined;
+                    const v = own ? withName(own, f.path) : undefined;
+                    return (
+                      <span
+                        class={`tag risk-${v?.risk ?? 'unknown'}`}
+                        key={f.path}
+                        title={f.path}
+                        data-path={f.path}
+                        data-risk={v?.risk ?? 'not-read-here'}
+                      >
+                        {f.path}: {v?.format ?? f.format ?? 'unread'}
+                        {v ? ` (${v.risk})` : ' (not read in this browser)'}
+                      </span>
+                    );
+                  })
                 : 'no model files'}
             </div>
           )}

@@ -31,7 +31,13 @@ export interface ProtocolMap {
   /** What is recorded of one repo (offline: IndexedDB only). */
   repoView: {
     request: { repo: RepoRef };
-    reply: { repo: RepoRecord | null; commits: CommitRecord[]; prs: PullRequestRecord[] };
+    reply: {
+      repo: RepoRecord | null;
+      commits: CommitRecord[];
+      prs: PullRequestRecord[];
+      /** This browser's own verdicts for the newest commit's files, by content key. */
+      verdicts: Record<string, Verdict>;
+    };
   };
   /** Collect (or bring up to date) the repo's format history and conversion PRs; resolves when done. */
   collectRepo: { request: { repo: RepoRef }; reply: HistoryState };

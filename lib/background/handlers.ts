@@ -188,11 +188,20 @@ export async function handleClearData(db: PicklensDb): Promise<{ cleared: number
   return { cleared };
 }
 
-/** What is recorded of one repo: its record, its commits (oldest first) and its conversion PRs. */
+/**
+ * What is recorded of one repo: its record, its commits (oldest first), its conversion PRs, and the
+ * verdicts this browser made for the files of its newest commit (an imported history's risks are not
+ * shown as if read here: see handleGetVerdict).
+ */
 export async function handleRepoView(
   db: PicklensDb,
   repo: RepoRef,
-): Promise<{ repo: RepoRecord | null; commits: CommitRecord[]; prs: PullRequestRecord[] }> {
+): Promise<{
+  repo: RepoRecord | null;
+  commits: CommitRecord[];
+  prs: PullRequestRecord[];
+  verdicts: Record<string, Verdict>;
+}> {
   const key = repoKey(repo.type, repo.id);
   const tx = db.transaction(['repos', 'commits', 'pullRequests'], 'readonly');
   const [record, commits, prs] = await Promise.all([
@@ -202,5 +211,10 @@ export async function handleRepoView(
     tx.done,
   ]);
   commits.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return { repo: record ?? null, commits, prs: prs.sort((a, b) => a.num - b.num) };
+  const verdicts: Record<string, Verdict> = {};
+  for (const f of commits[commits.length - 1]?.files ?? []) {
+    const v = f.contentKey ? await handleGetVerdict(db, f.contentKey) : null;
+    if (v && f.contentKey) verdicts[f.contentKey] = v;
+  }
+  return { repo: record ?? null, commits, prs: prs.sort((a, b) => a.num - b.num), verdicts };
 }

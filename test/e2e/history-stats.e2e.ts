@@ -128,6 +128,16 @@ describe('the popup on a repo', () => {
     expect(kept).toContain('2023-01-15');
     expect(kept).toContain('pytorch_model.bin');
     expect(await page.$eval('[data-finding="stale"]', (e) => e.textContent ?? '')).toContain('2024-02-01');
+    // Now: each file with the risk of this browser's own verdict.
+    const now = await page.$$eval('[data-section="now"] [data-risk]', (els) =>
+      Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.path, (e as HTMLElement).dataset.risk])),
+    );
+    const risk = new Map(readFixtureManifest().map((r) => [r.file, r.risk]));
+    expect(now).toEqual({
+      'model.safetensors': risk.get('model.safetensors'),
+      'pytorch_model.bin': risk.get('torch_whole_module.pt'),
+      'tf_model.h5': risk.get('plain.h5'),
+    });
     const summary = await page.$eval('[data-section="summary"]', (e) => e.textContent ?? '');
     expect(summary).toMatch(/^7 commits on main, 5 changing model files; collected /);
     await page.close();
@@ -308,5 +318,16 @@ describe('the stats page', () => {
       { timeout: 30_000 },
     );
     expect(await readStores(page)).toEqual(before);
+
+    // The restored history shows, but no risk is shown as read here from imported verdicts.
+    const popup = await openPopup('picklens/history');
+    await popup.waitForSelector('[data-section="now"] [data-risk]');
+    expect(
+      await popup.$$eval('[data-section="now"] [data-risk]', (els) =>
+        els.map((e) => (e as HTMLElement).dataset.risk),
+      ),
+    ).toEqual(['not-read-here', 'not-read-here', 'not-read-here']);
+    expect(await table(popup, 'history')).toHaveLength(5);
+    await popup.close();
   });
 });
