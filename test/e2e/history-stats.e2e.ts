@@ -129,8 +129,12 @@ describe('the popup on a repo', () => {
     expect(kept).toContain('pytorch_model.bin');
     expect(await page.$eval('[data-finding="stale"]', (e) => e.textContent ?? '')).toContain('2024-02-01');
     // Now: each file with the risk of this browser's own verdict.
-    const now = await page.$$eval('[data-section="now"] [data-risk]', (els) =>
-      Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.path, (e as HTMLElement).dataset.risk])),
+    const now = Object.fromEntries(
+      await page.$$eval('[data-section="now"] [data-risk]', (els) =>
+        els.map(
+          (e) => [(e as HTMLElement).dataset.path ?? '', (e as HTMLElement).dataset.risk ?? ''] as const,
+        ),
+      ),
     );
     const risk = new Map(readFixtureManifest().map((r) => [r.file, r.risk]));
     expect(now).toEqual({
