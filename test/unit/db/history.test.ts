@@ -191,6 +191,19 @@ describe('collectHistory', () => {
     expect(commits.every((c) => c.files.every((f) => f.paper && f.format && f.risk))).toBe(true);
   });
 
+  it('a dataset repo: its API and its files under /datasets/', async () => {
+    const db = await freshDb();
+    const state = await collectHistory(
+      db,
+      api(),
+      { type: 'dataset', id: 'datasets-org/data' },
+      { readVerdict: reader() },
+    );
+    expect(state).toMatchObject({ commits: 1, unread: 0 });
+    const [c] = await db.getAllFromIndex('commits', 'byRepo', 'dataset:datasets-org/data');
+    expect(c?.files).toMatchObject([{ path: 'data/train.npz', format: fx('arrays.npz'), risk: 'safe' }]);
+  });
+
   it('a lying extension is a finding', async () => {
     const db = await freshDb();
     await collectHistory(db, api(), { type: 'model', id: 'picklens/fixtures' }, { readVerdict: reader() });
