@@ -1,8 +1,9 @@
 // A repo's per-commit format history (issue 6): the commits on main (API, paged), the model files present
-// after each commit (the tree API at that commit; a commit never changes, so its record is fetched once),
-// and each file's labels from its verdict. Verdicts are reused by content key: the same weights kept over
-// 50 commits are read once, and weights already seen in any other repo are not read at all. All API calls go
-// through the HubApi's governor; file reads go to /resolve/ (a separate, larger budget, HUB.md "Limits").
+// after each commit (the tree API at that commit, fetched once ever, and not at every commit: see step 2's
+// bisection), and each file's labels from its verdict. Verdicts are reused by content key: the same weights
+// kept over 50 commits are read once, and weights already judged in any other repo are not read at all. API
+// calls go through the HubApi's governor; file reads go to /resolve/ under their own, larger budget (HUB.md
+// "Limits"), counted by the reader's governor.
 import { classifyContent, fromFailedRead } from '../formats/classify';
 import { withName } from '../formats/names';
 import type { Verdict } from '../formats/types';
