@@ -87,13 +87,13 @@ export function App() {
 
   const doExport = async () => {
     if (!db) return;
-    setBusy('Exporting…');
+    setBusy('Exporting: reading the record…');
     const t0 = performance.now();
     try {
       const dump = await readDump(db);
       const read = performance.now() - t0;
       const timings: Record<string, number> = { read: Math.round(read) };
-      const zip = await exportZipInPage(dump, timings);
+      const zip = await exportZipInPage(dump, timings, (step) => setBusy(`Exporting: ${step}…`));
       document.body.dataset.exportTimings = JSON.stringify(timings);
       download(zip, `picklens-export-${dump.exportedAt.slice(0, 10)}.zip`);
       const ms = Math.round(performance.now() - t0);

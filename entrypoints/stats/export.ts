@@ -18,19 +18,33 @@ function deflateInWorker(m: RawMember): Promise<DeflatedMember> {
   }).finally(() => worker.terminate());
 }
 
-export async function exportZipInPage(d: Dump, timings: Record<string, number>): Promise<Uint8Array> {
+/** Lets the page paint (a progress step) between two long synchronous steps. */
+const paint = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export async function exportZipInPage(
+  d: Dump,
+  timings: Record<string, number>,
+  onStep: (what: string) => void = () => undefined,
+): Promise<Uint8Array> {
   let t = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
     timings[name] = Math.round(now - t);
     t = now;
   };
+  onStep('writing the JSON dump');
+  await paint();
   const json = deflateInWorker(jsonMember(d));
   lap('json');
+  onStep('writing the CSVs (the JSON is compressed meanwhile)');
+  await paint();
   const csv = csvMembers(d);
   lap('csv');
+  onStep('compressing the CSVs');
+  await paint();
   const deflated = csv.map(deflateMember);
   lap('deflate CSVs');
+  onStep('finishing the zip');
   const zip = zipMembers([...deflated, await json]);
   lap('wait for the JSON worker');
   return zip;
