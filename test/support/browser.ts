@@ -43,13 +43,32 @@ export async function launchWithExtension(
     ],
   });
   try {
-    // Puppeteer returns before the extension is installed: wait for its service worker.
-    const target = await browser.waitForTarget(
-      (t) => t.type() === TargetType.SERVICE_WORKER && t.url().endsWith('/background.js'),
-      { timeout: 20_000 },
-    );
-    const worker = await target.worker();
-    if (!worker) throw new Error('the extension service worker has no worker handle');
+    // Puppeteer returns before the extension is installed: wait for its service worker, and for its extension
+    // APIs to be bound (under load, a worker handle can come before `chrome` exists in it, or belong to a
+    // first start Chrome replaces: then the target is looked up again).
+    const find = () =>
+      browser.waitForTarget(
+        (t) => t.type() === TargetType.SERVICE_WORKER && t.url().endsWith('/background.js'),
+        { timeout: 20_000 },
+      );
+    let target = await find();
+    let worker = await target.worker();
+    let ready: boolean | undefined = false;
+    for (let i = 0; i < 100; i++) {
+      ready = await worker
+        ?.evaluate(
+          () =>
+            typeof (globalThis as { chrome?: { runtime?: { id?: string } } }).chrome?.runtime?.id ===
+            'string',
+        )
+        .catch(() => false);
+      if (ready) break;
+      await new Promise((r) => setTimeout(r, 100));
+      target = await find();
+      worker = await target.worker();
+    }
+    if (!worker || !ready)
+      throw new Error('the extension service worker did not start with its extension APIs');
     return {
       browser,
       extensionId: new URL(target.url()).host,
