@@ -107,16 +107,22 @@ export class BatchRunner {
     return this.status();
   }
 
+  /** Where the batch stands; a batch recorded as running that nothing runs (stopped by an error) is restarted. */
   async status(): Promise<BatchStatus | null> {
-    return statusOf(await this.db.get('jobs', BATCH_KEY), this.current);
+    const rec = await this.db.get('jobs', BATCH_KEY);
+    if (rec?.state === 'running' && !this.loop) this.kick();
+    return statusOf(rec, this.current);
   }
 
   /** Runs the batch if it is in the running state and nothing runs it yet (called at start-up too). */
   kick(): void {
-    this.loop ??= this.run().finally(() => {
-      this.loop = undefined;
-      this.current = undefined;
-    });
+    this.loop ??= this.run()
+      // A database error stops the loop, not the worker; the batch's record says where it stood.
+      .catch((e: unknown) => console.warn('picklens: batch stopped', e))
+      .finally(() => {
+        this.loop = undefined;
+        this.current = undefined;
+      });
   }
 
   /** Resolves when the loop in progress (if any) ends. */

@@ -323,6 +323,21 @@ describe('batch collection', () => {
       return collectHistory(db, api(), repo, { readVerdict: reader(), signal, onProgress });
     };
 
+  it('asking for the status of a batch recorded as running, that nothing runs, runs it', async () => {
+    const db = await freshDb();
+    await db.put(
+      'jobs',
+      { ids: ['model:batch/repo-01'], state: 'running', results: {}, startedAt: 1, updatedAt: 1 },
+      'batch',
+    );
+    const runner = new BatchRunner(db, (repo, signal, onProgress) =>
+      collectHistory(db, api(), repo, { readVerdict: reader(), signal, onProgress }),
+    );
+    expect((await runner.status())?.state).toBe('running');
+    await runner.idle();
+    expect(await runner.status()).toMatchObject({ state: 'done', done: 1, failed: 0 });
+  });
+
   it('a batch asked to read every tree passes it on to each repo', async () => {
     const db = await freshDb();
     const runner = new BatchRunner(db, (repo, signal, onProgress, exhaustive) =>
