@@ -7,7 +7,7 @@ import type { CommitRecord, PullRequestRecord, RepoRecord } from '@/lib/db/schem
 import { withName } from '@/lib/formats/names';
 import type { Verdict } from '@/lib/formats/types';
 import { send } from '@/lib/messaging-client';
-import type { RepoRef } from '@/lib/hub/url';
+import { HUB_ORIGIN, repoPath, type RepoRef } from '@/lib/hub/url';
 import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
 import { Progress, progressText } from './progress';
 
@@ -32,8 +32,7 @@ export function age(fromIso: string, now = Date.now()): string {
 }
 
 function hubUrl(repo: RepoRef, path = ''): string {
-  const prefix = repo.type === 'model' ? '' : `${repo.type}s/`;
-  return `https://huggingface.co/${prefix}${repo.id}${path}`;
+  return `${HUB_ORIGIN}/${repoPath(repo)}${path}`;
 }
 
 export function RepoView({ repo }: { repo: RepoRef }) {

@@ -4,6 +4,7 @@
 // into what is recorded without duplicating anything, in one transaction: all of it lands or none.
 import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { ENGINE_VERSION, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
+import { HUB_ORIGIN, repoPath } from '../hub/url';
 import { isBotMerge } from '../stats/aggregates';
 import { deflateMember, zipMembers, type RawMember } from './zip-members';
 import {
@@ -66,8 +67,7 @@ export async function readDump(db: PicklensDb, now = new Date()): Promise<Dump> 
 }
 
 export function repoUrl(key: string): string {
-  const { type, id } = parseRepoKey(key);
-  return `https://huggingface.co/${type === 'model' ? '' : `${type}s/`}${id}`;
+  return `${HUB_ORIGIN}/${repoPath(parseRepoKey(key))}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ByteSource } from '../formats/types';
 import { HubError, errorFromResponse, retryAfterMs } from './errors';
 import type { RateGovernor } from './api';
 import { withRetries, type RetryOptions, type WaitingError } from './retry';
-import type { RepoRef } from './url';
+import { repoPath, type RepoRef } from './url';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -45,9 +45,8 @@ export interface HubFileOptions extends RetryOptions {
 }
 
 export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
-  const prefix = repo.type === 'dataset' ? 'datasets/' : repo.type === 'space' ? 'spaces/' : '';
   const file = path.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint.replace(/\/$/, '')}/${prefix}${repo.id}/resolve/${encodeURIComponent(rev)}/${file}`;
+  return `${endpoint.replace(/\/$/, '')}/${repoPath(repo)}/resolve/${encodeURIComponent(rev)}/${file}`;
 }
 
 /** Reads bytes [skip, skip + n) from a body stream, then cancels it: a 200 is not downloaded whole. */

@@ -24,6 +24,11 @@ export interface PageInfo {
 
 export const HUB_ORIGIN = 'https://huggingface.co';
 
+/** A repo's path on the Hub: `{id}` for models, `datasets/{id}`, `spaces/{id}`. */
+export function repoPath(repo: RepoRef): string {
+  return `${repo.type === 'model' ? '' : `${repo.type}s/`}${repo.id}`;
+}
+
 /** First path segments that are site pages, not model namespaces (hub-docs routes; HUB.md). */
 const RESERVED = new Set([
   'api',
@@ -214,7 +219,7 @@ export function parseRepoId(text: string): RepoRef | undefined {
   if (!t) return undefined;
   const key = /^(model|dataset|space):(.+)$/.exec(t);
   if (key) {
-    const page = parseHubUrl(`${HUB_ORIGIN}/${key[1] === 'model' ? '' : `${key[1]}s/`}${key[2]}`);
+    const page = parseHubUrl(`${HUB_ORIGIN}/${repoPath({ type: key[1] as RepoType, id: key[2] ?? '' })}`);
     return page?.page === 'home' && page.repo.type === key[1] ? page.repo : undefined;
   }
   if (/^https?:\/\//.test(t)) {
