@@ -21,6 +21,7 @@ import {
   type PicklensDb,
   type RepoRecord,
 } from '../db/schema';
+import { versionOf } from '../stats/repo-view';
 import { handleGetVerdict, handlePutVerdict } from './handlers';
 
 /** Commits walked at most per repo, newest first; older ones are left out and the history says so. */
@@ -66,7 +67,7 @@ export interface HistoryOptions {
 /** The model files after a commit, as one comparable string (paths and contents). */
 function signature(r: CommitRecord): string {
   return r.files
-    .map((f) => `${f.path}\u0000${f.contentKey ?? f.size}`)
+    .map((f) => `${f.path}\u0000${versionOf(f)}`)
     .sort()
     .join('\u0001');
 }

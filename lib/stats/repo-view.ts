@@ -37,12 +37,20 @@ export interface HistoryRow {
 
 const byDate = <T extends { date: string }>(a: T, b: T) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
 
+/** A file version's identity: its content key, else its size (a tree entry without an oid). */
+export function versionOf(f: { contentKey?: string; size: number }): string {
+  return f.contentKey ?? String(f.size);
+}
+
+/** Path → version of the model files after a commit. */
+const versions = (c: ViewCommit) => new Map(c.files.map((f) => [f.path, versionOf(f)]));
+
 /** Oldest to newest, only commits after which the set of model files (path and content) differs. */
 export function modelHistory(commits: ViewCommit[]): HistoryRow[] {
   const rows: HistoryRow[] = [];
   let before = new Map<string, string>();
   for (const c of [...commits].sort(byDate)) {
-    const now = new Map(c.files.map((f) => [f.path, f.contentKey ?? `${f.size}`]));
+    const now = versions(c);
     const added = [...now.keys()].filter((p) => !before.has(p));
     const removed = [...before.keys()].filter((p) => !now.has(p));
     const changed = [...now].filter(([p, k]) => before.has(p) && before.get(p) !== k).map(([p]) => p);
@@ -84,7 +92,7 @@ function lastChanged(sorted: ViewCommit[]): Map<string, string> {
   const at = new Map<string, string>();
   let before = new Map<string, string>();
   for (const c of sorted) {
-    const now = new Map(c.files.map((f) => [f.path, f.contentKey ?? `${f.size}`]));
+    const now = versions(c);
     for (const [p, k] of now) if (before.get(p) !== k) at.set(p, c.date);
     before = now;
   }
