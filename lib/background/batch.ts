@@ -148,7 +148,7 @@ export class BatchRunner {
       if (!rec || rec.state !== 'running') return;
       const next = rec.ids.find((id) => !(id in rec.results));
       if (next === undefined) {
-        await this.finish();
+        await this.setState('done');
         return;
       }
       this.abort = new AbortController();
@@ -183,12 +183,5 @@ export class BatchRunner {
         );
       await tx.done;
     }
-  }
-
-  private async finish(): Promise<void> {
-    const tx = this.db.transaction('jobs', 'readwrite');
-    const rec = await tx.store.get(BATCH_KEY);
-    if (rec) await tx.store.put({ ...rec, state: 'done', updatedAt: this.now() }, BATCH_KEY);
-    await tx.done;
   }
 }
