@@ -8,7 +8,7 @@ import { Progress, progressText } from '@/components/progress';
 import type { BatchStatus } from '@/lib/background/batch';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
 import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecord } from '@/lib/db/schema';
-import { ImportError, importDump, parseImport, readDump } from '@/lib/db/transfer';
+import { ImportError, importDump, parseImport, readDump, stopwatch } from '@/lib/db/transfer';
 import { exportZipInPage } from './export';
 import { send } from '@/lib/messaging-client';
 import { parseStudyRows, studyStats, type StatsFilter, type StudyCommit } from '@/lib/stats/repo-view';
@@ -90,9 +90,10 @@ export function App() {
     setBusy('Exporting: reading the record…');
     const t0 = performance.now();
     try {
+      const timings: Record<string, number> = {};
+      const lap = stopwatch(timings);
       const dump = await readDump(db);
-      const read = performance.now() - t0;
-      const timings: Record<string, number> = { read: Math.round(read) };
+      lap('read');
       const zip = await exportZipInPage(dump, timings, (step) => setBusy(`Exporting: ${step}…`));
       document.body.dataset.exportTimings = JSON.stringify(timings);
       download(zip, `picklens-export-${dump.exportedAt.slice(0, 10)}.zip`);

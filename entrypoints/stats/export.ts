@@ -1,6 +1,6 @@
 // The export in the page: the JSON dump is deflated in a worker while the CSVs are built and deflated here.
 // Same members and container as lib/db/transfer's exportZip; where workers are unavailable, it runs inline.
-import { csvMembers, jsonMember, type Dump } from '@/lib/db/transfer';
+import { csvMembers, jsonMember, stopwatch, type Dump } from '@/lib/db/transfer';
 import { deflateMember, zipMembers, type DeflatedMember, type RawMember } from '@/lib/db/zip-members';
 import DeflateWorker from './deflate-worker?worker';
 
@@ -26,12 +26,7 @@ export async function exportZipInPage(
   timings: Record<string, number>,
   onStep: (what: string) => void = () => undefined,
 ): Promise<Uint8Array> {
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = Math.round(now - t);
-    t = now;
-  };
+  const lap = stopwatch(timings);
   onStep('writing the JSON dump');
   await paint();
   const json = deflateInWorker(jsonMember(d));

@@ -200,13 +200,18 @@ export function csvMembers(d: Dump): RawMember[] {
 }
 
 /** The export zip, in one thread; `timings` (optional) receives each step's milliseconds. */
-export function exportZip(d: Dump, timings?: Record<string, number>): Uint8Array {
+/** Records into `timings` the milliseconds since the previous lap, under each lap's name. */
+export function stopwatch(timings: Record<string, number> = {}): (name: string) => void {
   let t = performance.now();
-  const lap = (name: string) => {
+  return (name) => {
     const now = performance.now();
-    if (timings) timings[name] = Math.round(now - t);
+    timings[name] = Math.round(now - t);
     t = now;
   };
+}
+
+export function exportZip(d: Dump, timings?: Record<string, number>): Uint8Array {
+  const lap = stopwatch(timings);
   const csv = csvMembers(d);
   lap('csv');
   const json = jsonMember(d);
