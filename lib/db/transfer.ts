@@ -359,7 +359,9 @@ export function parseImport(bytes: Uint8Array): Dump {
 
 export type ImportCounts = Record<(typeof RECORD_STORES)[number], { added: number; merged: number }>;
 
-const visitId = (v: VisitRecord) => `${v.repoKey}\u0000${v.at}\u0000${v.url}\u0000${v.page}`;
+/** A compound key (an IndexedDB key path's values) as one string, for sets of keys already held. */
+const joinKey = (parts: readonly (string | number)[]) => parts.join('\u0000');
+const visitId = (v: VisitRecord) => joinKey([v.repoKey, v.at, v.url, v.page]);
 
 /** PR histories merged: every (status, time) seen by either side, once, oldest first. */
 function mergePr(a: PullRequestRecord, b: PullRequestRecord): PullRequestRecord {
@@ -426,10 +428,10 @@ export async function importDump(
   }
 
   const files = tx.objectStore('files');
-  const haveFiles = new Set((await files.getAllKeys()).map((k) => k.join('\u0000')));
+  const haveFiles = new Set((await files.getAllKeys()).map(joinKey));
   for (const f of s.files) {
     tick();
-    const k = [f.repoKey, f.rev, f.path].join('\u0000');
+    const k = joinKey([f.repoKey, f.rev, f.path]);
     if (haveFiles.has(k)) continue;
     pending.push(files.put(f));
     haveFiles.add(k);
@@ -467,10 +469,10 @@ export async function importDump(
   }
 
   const prs = tx.objectStore('pullRequests');
-  const havePrs = new Set((await prs.getAllKeys()).map((k) => `${k[0]}\u0000${k[1]}`));
+  const havePrs = new Set((await prs.getAllKeys()).map(joinKey));
   for (const p of s.pullRequests) {
     tick();
-    const k = `${p.repoKey}\u0000${p.num}`;
+    const k = joinKey([p.repoKey, p.num]);
     const old = havePrs.has(k) ? await prs.get([p.repoKey, p.num]) : undefined;
     havePrs.add(k);
     pending.push(prs.put(old ? mergePr(old, p) : p));
@@ -479,15 +481,14 @@ export async function importDump(
 
   const commits = tx.objectStore('commits');
   const commitKeys = await commits.getAllKeys();
-  const haveCommits = new Set(commitKeys.map((k) => k.join('\u0000')));
+  const haveCommits = new Set(commitKeys.map(joinKey));
   const reposWithCommits = new Set(commitKeys.map((k) => k[0]));
   for (const c of s.commits) {
     tick();
-    const old = haveCommits.has(`${c.repoKey}\u0000${c.sha}`)
-      ? await commits.get([c.repoKey, c.sha])
-      : undefined;
+    const k = joinKey([c.repoKey, c.sha]);
+    const old = haveCommits.has(k) ? await commits.get([c.repoKey, c.sha]) : undefined;
     if (!old) {
-      haveCommits.add(`${c.repoKey}\u0000${c.sha}`);
+      haveCommits.add(k);
       pending.push(commits.put(c));
       counts.commits.added++;
       touched.add(c.repoKey);
