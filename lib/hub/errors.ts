@@ -11,6 +11,7 @@ export type HubErrorCode =
   | 'server-error' // 5xx after the retries allowed
   | 'network' // the connection failed or was reset, after the retries allowed
   | 'aborted'
+  | 'bogus-range' // a 416 whose total contradicts the request or the known size (a CDN fault): retried
   | 'bad-response'; // a status or header that makes no sense for the request
 
 export class HubError extends Error {
@@ -31,6 +32,14 @@ export function errorFromResponse(res: Response, what: string): HubError {
   const say = (text: string) => `${what}: ${text}${xMessage ? ` (${xMessage})` : ''}`;
   if ((res.status === 401 || res.status === 403) && xCode === 'GatedRepo')
     return new HubError('gated', say('the repo is gated and this user has no access'), res.status);
+  // The Hub answers 401 + RepoNotFound both for a repo that does not exist and for a private one this user
+  // may not see (huggingface_hub hf_raise_for_status): the two cannot be told apart, so say both.
+  if ((res.status === 401 || res.status === 404) && xCode === 'RepoNotFound')
+    return new HubError(
+      'repo-not-found',
+      say(res.status === 401 ? 'no such repo, or a private one you cannot see' : 'not found (RepoNotFound)'),
+      res.status,
+    );
   if (res.status === 401 || res.status === 403)
     return new HubError('unauthorized', say(`HTTP ${res.status}`), res.status);
   if (res.status === 404) {

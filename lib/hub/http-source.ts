@@ -7,6 +7,11 @@ import type { ByteSource } from '../formats/types';
 import { HubError, errorFromResponse, retryAfterMs } from './errors';
 import type { RateGovernor } from './api';
 import { withRetries, type RetryOptions, type WaitingError } from './retry';
+
+/** A fetch that failed without an answer: offline, reset, or (in a page) refused by CORS. */
+function isFetchFailure(e: unknown): boolean {
+  return e instanceof HubError && e.code === 'network';
+}
 import { repoPath, type RepoRef } from './url';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -42,6 +47,12 @@ export interface HubFileOptions extends RetryOptions {
   limiter?: Limiter;
   /** The resolver budget shared by every read of a long job (history collection); none for a page's reads. */
   governor?: RateGovernor;
+  /**
+   * The same read made elsewhere, for a failure that may be the page's alone: in a content script a CDN
+   * error without CORS headers reads as a network failure (HUB.md "Xet downloads"); the background worker,
+   * which CORS does not bind, can make the read with the user's cookies.
+   */
+  fallback?: (start: number, end: number) => Promise<Uint8Array>;
 }
 
 export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
@@ -79,6 +90,8 @@ export class HubFileSource implements ByteSource {
   /** What this source cost: requests sent (retries included) and body bytes received. */
   requests = 0;
   bytesReceived = 0;
+  /** Reads that the fallback made after the page's own read failed. */
+  viaFallback = 0;
   private readonly fetch: FetchLike;
   private inflight = new Map<string, Promise<Uint8Array>>();
 
@@ -105,8 +118,25 @@ export class HubFileSource implements ByteSource {
     return p;
   }
 
-  private readWithRetries(start: number, end: number): Promise<Uint8Array> {
-    return withRetries(this.opts.path, () => this.readOnce(start, end), this.opts);
+  private async readWithRetries(start: number, end: number): Promise<Uint8Array> {
+    const fallback = this.opts.fallback;
+    if (!fallback) return withRetries(this.opts.path, () => this.readOnce(start, end), this.opts);
+    try {
+      // A network failure goes to the fallback at once: a CORS refusal would fail the same way every time.
+      return await withRetries(
+        this.opts.path,
+        () => this.readOnce(start, end),
+        this.opts,
+        (e) => !isFetchFailure(e),
+      );
+    } catch (e) {
+      if (!isFetchFailure(e) || this.opts.signal?.aborted) throw e;
+      this.viaFallback++;
+      const bytes = await fallback(start, end);
+      this.bytesReceived += bytes.length;
+      if (bytes.length < end - start && this.size === undefined) this.size = start + bytes.length;
+      return bytes;
+    }
   }
 
   private async readOnce(start: number, end: number): Promise<Uint8Array> {
@@ -142,10 +172,20 @@ export class HubFileSource implements ByteSource {
       return bytes;
     }
     if (res.status === 416) {
-      // Past the end: the file is shorter than the start. Content-Range says `bytes */total`.
-      const total = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
-      if (total !== undefined) this.size = Number(total);
-      await res.body?.cancel();
+      // Past the end: the file is shorter than the start, and Content-Range says `bytes */total`. Unless
+      // the total contradicts that (a total beyond the start, or another than the known size): CloudFront
+      // sometimes answers 416 `bytes */177` for a large file (HUB.md "CloudFront quirks"). That is a fault
+      // to retry, never the end of the file.
+      const m = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
+      const total = m === undefined ? undefined : Number(m);
+      await res.body?.cancel().catch(() => undefined);
+      if (total === undefined || total > start || (this.size !== undefined && total !== this.size))
+        throw new HubError(
+          'bogus-range',
+          `${this.opts.path}: HTTP 416 with ${total === undefined ? 'no total' : `a total of ${total}`} for bytes ${start}-${end - 1}${this.size === undefined ? '' : ` of ${this.size}`}`,
+          416,
+        );
+      this.size = total;
       return new Uint8Array(0);
     }
     const err = errorFromResponse(res, this.opts.path);

@@ -37,6 +37,8 @@ export async function withRetries<T>(
   what: string,
   task: () => Promise<T>,
   opts: RetryOptions = {},
+  /** Whether this failure may be retried here (default: every retriable code). */
+  retryHere: (e: HubError) => boolean = () => true,
 ): Promise<T> {
   const backoff = opts.backoffMs ?? 500;
   for (let attempt = 0; ; attempt++) {
@@ -50,8 +52,12 @@ export async function withRetries<T>(
               opts.signal?.aborted ? 'aborted' : 'network',
               `${what}: ${e instanceof Error ? e.message : String(e)}`,
             );
-      const retriable = err.code === 'server-error' || err.code === 'network' || err.code === 'rate-limited';
-      if (!retriable || attempt >= MAX_RETRIES) throw err;
+      const retriable =
+        err.code === 'server-error' ||
+        err.code === 'network' ||
+        err.code === 'rate-limited' ||
+        err.code === 'bogus-range';
+      if (!retriable || !retryHere(err) || attempt >= MAX_RETRIES) throw err;
       const wait = Math.min(MAX_WAIT_MS, err.waitMs ?? backoff * 2 ** attempt);
       opts.onWait?.(wait, err.message);
       await sleep(wait, opts.signal);

@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import selfsigned from 'selfsigned';
 import {
   buildCommits,
@@ -19,13 +20,20 @@ import {
 } from './repos';
 import {
   blobPage,
+  bucketPage,
+  collectionPage,
   discussionPage,
   discussionsPage,
   homePage,
+  listingPage,
+  notFoundPage,
+  profilePage,
   treePage,
   treeRow,
   type PageEntry,
+  type PageOptions,
   type PageRepo,
+  type RepoCard,
 } from './pages';
 
 export interface Knobs {
@@ -37,7 +45,10 @@ export interface Knobs {
   fail429Next: number;
   /** The next N file reads (resolve and CDN) answer 429; pages and the API are served. */
   fail429Files: number;
-  /** Small (non-LFS) files answer with a relative 307 to /api/resolve-cache/…, as the Hub may. */
+  /**
+   * Small (non-LFS) files answer with a relative 307 to /api/resolve-cache/…, which serves them whole,
+   * gzipped, without Content-Length or Accept-Ranges, whatever the Range (HUB.md "CloudFront quirks").
+   */
   relativeRedirects: boolean;
   /** Seconds in Retry-After of those 429s. */
   retryAfterSeconds: number;
@@ -55,7 +66,34 @@ export interface Knobs {
   apiQuota: number;
   /** Tokens that may read gated repos (sent as `Authorization: Bearer` or a `token` cookie). */
   grantedTokens: string[];
+
+  // The real site in 2026 (HUB.md): each roughness is on by default; a focused test turns one off.
+  /** Islands hydrate after these delays (ms) and remove, in place, every node they did not render. */
+  hydrationDelaysMs: number[];
+  /** The tree appends rows when scrolled to its end (off: a "Load more files" button). */
+  scrollTree: boolean;
+  /** The repo tabs navigate client-side (fetch, swap, pushState). */
+  spaNavigation: boolean;
+  /**
+   * LFS files redirect to the Xet bridge (`/xet-bridge-us/…?Expires=…&Policy=…&Signature=…`), which sends
+   * only its own CORS answer; off: the older `cdn-lfs.hf.co/…` redirect.
+   */
+  xetBridge: boolean;
+  /** CDN error responses (4xx, 5xx) carry no Access-Control-Allow-Origin: a page reads them as a failure. */
+  cdnErrorsWithoutCors: boolean;
+  /** Every Nth CDN range read answers CloudFront's 416 with a false total (`bytes *\/177`); 0 = never. */
+  spurious416Every: number;
+  /** Private and missing repos answer 401 + `X-Error-Code: RepoNotFound` (off: 404). */
+  notFoundAs401: boolean;
+  /** `RateLimit` headers on 429 answers only (off: on every API answer). */
+  rateLimitOn429Only: boolean;
 }
+
+/** The Xet bridge's CORS answer (HUB.md "Xet downloads"): these headers only. */
+const XET_EXPOSE = 'Accept-Ranges, Content-Range, Content-Type, Content-Disposition, ETag, X-Cache';
+/** huggingface.co's CORS expose list (HUB.md "CORS expose list"). */
+const HUB_EXPOSE =
+  'X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Xet-Hash, X-Xet-Refresh-Route';
 
 export interface RequestLog {
   method: string;
@@ -90,7 +128,6 @@ const DEFAULT_KNOBS: Knobs = {
   fail429After: 0,
   fail429Next: 0,
   fail429Files: 0,
-  relativeRedirects: false,
   retryAfterSeconds: 1,
   ignoreRange: false,
   resetMidBody: 0,
@@ -99,6 +136,28 @@ const DEFAULT_KNOBS: Knobs = {
   pageSize: 50,
   apiQuota: 500,
   grantedTokens: [],
+  relativeRedirects: true,
+  hydrationDelaysMs: [0, 300, 2000],
+  scrollTree: true,
+  spaNavigation: true,
+  xetBridge: true,
+  cdnErrorsWithoutCors: true,
+  spurious416Every: 5,
+  notFoundAs401: true,
+  rateLimitOn429Only: true,
+};
+
+/** Every roughness off: the replica as kind as the first wave's (for tests that measure one thing). */
+export const SMOOTH: Partial<Knobs> = {
+  relativeRedirects: false,
+  hydrationDelaysMs: [],
+  scrollTree: false,
+  spaNavigation: false,
+  xetBridge: false,
+  cdnErrorsWithoutCors: false,
+  spurious416Every: 0,
+  notFoundAs401: false,
+  rateLimitOn429Only: false,
 };
 
 export interface Replica {
@@ -112,6 +171,8 @@ export interface Replica {
   repos: Map<string, Repo>;
   /** Adds or replaces a repo (tests change PR states this way). */
   setRepo(spec: RepoSpec): void;
+  /** File reads per `type:id/path` (resolve requests), for "no file is read twice in one page view". */
+  resolvesByPath(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -162,6 +223,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           { type: 2, value: 'huggingface.co' },
           { type: 2, value: 'cdn-lfs.hf.co' },
           { type: 2, value: '*.hf.co' },
+          { type: 2, value: 'us.aws.cdn.hf.co' },
           { type: 2, value: 'localhost' },
           { type: 7, ip: '127.0.0.1' },
         ],
@@ -170,11 +232,17 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   });
   const knobs: Knobs = { ...DEFAULT_KNOBS, ...opts.knobs };
   const repos = new Map<string, Repo>();
-  const setRepo = (spec: RepoSpec) => repos.set(repoKey(spec.type ?? 'model', spec.id), build(spec));
+  /** sha256 → content, for the CDN hosts (built on first use, dropped when a repo changes). */
+  let bySha256: Map<string, FileContent> | undefined;
+  const setRepo = (spec: RepoSpec) => {
+    repos.set(repoKey(spec.type ?? 'model', spec.id), build(spec));
+    bySha256 = undefined;
+  };
   for (const spec of opts.repos) setRepo(spec);
   const log: RequestLog[] = [];
   let requestCount = 0;
   let apiCalls = 0;
+  let cdnReads = 0;
   const windowStart = Date.now();
   let origin = '';
 
@@ -202,16 +270,19 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     };
     log.push(entry);
     requestCount++;
+    const cdn = isCdn(host, url.pathname);
     const send = (status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
       entry.status = status;
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       entry.bytes = bytes?.length ?? 0;
-      res.writeHead(status, {
-        'access-control-allow-origin': '*',
-        'access-control-expose-headers':
-          'X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, Content-Range',
-        ...headers,
-      });
+      const cors =
+        cdn && status >= 400 && knobs.cdnErrorsWithoutCors
+          ? {}
+          : {
+              'access-control-allow-origin': '*',
+              'access-control-expose-headers': cdn && knobs.xetBridge ? XET_EXPOSE : HUB_EXPOSE,
+            };
+      res.writeHead(status, { ...cors, ...headers });
       if (bytes) res.end(bytes);
       else res.end();
     };
@@ -248,8 +319,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       return send(503, { 'content-type': 'text/plain' }, 'Service Unavailable');
     }
     try {
-      if (host === cdnHost || host === 'cdn-lfs.hf.co' || url.pathname.startsWith('/cdn/'))
-        return serveCdn(url, ctx);
+      if (cdn) return serveCdn(url, ctx);
       const m = /^\/api\/(models|datasets|spaces)\/(.+)$/.exec(url.pathname);
       if (m) {
         apiCalls++;
@@ -260,13 +330,25 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           'ratelimit-policy': `"fixed window";"api";q=${knobs.apiQuota};w=300`,
         };
         if (apiCalls > knobs.apiQuota) return send(429, { ...rl, 'retry-after': reset }, 'Too Many Requests');
+        // HUB.md: the RateLimit header is documented on 429s; the real Hub may not send it on a 200.
+        const everyAnswer = knobs.rateLimitOn429Only ? {} : rl;
         return serveApi(
           m[1] === 'models' ? 'model' : m[1] === 'datasets' ? 'dataset' : 'space',
           m[2] ?? '',
           url,
           req,
-          (s, h, b) => send(s, { ...rl, ...h }, b),
-          fail,
+          (s, h, b) => send(s, { ...everyAnswer, ...h }, b),
+          (status, code, message) =>
+            send(
+              status,
+              {
+                ...everyAnswer,
+                'x-error-code': code,
+                'x-error-message': message,
+                'content-type': 'application/json',
+              },
+              JSON.stringify({ error: message }),
+            ),
         );
       }
       const cached =
@@ -280,7 +362,13 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         );
         const content =
           repo && atRevision(repo, cached[3] ?? '')?.tree.get(decodeURIComponent(cached[4] ?? ''));
-        return content ? serveFileBytes(content, ctx, {}) : fail(404, 'EntryNotFound', 'not cached');
+        if (!content) return fail(404, 'EntryNotFound', 'not cached');
+        // Whole and gzipped, whatever the Range; no Content-Length, no Accept-Ranges (HUB.md).
+        return send(
+          200,
+          { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
+          gzipSync(sliceOf(content, 0, sizeOf(content))),
+        );
       }
       const r = /^\/(?:(datasets|spaces)\/)?([\w.-]+\/[\w.-]+|[\w.-]+)\/resolve\/([^/]+)\/(.+)$/.exec(
         url.pathname,
@@ -308,6 +396,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           entries.map((e) => treeRow(pageRepoOf(repo), rev, e, lastCommitOf(repo, c, e.path))).join('\n'),
         );
       }
+      const site = req.method === 'GET' ? siteRoute(url.pathname) : undefined;
+      if (site) return site(ctx);
       const pageRoute = /^\/(?:(datasets|spaces)\/)?([\w.-]+)(?:\/([\w.-]+))?((?:\/[^/]+)*)$/.exec(
         url.pathname,
       );
@@ -325,6 +415,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         );
         if (second !== undefined || single) return servePage(type, id, rest, ctx);
       }
+      if (req.method === 'GET' && !url.pathname.startsWith('/api/'))
+        return send(404, { 'content-type': 'text/html; charset=utf-8' }, notFoundPage(pageOptions()));
       return fail(404, 'NotFound', `no route for ${url.pathname}`);
     } catch (e) {
       return fail(500, 'Internal', e instanceof Error ? e.message : String(e));
@@ -338,6 +430,64 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   };
 
   const findRepo = (type: string, id: string) => repos.get(repoKey(type, id));
+  const pageOptions = (): PageOptions => ({
+    hydrationDelaysMs: knobs.hydrationDelaysMs,
+    scrollTree: knobs.scrollTree,
+    spaNavigation: knobs.spaNavigation,
+  });
+  /** What the Hub answers for a repo that does not exist or that this user may not see. */
+  const repoNotFound = (fail: Fail, id: string) =>
+    fail(knobs.notFoundAs401 ? 401 : 404, 'RepoNotFound', `Repository ${id} not found`);
+  const isCdn = (host: string, path: string) =>
+    host === cdnHost ||
+    (host !== 'huggingface.co' && host.endsWith('.hf.co')) ||
+    path.startsWith('/cdn/') ||
+    path.startsWith('/xet-bridge-us/');
+
+  const cardsOf = (pred: (r: Repo) => boolean): RepoCard[] =>
+    [...repos.values()]
+      .filter((r) => !r.spec.private && pred(r))
+      .map((r) => ({ id: r.spec.id, type: r.spec.type ?? 'model' }));
+
+  /** Pages of the site that are not repos (HUB.md: profiles, orgs, buckets, collections, listings). */
+  const siteRoute = (path: string): ((ctx: Ctx) => void) | undefined => {
+    const html = (ctx: Ctx, body: string) =>
+      ctx.send(200, { 'content-type': 'text/html; charset=utf-8' }, body);
+    const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const [first = '', ...more] = seg;
+    if (seg.length === 1 && (first === 'models' || first === 'datasets' || first === 'spaces')) {
+      const type = first === 'models' ? 'model' : first === 'datasets' ? 'dataset' : 'space';
+      return (ctx) =>
+        html(
+          ctx,
+          listingPage(
+            first,
+            cardsOf((r) => (r.spec.type ?? 'model') === type),
+            pageOptions(),
+          ),
+        );
+    }
+    if (first === 'buckets') return (ctx) => html(ctx, bucketPage(path, pageOptions()));
+    if (first === 'collections' && more.length) {
+      const owner = more[0] ?? '';
+      return (ctx) =>
+        html(
+          ctx,
+          collectionPage(
+            path,
+            cardsOf((r) => r.spec.id.startsWith(`${owner}/`)),
+            pageOptions(),
+          ),
+        );
+    }
+    if (seg.length === 1 && !findRepo('model', first)) {
+      const org = cardsOf((r) => r.spec.id.startsWith(`${first}/`));
+      const user = [...repos.values()].some((r) => r.commits.some((c) => c.spec.author === first));
+      if (!org.length && !user) return undefined;
+      return (ctx) => html(ctx, profilePage(first, org.length > 0, org, pageOptions()));
+    }
+    return undefined;
+  };
   const atRevision = (repo: Repo, rev: string): BuiltCommit | undefined => {
     const pr = /^refs\/pr\/(\d+)$/.exec(rev);
     if (pr) return repo.prs.get(Number(pr[1]));
@@ -349,6 +499,14 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     const { req, send, res, entry } = ctx;
     const size = sizeOf(content);
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    if (
+      range &&
+      isCdn(entry.host, entry.path) &&
+      knobs.spurious416Every &&
+      ++cdnReads % knobs.spurious416Every === 0
+    )
+      // CloudFront's fault (datasets #7685): a 416 whose total is not the file's (HUB.md "CloudFront quirks").
+      return send(416, { 'content-range': 'bytes */177', 'x-cache': 'Error from cloudfront' });
     const reset = knobs.resetMidBody > 0 ? (knobs.resetMidBody--, true) : false;
     let status = 200;
     let start = 0;
@@ -388,20 +546,22 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
 
   const serveCdn = (url: URL, ctx: Ctx) => {
     const sha = /\/([0-9a-f]{64})$/.exec(url.pathname)?.[1];
-    for (const repo of repos.values()) {
-      for (const c of [...repo.commits, ...repo.prs.values()]) {
-        for (const content of c.tree.values())
-          if (idsOf(content).sha256 === sha) return serveFileBytes(content, ctx, {});
-      }
+    if (!bySha256) {
+      bySha256 = new Map();
+      for (const repo of repos.values())
+        for (const c of [...repo.commits, ...repo.prs.values()])
+          for (const [path, content] of c.tree)
+            if (isLfs(path, content)) bySha256.set(idsOf(content).sha256, content);
     }
-    return ctx.fail(404, 'EntryNotFound', 'no such object');
+    const content = sha ? bySha256.get(sha) : undefined;
+    if (!content) return ctx.fail(404, 'EntryNotFound', 'no such object');
+    return serveFileBytes(content, ctx, knobs.xetBridge ? { 'x-cache': 'Hit from cloudfront' } : {});
   };
 
   const serveResolve = (type: string, id: string, rev: string, path: string, ctx: Ctx) => {
     const { req, send, fail } = ctx;
     const repo = findRepo(type, id);
-    if (!repo || (repo.spec.private && !authorised(req)))
-      return fail(404, 'RepoNotFound', `Repository ${id} not found`);
+    if (!repo || (repo.spec.private && !authorised(req))) return repoNotFound(fail, id);
     if (repo.spec.gated && !authorised(req))
       return fail(
         req.headers.authorization || req.headers.cookie ? 403 : 401,
@@ -419,8 +579,13 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     };
     if (isLfs(path, content)) {
       const prefix = type === 'model' ? '' : `${type}s/`;
-      const cdn = `${opts.cdnOrigin ?? `${protocol}://${cdnHost}:${new URL(origin).port}`}/cdn/repos/${prefix}${id}/${idsOf(content).sha256}`;
-      return send(302, { location: cdn, 'x-linked-etag': idsOf(content).sha256, ...first }, '');
+      const cdnOrigin = opts.cdnOrigin ?? `${protocol}://${cdnHost}:${new URL(origin).port}`;
+      const sha256 = idsOf(content).sha256;
+      // The Xet bridge's signed URL (HUB.md, 2026-06); hostnames may change, so nothing may rely on them.
+      const cdn = knobs.xetBridge
+        ? `${cdnOrigin}/xet-bridge-us/${idsOf(content).oid.slice(0, 16)}/${sha256}?Expires=${Math.floor(Date.now() / 1000) + 3600}&Policy=eyJTdGF0ZW1lbnQiOltdfQ__&Signature=replica&Key-Pair-Id=K2L8F4GPSG1IFC`
+        : `${cdnOrigin}/cdn/repos/${prefix}${id}/${sha256}`;
+      return send(302, { location: cdn, 'x-linked-etag': sha256, ...first }, '');
     }
     if (knobs.relativeRedirects) {
       const prefix = type === 'model' ? 'models' : `${type}s`;
@@ -491,7 +656,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   const servePage = (type: 'model' | 'dataset' | 'space', id: string, rest: string[], ctx: Ctx) => {
     const repo = findRepo(type, id);
     if (!repo || (repo.spec.private && !authorised(ctx.req)))
-      return ctx.fail(404, 'RepoNotFound', `Repository ${id} not found`);
+      return ctx.send(404, { 'content-type': 'text/html; charset=utf-8' }, notFoundPage(pageOptions()));
     const html = (body: string) => ctx.send(200, { 'content-type': 'text/html; charset=utf-8' }, body);
     const pr = pageRepoOf(repo);
     const [kind, ...tail] = rest;
@@ -501,7 +666,9 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         : [tail[0] ?? 'main', tail.slice(1).join('/')];
     if (kind === undefined) {
       const readme = repo.commits[repo.commits.length - 1]?.tree.get('README.md');
-      return html(homePage(pr, readme ? new TextDecoder().decode(sliceOf(readme, 0, 64 * 1024)) : ''));
+      return html(
+        homePage(pr, readme ? new TextDecoder().decode(sliceOf(readme, 0, 64 * 1024)) : '', pageOptions()),
+      );
     }
     if (kind === 'tree' || kind === 'blob') {
       const [rev, path] = revAndPath();
@@ -522,6 +689,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
             sizeOf(content),
             lfs,
             lfs ? undefined : new TextDecoder().decode(sliceOf(content, 0, 64 * 1024)),
+            pageOptions(),
           ),
         );
       }
@@ -542,14 +710,15 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           nextURL,
           rows,
           `/__replica/rows?type=${type}&id=${encodeURIComponent(id)}&rev=${encodeURIComponent(rev)}`,
+          pageOptions(),
         ),
       );
     }
     if (kind === 'discussions') {
       const ds = (repo.spec.discussions ?? []).map((d) => ({ ...d, events: d.events ?? [] }));
-      if (!tail.length) return html(discussionsPage(pr, ds));
+      if (!tail.length) return html(discussionsPage(pr, ds, pageOptions()));
       const d = ds.find((x) => x.num === Number(tail[0]));
-      return d ? html(discussionPage(pr, d)) : ctx.fail(404, 'NotFound', 'no such discussion');
+      return d ? html(discussionPage(pr, d, pageOptions())) : ctx.fail(404, 'NotFound', 'no such discussion');
     }
     return ctx.fail(404, 'NotFound', 'no such page');
   };
@@ -583,8 +752,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     if (!m) return fail(404, 'NotFound', 'no such API route');
     const [, id = '', kind, tail = ''] = m;
     const repo = findRepo(type, id);
-    if (!repo || (repo.spec.private && !authorised(req)))
-      return fail(404, 'RepoNotFound', `Repository ${id} not found`);
+    if (!repo || (repo.spec.private && !authorised(req))) return repoNotFound(fail, id);
     const head = repo.commits[repo.commits.length - 1];
     if (!kind || kind === 'revision') {
       const c = kind ? atRevision(repo, decodeURIComponent(tail)) : head;
@@ -719,6 +887,16 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     log,
     repos,
     setRepo,
+    resolvesByPath() {
+      const counts = new Map<string, number>();
+      for (const l of log) {
+        const m = /^\/(?:(datasets|spaces)\/)?(.+?)\/resolve\/[^/]+\/([^?]+)/.exec(l.path);
+        if (!m) continue;
+        const key = `${m[1] === 'datasets' ? 'dataset' : m[1] === 'spaces' ? 'space' : 'model'}:${m[2] ?? ''}/${decodeURIComponent(m[3] ?? '')}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return counts;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if ('closeAllConnections' in server) server.closeAllConnections();

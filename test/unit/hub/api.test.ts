@@ -92,12 +92,25 @@ describe('HubApi against the replica', () => {
     expect(await code(api().modelInfo(fixtures))).toBe('ok');
   });
 
-  it('the governor follows the RateLimit header', async () => {
+  it('the governor follows the RateLimit header where the Hub sends it', async () => {
     hub.knobs.apiQuota = 40;
+    hub.knobs.rateLimitOn429Only = false;
     const a = api();
     await a.modelInfo(fixtures);
     expect(a.governor.left).toBeLessThan(40);
     expect(a.governor.left).toBeGreaterThan(0);
+    hub.knobs.rateLimitOn429Only = true;
+  });
+
+  it('without RateLimit headers on 200s (the real Hub), the governor counts its own calls', async () => {
+    const a = api();
+    const before = a.governor.left;
+    await a.modelInfo(fixtures);
+    await a.modelInfo(history);
+    expect(before - a.governor.left).toBe(2);
+    const res = await replicaFetch(hub.cert)(`${hub.url}/api/models/picklens/fixtures`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ratelimit')).toBeNull();
   });
 });
 

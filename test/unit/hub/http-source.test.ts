@@ -19,6 +19,8 @@ const KNOBS = {
   resetMidBody: 0,
   fail5xx: 0,
   grantedTokens: ['secret'],
+  // These tests count requests; the spurious 416s have their own tests below.
+  spurious416Every: 0,
 };
 
 beforeAll(async () => {
@@ -203,6 +205,65 @@ describe('HubFileSource against the replica', () => {
     );
     expect(counter.calls).toBe(6);
     expect(counter.maxInFlight).toBe(2);
+  });
+
+  it('a 401 + RepoNotFound (a missing or private repo, as the real Hub answers) is repo-not-found', async () => {
+    hub.knobs.notFoundAs401 = true;
+    expect(
+      await code(source('model.safetensors', { repo: { type: 'model', id: 'nobody/nothing' } }).read(0, 8)),
+    ).toBe('repo-not-found');
+    expect(hub.log.map((l) => l.status)).toEqual([401]);
+  });
+
+  it('a CDN 416 with a false total is retried, never taken as the end of the file', async () => {
+    hub.knobs.spurious416Every = 2; // the second CDN read of this test answers `416 bytes */177`
+    const src = source('model.safetensors', { backoffMs: 1 });
+    const head = await src.read(0, 8);
+    expect(head).toHaveLength(8);
+    const rest = await src.read(8, 300);
+    expect(rest).toHaveLength(292);
+    expect(src.size).toBe(388);
+    expect(hub.log.filter((l) => l.status === 416)).toHaveLength(1);
+  });
+
+  it('416s that do not pass: the read fails (bogus-range) and the verdict is unknown, never cached', async () => {
+    const { fromFailedRead } = await import('../../../lib/formats/classify');
+    hub.knobs.spurious416Every = 1;
+    expect(await code(source('model.safetensors', { backoffMs: 1 }).read(0, 8))).toBe('bogus-range');
+    const v = await classify(source('model.safetensors', { backoffMs: 1 }), { name: 'model.safetensors' });
+    expect(v.risk).toBe('unknown');
+    expect(fromFailedRead(v)).toBe(true);
+    // A 416 that agrees with itself is the end of the file: a read past the end of a known-size file.
+    hub.knobs.spurious416Every = 0;
+    const past = source('model.safetensors');
+    expect(await past.read(400, 410)).toHaveLength(0);
+    expect(past.size).toBe(388);
+  });
+
+  it('a read that fails without an answer (CORS in a page) goes to the fallback at once', async () => {
+    const asked: string[] = [];
+    const src = source('model.safetensors', {
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+      fallback: async (start, end) => {
+        asked.push(`${start}-${end}`);
+        return (await source('model.safetensors').read(start, end)).slice();
+      },
+    });
+    const v = await classify(src, { name: 'model.safetensors' });
+    expect(v.risk).toBe('safe');
+    expect(asked[0]).toMatch(/^0-\d+$/);
+    expect(src.viaFallback).toBe(asked.length);
+    // A failure with an answer (404) is not sent to the fallback.
+    const missing = source('nope.bin', { fallback: () => Promise.reject(new Error('not called')) });
+    expect(await code(missing.read(0, 8))).toBe('entry-not-found');
+  });
+
+  it('a small file redirected to /api/resolve-cache comes whole and gzipped; the bytes asked are taken', async () => {
+    hub.knobs.relativeRedirects = true;
+    const src = source('README.md');
+    expect(new TextDecoder().decode(await src.read(2, 7))).toBe('A mod');
+    const cached = hub.log.find((l) => l.path.startsWith('/api/resolve-cache/'));
+    expect(cached?.status).toBe(200);
   });
 
   it('no verdict is safe from a failed or partial read', async () => {
