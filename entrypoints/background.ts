@@ -7,10 +7,12 @@ import {
   handleSetSettings,
   handleLogVisit,
   handlePutVerdict,
-  handleRefreshConversionPrs,
+  handleReadRange,
   handleRepoFiles,
   handleRepoView,
+  refreshConversionPrsOnce,
 } from '@/lib/background/handlers';
+import { TreeEntries } from '@/lib/background/tree-entries';
 import { BatchRunner } from '@/lib/background/batch';
 import { Collector } from '@/lib/background/collect';
 import { hubVerdictReader, resolverGovernor } from '@/lib/background/history';
@@ -32,9 +34,10 @@ interface Services {
   api: HubApi;
   collector: Collector;
   batch: BatchRunner;
+  trees: TreeEntries;
 }
 
-async function dispatch({ db, api, collector, batch }: Services, msg: Message): Promise<unknown> {
+async function dispatch({ db, api, collector, batch, trees }: Services, msg: Message): Promise<unknown> {
   switch (msg.type) {
     case 'getVerdict':
       return handleGetVerdict(db, msg.data.contentKey);
@@ -45,7 +48,7 @@ async function dispatch({ db, api, collector, batch }: Services, msg: Message): 
       // Every visited repo's conversion PRs are refreshed (throttled per repo; the API governor keeps the
       // calls within the budget); a status change becomes a new history entry.
       if (shouldRefresh(repoKey(msg.data.repo.type, msg.data.repo.id))) {
-        void handleRefreshConversionPrs(db, api, msg.data.repo).catch((e: unknown) =>
+        void refreshConversionPrsOnce(db, api, msg.data.repo).catch((e: unknown) =>
           console.warn('picklens: PR refresh', e),
         );
       }
@@ -53,6 +56,10 @@ async function dispatch({ db, api, collector, batch }: Services, msg: Message): 
     }
     case 'repoFiles':
       return handleRepoFiles(api, msg.data.repo, msg.data.rev);
+    case 'treeEntries':
+      return trees.lookup(msg.data.repo, msg.data.rev, msg.data.paths.slice(0, 10_000));
+    case 'readRange':
+      return handleReadRange(msg.data, { endpoint: api.endpoint, credentials: 'include' });
     case 'getSettings':
       return handleGetSettings(db);
     case 'setSettings':
@@ -61,7 +68,7 @@ async function dispatch({ db, api, collector, batch }: Services, msg: Message): 
       return handleClearData(db);
     case 'refreshConversionPrs':
       lastRefresh.set(repoKey(msg.data.repo.type, msg.data.repo.id), Date.now());
-      return handleRefreshConversionPrs(db, api, msg.data.repo);
+      return refreshConversionPrsOnce(db, api, msg.data.repo);
     case 'repoView':
       return handleRepoView(db, msg.data.repo);
     case 'collectRepo':
@@ -97,7 +104,7 @@ export default defineBackground(() => {
       c.collect(repo, signal, onProgress, exhaustive),
     );
     batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
-    return { db: d, api, collector: c, batch };
+    return { db: d, api, collector: c, batch, trees: new TreeEntries(api) };
   });
   // Registered so the browser starts the worker when it starts: a batch left running goes on (kick above).
   browser.runtime.onStartup.addListener(() => undefined);

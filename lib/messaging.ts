@@ -5,6 +5,8 @@ import type { Settings } from './settings';
 import type { RepoRef } from './hub/url';
 import type { CommitRecord, HistoryState, PullRequestRecord, RepoRecord } from './db/schema';
 import type { HistoryProgress } from './background/history';
+import type { RepoFiles } from './background/handlers';
+import type { EntryFacts } from './background/tree-entries';
 import type { BatchStatus } from './background/batch';
 
 export interface ProtocolMap {
@@ -17,10 +19,17 @@ export interface ProtocolMap {
   };
   /** The user opened a repo page. */
   logVisit: { request: { repo: RepoRef; url: string; page: string }; reply: true };
-  /** The repo's model files at a revision (tree API, within the budget), with their content keys. */
-  repoFiles: {
-    request: { repo: RepoRef; rev: string };
-    reply: { path: string; size: number; contentKey?: string }[];
+  /** The repo's model files at a revision, with their content keys: at most CHIP_MAX_TREE_PAGES API calls. */
+  repoFiles: { request: { repo: RepoRef; rev: string }; reply: RepoFiles };
+  /** Size and content key of files a tree page shows without them (rows appended as it is scrolled). */
+  treeEntries: {
+    request: { repo: RepoRef; rev: string; paths: string[] };
+    reply: Record<string, EntryFacts>;
+  };
+  /** A Range read of a repo file that failed in the page (CORS), made by the background; base64 bytes. */
+  readRange: {
+    request: { repo: RepoRef; rev: string; path: string; start: number; end: number };
+    reply: string;
   };
   getSettings: { request: Record<string, never>; reply: Settings };
   setSettings: { request: Partial<Settings>; reply: Settings };

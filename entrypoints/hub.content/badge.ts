@@ -155,6 +155,7 @@ export function createBadge(doc: Document, path: string): Badge {
   return {
     root,
     paint(v) {
+      root.dataset.picklensPath = path;
       root.dataset.picklensRisk = v.risk;
       root.dataset.picklensFormat = v.format;
       label.textContent = `${v.format} · ${LABEL[v.risk]}`;

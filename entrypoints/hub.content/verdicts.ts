@@ -1,16 +1,23 @@
 // Verdicts for the content script's features: the background's cache by content key first; then the
 // file's own first bytes, read same-origin from the page by the engine, which is loaded on demand (a page
-// whose verdicts are all cached never loads it). A verdict from a failed read is not remembered.
+// whose verdicts are all cached never loads it). A read that fails in the page without an answer (a CDN
+// error without CORS headers) is made again by the background. A verdict from a failed read is not
+// remembered beyond this document. Each file is read at most once per document: re-renders, repaired
+// badges and the chip asking for a file the tree already read all share one promise.
+import { base64ToBytes } from '@/lib/base64';
 import { send } from '@/lib/messaging-client';
 import { withName } from '@/lib/formats/names';
 import type { Verdict } from '@/lib/formats/types';
-import type { RepoRef } from '@/lib/hub/url';
+import { repoPath, type RepoRef } from '@/lib/hub/url';
 
 type Engine = typeof import('@/lib/content-engine');
 
 let enginePromise: Promise<Engine> | undefined;
 let concurrency = 6;
 let limiter: InstanceType<Engine['Limiter']> | undefined;
+/** The verdicts of this document, by repo, revision and path (bounded: a very long session starts over). */
+const seen = new Map<string, Promise<Verdict>>();
+const MAX_SEEN = 5000;
 
 function loadEngine(): Promise<Engine> {
   // The URL is the extension's own module (web-accessible to huggingface.co only, wxt.config.ts).
@@ -29,7 +36,7 @@ export function setConcurrency(n: number): void {
   limiter = undefined;
 }
 
-export async function verdictOf(
+export function verdictOf(
   repo: RepoRef,
   rev: string,
   path: string,
@@ -37,15 +44,40 @@ export async function verdictOf(
   contentKey: string | undefined,
   signal: AbortSignal,
 ): Promise<Verdict> {
-  // Cached verdicts are of the bytes alone; the name's findings are added here (lib/formats/names.ts).
-  const known = contentKey ? await send('getVerdict', { contentKey }).catch(() => null) : null;
-  if (known) return withName(known, path);
-  const engine = await loadEngine();
-  limiter ??= new engine.Limiter(concurrency);
-  const src = new engine.HubFileSource({ endpoint: location.origin, repo, rev, path, size, limiter, signal });
-  const v = await engine.classifyContent(src, { name: path });
-  if (contentKey && !engine.fromFailedRead(v)) {
-    void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
-  }
-  return withName(v, path);
+  const key = `${repoPath(repo)}@${rev}/${path}`;
+  const known = seen.get(key);
+  if (known) return known;
+  if (seen.size >= MAX_SEEN) seen.clear();
+
+  const read = async (): Promise<Verdict> => {
+    // Cached verdicts are of the bytes alone; the name's findings are added here (lib/formats/names.ts).
+    const cached = contentKey ? await send('getVerdict', { contentKey }).catch(() => null) : null;
+    if (cached) return withName(cached, path);
+    const engine = await loadEngine();
+    limiter ??= new engine.Limiter(concurrency);
+    const src = new engine.HubFileSource({
+      endpoint: location.origin,
+      repo,
+      rev,
+      path,
+      size,
+      limiter,
+      signal,
+      fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
+    });
+    const v = await engine.classifyContent(src, { name: path });
+    if (contentKey && !engine.fromFailedRead(v)) {
+      void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
+    }
+    return withName(v, path);
+  };
+
+  const p = read();
+  seen.set(key, p);
+  // A read cut short by the end of its page view is not this document's answer for the file.
+  p.then(
+    () => signal.aborted && seen.get(key) === p && seen.delete(key),
+    () => seen.get(key) === p && seen.delete(key),
+  );
+  return p;
 }

@@ -2,7 +2,9 @@
 // unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
+import { bytesToBase64 } from '../base64';
 import { contentKeyOf } from '../hub/content-key';
+import { HubFileSource, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
 import { sanitizeSettings, type Settings } from '../settings';
 import type { RepoRef } from '../hub/url';
@@ -98,6 +100,50 @@ export function isConversionPr(d: {
   );
 }
 
+/** The longest read the background makes for a page (a safetensors header is capped at 25 MB: HUB.md). */
+export const MAX_FALLBACK_READ = 32 * 1024 * 1024;
+
+/**
+ * A page's Range read made again by the background, which CORS does not bind (a CDN error without CORS
+ * headers reaches a page as a bare network failure). Only a repo file's `resolve` URL on the Hub, never an
+ * address the page names; the bytes come back as base64 (messages carry JSON).
+ */
+export async function handleReadRange(
+  m: { repo: RepoRef; rev: string; path: string; start: number; end: number },
+  opts: { endpoint: string; credentials?: RequestCredentials; fetch?: FetchLike },
+): Promise<string> {
+  const { start, end } = m;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start)
+    throw new Error(`readRange: bad range ${String(start)}-${String(end)}`);
+  if (end - start > MAX_FALLBACK_READ) throw new Error(`readRange: over ${MAX_FALLBACK_READ} bytes`);
+  const src = new HubFileSource({
+    endpoint: opts.endpoint,
+    repo: m.repo,
+    rev: m.rev,
+    path: m.path,
+    credentials: opts.credentials,
+    fetch: opts.fetch,
+  });
+  return bytesToBase64(await src.read(start, end));
+}
+
+/** One refresh of a repo's conversion PRs at a time: a visit and a feature asking at once share it. */
+const refreshing = new Map<string, Promise<{ num: number; status: string }[]>>();
+
+export function refreshConversionPrsOnce(
+  db: PicklensDb,
+  api: HubApi,
+  repo: RepoRef,
+): Promise<{ num: number; status: string }[]> {
+  const key = repoKey(repo.type, repo.id);
+  let p = refreshing.get(key);
+  if (!p) {
+    p = handleRefreshConversionPrs(db, api, repo).finally(() => refreshing.delete(key));
+    refreshing.set(key, p);
+  }
+  return p;
+}
+
 /** Fetches the repo's SFconvertbot PRs and records each; a status that changed gets a new history entry. */
 export async function handleRefreshConversionPrs(
   db: PicklensDb,
@@ -148,17 +194,43 @@ export async function handleRefreshConversionPrs(
   return found.map((p) => ({ num: p.num, status: p.status }));
 }
 
+/**
+ * What the repo chip may spend on one page view: tree pages listed (the real Hub: 1,000 entries a page, so
+ * 3,000 files) and model files handed back to be read. A 50,000-file dataset costs 3 calls, not 50.
+ */
+export const CHIP_MAX_TREE_PAGES = 3;
+export const CHIP_MAX_FILES = 200;
+
+export interface RepoFiles {
+  files: { path: string; size: number; contentKey?: string }[];
+  /** The listing stopped at the budget: there may be more model files than these. */
+  truncated: boolean;
+  /** Entries (files and folders) listed. */
+  listed: number;
+}
+
 export async function handleRepoFiles(
   api: HubApi,
   repo: RepoRef,
   rev: string,
-): Promise<{ path: string; size: number; contentKey?: string }[]> {
-  const out: { path: string; size: number; contentKey?: string }[] = [];
-  for await (const e of api.tree(repo, rev)) {
-    if (e.type === 'file' && isModelFile(e.path, e.size))
-      out.push({ path: e.path, size: e.size, contentKey: contentKeyOf(e) });
+  limits = { pages: CHIP_MAX_TREE_PAGES, files: CHIP_MAX_FILES },
+): Promise<RepoFiles> {
+  const files: RepoFiles['files'] = [];
+  let listed = 0;
+  let pages = 0;
+  for await (const page of api.treePages(repo, rev)) {
+    pages++;
+    for (const e of page) {
+      listed++;
+      const size = e.lfs?.size ?? e.size;
+      if (e.type !== 'file' || !isModelFile(e.path, size)) continue;
+      if (files.length >= limits.files) return { files, truncated: true, listed };
+      files.push({ path: e.path, size, contentKey: contentKeyOf(e) });
+    }
+    // The next page would be one call too many: stop, and say the list may go on.
+    if (pages >= limits.pages) return { files, truncated: true, listed };
   }
-  return out;
+  return { files, truncated: false, listed };
 }
 
 export async function handleGetSettings(db: PicklensDb): Promise<Settings> {

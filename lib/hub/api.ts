@@ -190,16 +190,20 @@ export class HubApi {
     }
   }
 
-  /** Pages of an array endpoint, following `Link: <…>; rel="next"`. */
-  private async *linked<T>(first: string): AsyncGenerator<T> {
+  /** Pages of an array endpoint, one call each, following `Link: <…>; rel="next"`. */
+  private async *linkedPages<T>(first: string): AsyncGenerator<T[]> {
     let url: string | undefined = first;
     for (let pages = 0; url && pages < MAX_PAGES; pages++) {
       const { body, res }: { body: T[]; res: Response } = await this.json<T[]>(url);
       if (!Array.isArray(body)) throw new HubError('bad-response', `${new URL(url).pathname}: not a list`);
-      yield* body;
+      yield body;
       const next = nextLink(res);
       url = next ? new URL(next, url).toString() : undefined;
     }
+  }
+
+  private async *linked<T>(first: string): AsyncGenerator<T> {
+    for await (const page of this.linkedPages<T>(first)) yield* page;
   }
 
   async modelInfo(repo: RepoRef, rev?: string): Promise<ModelInfo> {
@@ -208,10 +212,17 @@ export class HubApi {
   }
 
   tree(repo: RepoRef, rev = 'main', path = '', recursive = true): AsyncGenerator<TreeEntry> {
+    return this.linked<TreeEntry>(this.treeUrl(repo, rev, path, recursive));
+  }
+
+  /** The tree a page (one API call) at a time: for callers that stop at a budget of calls. */
+  treePages(repo: RepoRef, rev = 'main', path = '', recursive = true): AsyncGenerator<TreeEntry[]> {
+    return this.linkedPages<TreeEntry>(this.treeUrl(repo, rev, path, recursive));
+  }
+
+  private treeUrl(repo: RepoRef, rev: string, path: string, recursive: boolean): string {
     const dir = path ? `/${path.split('/').map(encodeURIComponent).join('/')}` : '';
-    return this.linked<TreeEntry>(
-      `${apiBase(this.endpoint, repo)}/tree/${encodeURIComponent(rev)}${dir}?recursive=${recursive}&expand=false`,
-    );
+    return `${apiBase(this.endpoint, repo)}/tree/${encodeURIComponent(rev)}${dir}?recursive=${recursive}&expand=false`;
   }
 
   /** Newest first; `limit` per page (HUB.md: default 50, at most 1000). */

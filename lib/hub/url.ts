@@ -1,7 +1,9 @@
 // Hugging Face page predicates (after github-url-detection: each predicate has example URLs, and a test
 // asserts every predicate accepts its own examples and rejects every other predicate's).
-// Repos live at /{id} for models, /datasets/{id} and /spaces/{id}; id is {namespace}/{name}, or a single
-// name for some legacy models. Revisions in URLs may be encoded (`refs%2Fpr%2F5`).
+// Repos live at /{id} for models, /datasets/{id} and /spaces/{id}; id is {namespace}/{name}. A single
+// segment is a user's or an org's profile: the no-namespace models (`/gpt2`) moved to orgs in 2024 and
+// their old URLs redirect (HUB.md "The real site in 2026"). Revisions in URLs may be encoded (`refs%2Fpr%2F5`).
+// The URL is half of the answer: a repo page also has its repo header island (lib/hub/selectors.ts).
 
 export type RepoType = 'model' | 'dataset' | 'space';
 
@@ -68,6 +70,14 @@ const RESERVED = new Set([
   'mcp',
   'sql-console',
   'welcome',
+  'buckets',
+  'organizations',
+  'user',
+  'profile',
+  'static',
+  'join',
+  'following',
+  'inbox',
 ]);
 
 const NAME = /^[\w.-]+$/;
@@ -99,14 +109,9 @@ export function parseHubUrl(url: URL | string): PageInfo | undefined {
   } else if (RESERVED.has(seg[0] ?? '')) return undefined;
   const ns = seg[i];
   const name = seg[i + 1];
-  if (!ns || !NAME.test(ns)) return undefined;
-  // Legacy single-name models (`/gpt2`) have no namespace; datasets and spaces always do.
-  const single =
-    type === 'model' &&
-    (!name || ['tree', 'blob', 'commits', 'commit', 'discussions', 'resolve'].includes(name));
-  if (!single && (!name || !NAME.test(name))) return undefined;
-  const repo: RepoRef = { type, id: single ? ns : `${ns}/${name}` };
-  const rest = seg.slice(i + (single ? 1 : 2));
+  if (!ns || !NAME.test(ns) || !name || !NAME.test(name)) return undefined;
+  const repo: RepoRef = { type, id: `${ns}/${name}` };
+  const rest = seg.slice(i + 2);
   const [kind, ...tail] = rest;
   if (kind === undefined) return { repo, page: 'home' };
   // A revision can contain slashes (refs/pr/5): it is either one encoded segment or refs/… spread out.
@@ -167,17 +172,34 @@ export function isModelsListing(url: URL | string): boolean {
   return seg?.length === 1 && (seg[0] === 'models' || seg[0] === 'datasets' || seg[0] === 'spaces');
 }
 
+/** `/{name}` and `/{name}/activity/…`: a user's or an org's profile, never a repo. */
+export function isProfile(url: URL | string): boolean {
+  const seg = segments(url);
+  if (!seg?.length || RESERVED.has(seg[0] ?? '') || !NAME.test(seg[0] ?? '')) return false;
+  return seg.length === 1 || (seg[1] === 'activity' && seg.length >= 3);
+}
+
+/** `/buckets`, `/buckets/{owner}[/{bucket}…]`: storage buckets (2026), not repos. */
+export function isBucket(url: URL | string): boolean {
+  return segments(url)?.[0] === 'buckets';
+}
+
+/** `/collections/{owner}[/{slug}]`: collections, not repos. */
+export function isCollection(url: URL | string): boolean {
+  const seg = segments(url);
+  return seg?.[0] === 'collections' && seg.length >= 2;
+}
+
 /** Examples each predicate must accept, and every other must reject. */
 export const URL_EXAMPLES: Record<string, string[]> = {
   isRepoHome: [
     'https://huggingface.co/openai-community/gpt2',
-    'https://huggingface.co/gpt2',
     'https://huggingface.co/datasets/squad/squad',
     'https://huggingface.co/spaces/safetensors/convert',
   ],
   isRepoTree: [
     'https://huggingface.co/openai-community/gpt2/tree/main',
-    'https://huggingface.co/gpt2/tree/main/onnx',
+    'https://huggingface.co/openai-community/gpt2/tree/main/onnx',
     'https://huggingface.co/org/m/tree/refs%2Fpr%2F5',
     'https://huggingface.co/datasets/org/d/tree/main/data',
   ],
@@ -208,6 +230,20 @@ export const URL_EXAMPLES: Record<string, string[]> = {
     'https://huggingface.co/datasets',
     'https://huggingface.co/spaces',
   ],
+  isProfile: [
+    'https://huggingface.co/picklens',
+    'https://huggingface.co/gpt2',
+    'https://huggingface.co/SFconvertbot/activity/community',
+  ],
+  isBucket: [
+    'https://huggingface.co/buckets',
+    'https://huggingface.co/buckets/picklens/weights',
+    'https://huggingface.co/buckets/picklens/weights/tree/main',
+  ],
+  isCollection: [
+    'https://huggingface.co/collections/picklens',
+    'https://huggingface.co/collections/picklens/study-repos-6650d8e1f2a3b4c5d6e7f809',
+  ],
 };
 
 /**
@@ -217,7 +253,10 @@ export const URL_EXAMPLES: Record<string, string[]> = {
 export function parseRepoId(text: string): RepoRef | undefined {
   const t = text.trim();
   if (!t) return undefined;
+  // A single name pasted is a legacy no-namespace model id (the API still answers for it); its page is not.
+  if (NAME.test(t) && !RESERVED.has(t)) return { type: 'model', id: t };
   const key = /^(model|dataset|space):(.+)$/.exec(t);
+  if (key && key[1] === 'model' && NAME.test(key[2] ?? '')) return { type: 'model', id: key[2] ?? '' };
   if (key) {
     const page = parseHubUrl(`${HUB_ORIGIN}/${repoPath({ type: key[1] as RepoType, id: key[2] ?? '' })}`);
     return page?.page === 'home' && page.repo.type === key[1] ? page.repo : undefined;

@@ -14,7 +14,7 @@ import {
   type PullRequestState,
 } from '../../lib/stats/aggregates';
 import { filterCommits, filterPrs, snapshotsOf, type StatsFilter } from '../../lib/stats/repo-view';
-import { launchWithExtension, type Launched } from '../support/browser';
+import { BROWSER_CDN, hubHostRules, launchWithExtension, type Launched } from '../support/browser';
 import { readFixtureManifest } from '../support/fixtures';
 import { checkZip } from '../support/zip-check';
 import { batchRepos, sampleRepos } from '../hub/sample-repos';
@@ -29,11 +29,9 @@ const BATCH = batchRepos();
 beforeAll(async () => {
   hub = await startReplica({
     repos: [...sampleRepos(), ...BATCH],
-    cdnOrigin: 'https://cdn-lfs.hf.co',
+    cdnOrigin: BROWSER_CDN,
   });
-  b = await launchWithExtension(
-    `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
-  );
+  b = await launchWithExtension(hubHostRules(hub.port));
 });
 afterAll(async () => {
   await b?.close();

@@ -1,51 +1,47 @@
-// The extension on the replica's tree page, reached as https://huggingface.co: every model file's row gets
-// a badge with the right risk, a dangerous file's panel names its import, "Load more" rows get badges,
-// verdicts land in IndexedDB, and a second visit reads no file headers (cache by content key).
+// The extension on the replica reached as https://huggingface.co, with every roughness of the real site on
+// (HUB.md "The real site in 2026"): islands that hydrate three times and remove what Picklens painted, a
+// tree that grows on scroll, client-side tabs, the Xet bridge, CDN errors without CORS, CloudFront's bogus
+// 416s, gzipped small files, 401s for missing repos. Every page type: tree (long, scrolled to its end),
+// blob, repo home of a model, a dataset and a space, discussions list, PR page, profiles, listings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
-import { isModelFile } from '../../lib/hub/model-files';
-import { launchWithExtension, type Launched } from '../support/browser';
-import { readFixtureManifest } from '../support/fixtures';
-import { historyRepo, sampleRepos } from '../hub/sample-repos';
+import { SELECTORS } from '../../lib/hub/selectors';
+import { BROWSER_CDN, hubHostRules, launchWithExtension, type Launched } from '../support/browser';
+import {
+  badgesSettle,
+  expectedRisks,
+  hydrated,
+  idbAll,
+  idbClear,
+  idbCount,
+  modelFolders,
+  rowBadges,
+  scrollTreeToEnd,
+} from '../support/hub-page';
+import { historyRepo, hugeRepo, sampleRepos } from '../hub/sample-repos';
 import { startReplica, type Replica } from '../hub/server';
 
 let hub: Replica;
 let b: Launched;
 let page: Page;
-const expected = new Map(readFixtureManifest().map((r) => [r.file, r.risk]));
+const samples = sampleRepos();
+const spec = (id: string) => {
+  const s = samples.find((r) => r.id === id);
+  if (!s) throw new Error(`no sample repo ${id}`);
+  return s;
+};
 
-async function badges(p: Page): Promise<Record<string, string>> {
-  return p.$$eval('.picklens-badge', (els) =>
-    Object.fromEntries(
-      els.map((e) => [
-        (e as HTMLElement).dataset.picklensPath ?? '',
-        (e as HTMLElement).dataset.picklensRisk ?? '',
-      ]),
-    ),
-  );
-}
-
-async function settled(p: Page, count: number): Promise<Record<string, string>> {
-  await p.waitForFunction(
-    (n: number) => {
-      const all = [...document.querySelectorAll<HTMLElement>('.picklens-badge')];
-      return all.length >= n && all.every((e) => e.dataset.picklensRisk !== 'pending');
-    },
-    { timeout: 20_000 },
-    count,
-  );
-  return badges(p);
-}
+/** `/{id}` for models, `/datasets/{id}`, `/spaces/{id}`. */
+const base = (r: { id: string; type?: string }) =>
+  `https://huggingface.co/${r.type && r.type !== 'model' ? `${r.type}s/` : ''}${r.id}`;
 
 beforeAll(async () => {
   hub = await startReplica({
-    repos: sampleRepos(),
-    cdnOrigin: 'https://cdn-lfs.hf.co',
+    repos: [...samples, hugeRepo()],
+    cdnOrigin: BROWSER_CDN,
     knobs: { pageSize: 25 },
   });
-  b = await launchWithExtension(
-    `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
-  );
+  b = await launchWithExtension(hubHostRules(hub.port));
   page = await b.browser.newPage();
 });
 afterAll(async () => {
@@ -53,206 +49,308 @@ afterAll(async () => {
   await hub?.close();
 });
 
-describe('tree badges on huggingface.co (the replica)', () => {
-  let firstPage: string[] = [];
-
-  it('paints every model file of the first page with its risk', async () => {
-    await page.goto('https://huggingface.co/picklens/fixtures/tree/main', { waitUntil: 'domcontentloaded' });
-    firstPage = await page.$$eval('[data-target="ViewerIndexTreeList"] li a[href*="/blob/"]', (as) =>
-      as.map((a) => decodeURIComponent(a.getAttribute('href')?.split('/blob/main/')[1] ?? '')),
-    );
-    const models = firstPage.filter((p) => isModelFile(p, 2048));
-    const got = await settled(page, models.length);
-    expect(Object.keys(got).sort()).toEqual(models.sort());
-    expect(await page.evaluate(() => document.documentElement.dataset.picklensEngine)).toBe('loaded');
-    for (const path of models) expect(got[path], path).toBe(expected.get(path));
+describe('tree pages, as rough as the real Hub', () => {
+  it('every model-file row of every sample repo holds exactly one badge with its risk, after hydration and after scrolling to the end', async () => {
+    let painted = 0;
+    for (const r of samples) {
+      for (const dir of await modelFolders(r)) {
+        const expected = await expectedRisks(r, dir);
+        await page.goto(`${base(r)}/tree/main${dir ? `/${dir}` : ''}`, { waitUntil: 'domcontentloaded' });
+        await scrollTreeToEnd(page);
+        const got = await badgesSettle(page, expected);
+        const flat = Object.fromEntries(Object.entries(got).map(([p, risks]) => [p, risks.join(',')]));
+        expect(flat, `${r.id}/${dir}`).toEqual(expected);
+        painted += Object.keys(got).length;
+      }
+    }
+    // Every fixture, the long tree's, the nested dataset's and space's files: none left out.
+    expect(painted).toBeGreaterThan(50);
   });
 
-  it('shows a dangerous file’s import in its panel, by keyboard', async () => {
+  it('the long tree: rows appended on scroll get facts from the tree API (an extensionless pickle is found), and no file is read twice', async () => {
+    hub.knobs.spurious416Every = 0; // here the reads are counted; the 416s have their own test
+    hub.log.length = 0;
+    const r = spec('picklens/long-tree');
+    await page.goto(`${base(r)}/tree/main`, { waitUntil: 'domcontentloaded' });
+    expect(await page.$$eval(SELECTORS.treeFileLink, (a) => a.length)).toBe(25);
+    await scrollTreeToEnd(page);
+    const got = await badgesSettle(page, await expectedRisks(r));
+    expect(got['zz-checkpoint']).toEqual(['dangerous']);
+    expect(got['pytorch_model.bin']).toEqual(['unsafe']);
+    // The rows past the first page were looked up in the tree API, by the background, once per page.
+    const trees = hub.log.filter((l) => l.path.startsWith('/api/models/picklens/long-tree/tree/'));
+    expect(trees.length).toBeGreaterThan(0);
+    expect(trees.length).toBeLessThanOrEqual(4);
+    expect([...hub.repeatedReads()]).toEqual([]);
+    hub.knobs.spurious416Every = 5;
+  });
+
+  it('verdicts of appended rows are cached by content: a second visit reads no file', async () => {
+    const r = spec('picklens/long-tree');
+    await page.goto(`${base(r)}/tree/main`, { waitUntil: 'domcontentloaded' });
+    hub.log.length = 0;
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await scrollTreeToEnd(page);
+    await badgesSettle(page, await expectedRisks(r));
+    expect(hub.log.filter((l) => l.path.includes('/resolve/') || l.host.endsWith('hf.co'))).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.dataset.picklensEngine)).toBeUndefined();
+  });
+
+  it('a dangerous file’s panel names its import, by keyboard', async () => {
+    const r = spec('picklens/fixtures');
+    await page.goto(`${base(r)}/tree/main`, { waitUntil: 'domcontentloaded' });
+    await hydrated(page);
     const sel = '.picklens-badge[data-picklens-path="hidden_in_txt.zip"]';
+    await page.waitForSelector(`${sel}:not([data-picklens-risk="pending"])`);
     await page.focus(sel);
     const panel = await page.$eval(sel, (e) => {
       const p = e.querySelector<HTMLElement>('.picklens-panel');
-      return {
-        hidden: p?.hidden,
-        text: p?.textContent ?? '',
-        label: e.getAttribute('aria-label') ?? '',
-        tabIndex: (e as HTMLElement).tabIndex,
-      };
+      return { hidden: p?.hidden, text: p?.textContent ?? '', label: e.getAttribute('aria-label') ?? '' };
     });
     expect(panel.hidden).toBe(false);
     expect(panel.text).toContain('posix.system — dangerous');
     expect(panel.label).toContain('dangerous');
-    expect(panel.tabIndex).toBe(0);
   });
 
-  it('paints rows added by "Load more"', async () => {
-    const before = Object.keys(await badges(page)).length;
-    await page.click('[data-load-more]');
-    await page.waitForFunction(
-      (n: number) => document.querySelectorAll('.picklens-badge').length > n,
-      { timeout: 10_000 },
-      before,
-    );
-    const all = await settled(page, before + 1);
-    const added = Object.keys(all).filter((p) => !firstPage.includes(p));
-    expect(added.length).toBeGreaterThan(0);
-    for (const path of added) expect(all[path], path).toBe(expected.get(path));
-  });
-
-  it('a list re-rendered by hydration gets its badges back', async () => {
-    const before = Object.keys(await badges(page)).length;
-    // What a hydration re-render does: the island's list is replaced by fresh markup without our nodes.
-    const right = await page.evaluate(() => {
+  it('a subtree replaced with copies of our badges, and a badge’s attributes reset, are repaired without duplicates or a repaint loop', async () => {
+    const r = spec('picklens/dangerous');
+    const expected = await expectedRisks(r);
+    await page.goto(`${base(r)}/tree/main`, { waitUntil: 'domcontentloaded' });
+    await badgesSettle(page, expected);
+    const copies = await page.evaluate(() => {
       const ul = document.querySelector('[data-target="ViewerIndexTreeList"] > ul');
-      if (!ul) return -1;
-      const fresh = ul.cloneNode(true) as Element;
-      fresh.querySelectorAll('.picklens-badge').forEach((e) => e.remove());
-      ul.replaceWith(fresh);
+      const fresh = ul?.cloneNode(true) as Element | undefined;
+      if (!ul || !fresh) return -1;
+      ul.replaceWith(fresh); // copies of the badges, without their listeners
+      const b = document.querySelector<HTMLElement>('.picklens-badge');
+      delete b?.dataset.picklensRisk;
       return document.querySelectorAll('.picklens-badge').length;
     });
-    expect(right).toBe(0);
-    const after = await settled(page, before);
-    expect(Object.keys(after)).toHaveLength(before);
-  });
-
-  it('records verdicts and the visit in IndexedDB, read through the extension', async () => {
-    const counts = await b.worker.evaluate(
+    expect(copies).toBe(Object.keys(expected).length);
+    const got = await badgesSettle(page, expected);
+    expect(Object.values(got).every((risks) => risks.length === 1)).toBe(true);
+    // Settled means settled: nothing Picklens does changes the page any more.
+    const mutations = await page.evaluate(
       () =>
-        new Promise<{ verdicts: number; visits: number }>((resolve, reject) => {
-          const req = indexedDB.open('picklens');
-          req.onerror = () => reject(new Error('open failed'));
-          req.onsuccess = () => {
-            const tx = req.result.transaction(['verdicts', 'visits']);
-            const v = tx.objectStore('verdicts').count();
-            const s = tx.objectStore('visits').count();
-            tx.oncomplete = () => resolve({ verdicts: v.result, visits: s.result });
-          };
+        new Promise<number>((resolve) => {
+          let n = 0;
+          const o = new MutationObserver((records) => (n += records.length));
+          o.observe(document.body, { childList: true, subtree: true, attributes: true });
+          setTimeout(() => {
+            o.disconnect();
+            resolve(n);
+          }, 1000);
         }),
     );
-    expect(counts.visits).toBeGreaterThanOrEqual(1);
-    expect(counts.verdicts).toBeGreaterThan(15);
+    expect(mutations).toBe(0);
   });
 
-  it('a second visit reads no file headers: verdicts come from the cache by content key', async () => {
+  it('a CloudFront 416 with a false total, unreadable in the page (no CORS), ends in the right verdict through the background; no wrong verdict is cached', async () => {
+    await idbClear(b.worker, 'verdicts'); // the files must be read again
+    hub.knobs.spurious416Every = 2;
     hub.log.length = 0;
-    await page.reload({ waitUntil: 'domcontentloaded' });
-    const models = firstPage.filter((p) => isModelFile(p, 2048));
-    const got = await settled(page, models.length);
-    for (const path of models) expect(got[path], path).toBe(expected.get(path));
-    expect(hub.log.filter((l) => l.path.includes('/resolve/') || l.path.startsWith('/cdn/'))).toEqual([]);
-    // Nothing to read, so the engine module was never loaded into the page.
-    expect(await page.evaluate(() => document.documentElement.dataset.picklensEngine)).toBeUndefined();
+    const r = spec('picklens/history');
+    const expected = await expectedRisks(r);
+    await page.goto(`${base(r)}/tree/main`, { waitUntil: 'domcontentloaded' });
+    const got = await badgesSettle(page, expected);
+    expect(Object.fromEntries(Object.entries(got).map(([p, x]) => [p, x.join(',')]))).toEqual(expected);
+    const bogus = hub.log.filter((l) => l.status === 416);
+    expect(bogus.length).toBeGreaterThan(0);
+    // The page could not read those answers: the worker made the same reads.
+    const cdn = hub.log.filter((l) => l.host.endsWith('hf.co'));
+    expect(cdn.some((l) => l.status === 416 && l.fetchSite === 'cross-site')).toBe(true);
+    expect(cdn.some((l) => l.status === 206 && l.fetchSite === 'none')).toBe(true);
+    hub.knobs.spurious416Every = 5;
+    // Every cached verdict is the verdict of its bytes.
+    const cached = await idbAll<{ contentKey: string; verdict: { risk: string; format: string } }>(
+      b.worker,
+      'verdicts',
+    );
+    const files = await idbAll<{ path: string; contentKey: string; repoKey: string }>(b.worker, 'files');
+    for (const f of files.filter((x) => x.repoKey === 'model:picklens/history')) {
+      const v = cached.find((c) => c.contentKey === f.contentKey);
+      if (v && expected[f.path]) expect(v.verdict.risk, f.path).not.toBe('unknown');
+    }
   });
 });
 
-describe('repo home, conversion PRs, gated repos, rate limits', () => {
-  const prHistory = () =>
-    b.worker.evaluate(
-      () =>
-        new Promise<Record<string, string[]>>((resolve, reject) => {
-          const req = indexedDB.open('picklens');
-          req.onerror = () => reject(new Error('open failed'));
-          req.onsuccess = () => {
-            const all = req.result.transaction('pullRequests').objectStore('pullRequests').getAll();
-            all.onsuccess = () =>
-              resolve(
-                Object.fromEntries(
-                  (all.result as { num: number; history: { status: string }[] }[]).map((p) => [
-                    String(p.num),
-                    p.history.map((h) => h.status),
-                  ]),
-                ),
-              );
-          };
-        }),
-    );
-
-  it('the repo chip counts the model files by risk and links the open SFconvertbot PR', async () => {
-    await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
-    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 20_000 });
-    const chip = await page.$eval('.picklens-chip', (e) => ({
-      text: e.textContent ?? '',
-      data: { ...(e as HTMLElement).dataset },
-      link: e.querySelector('a')?.getAttribute('href'),
-    }));
-    expect(chip.data).toMatchObject({
-      picklensSafe: '1',
-      picklensCaution: '1',
-      picklensUnsafe: '1',
-      picklensDangerous: '0',
-      picklensWeights: 'safetensors available',
-      picklensOpenPr: '3',
-    });
-    expect(chip.text).toContain('SFconvertbot PR #3 open');
-    expect(chip.link).toBe('/picklens/history/discussions/3');
+describe('repo pages after hydration', () => {
+  it('the chip of a model, a dataset and a space', async () => {
+    for (const [id, want] of [
+      [
+        'picklens/history',
+        { picklensSafe: '1', picklensCaution: '1', picklensUnsafe: '1', picklensOpenPr: '3' },
+      ],
+      ['datasets-org/data', { picklensSafe: '1' }],
+      ['picklens/demo', { picklensUnsafe: '1', picklensWeights: 'pickle only' }],
+    ] as const) {
+      await page.goto(base(spec(id)), { waitUntil: 'domcontentloaded' });
+      await hydrated(page);
+      await page.waitForFunction(
+        () => document.querySelectorAll('.picklens-chip[data-picklens-chip="ready"]').length === 1,
+        { timeout: 10_000 },
+      );
+      const chip = await page.$eval(SELECTORS.repoTitle, (h) => {
+        const c = h.querySelector<HTMLElement>('.picklens-chip');
+        return { ...(c?.dataset ?? {}), text: c?.textContent ?? '' };
+      });
+      expect(chip, id).toMatchObject(want);
+    }
   });
 
-  it('records the SFconvertbot PRs; a status change on the replica is a new entry on the next visit', async () => {
-    expect(await prHistory()).toEqual({ '1': ['merged'], '3': ['open'] });
-    const spec = historyRepo();
-    const pr = spec.discussions?.find((d) => d.num === 3);
-    if (pr) pr.status = 'closed';
-    hub.setRepo(spec);
+  it('the chip links the open SFconvertbot PR; a status change on the Hub is a new entry on the next visit', async () => {
+    const prHistory = async () =>
+      Object.fromEntries(
+        (
+          await idbAll<{ repoKey: string; num: number; history: { status: string }[] }>(
+            b.worker,
+            'pullRequests',
+          )
+        )
+          .filter((p) => p.repoKey === 'model:picklens/history')
+          .map((p) => [String(p.num), p.history.map((h) => h.status)]),
+      );
     await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
-    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 20_000 });
+    await hydrated(page);
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]');
+    expect(await page.$eval('.picklens-chip a', (a) => a.getAttribute('href'))).toBe(
+      '/picklens/history/discussions/3',
+    );
+    expect(await prHistory()).toEqual({ '1': ['merged'], '3': ['open'] });
+    const changed = historyRepo();
+    const pr = changed.discussions?.find((d) => d.num === 3);
+    if (pr) pr.status = 'closed';
+    hub.setRepo(changed);
+    await page.goto('https://huggingface.co/picklens/history', { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]');
     expect(await prHistory()).toEqual({ '1': ['merged'], '3': ['open', 'closed'] });
     hub.setRepo(historyRepo());
   });
 
-  it('a gated repo shows unknown (gated), without page errors', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto('https://huggingface.co/picklens/gated/tree/main', { waitUntil: 'domcontentloaded' });
-    const got = await settled(page, 1);
-    expect(got).toEqual({ 'model.safetensors': 'unknown' });
-    expect(await page.$eval('.picklens-badge', (e) => e.getAttribute('aria-label'))).toContain(
-      'unknown (gated)',
-    );
-    expect(errors).toEqual([]);
-  });
-
-  it('429s from the replica delay the badges but lose none', async () => {
-    // Two 429s on the file reads (the page and API are served): the reads wait Retry-After and go on.
-    hub.knobs.fail429Files = 2;
-    hub.knobs.retryAfterSeconds = 1;
+  it('a 50,000-file dataset’s home page costs at most 4 API calls (3 tree pages, 1 PR listing) and no 429', async () => {
+    hub.knobs.pageSize = 1000; // the real Hub's tree page
     hub.log.length = 0;
-    await page.goto('https://huggingface.co/picklens/big/tree/main', { waitUntil: 'domcontentloaded' });
-    const got = await settled(page, 1);
-    expect(got).toEqual({ 'model.safetensors': 'safe' });
-    expect(hub.log.filter((l) => l.status === 429).length).toBeGreaterThan(0);
+    await page.goto('https://huggingface.co/datasets/picklens/huge', { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 20_000 });
+    await hydrated(page);
+    const api = hub.log.filter((l) => l.path.startsWith('/api/datasets/picklens/huge'));
+    expect(api.length).toBeLessThanOrEqual(4);
+    expect(api.filter((l) => l.path.includes('/tree/'))).toHaveLength(3);
+    expect(hub.log.filter((l) => l.status === 429)).toEqual([]);
+    const chip = await page.$eval('.picklens-chip', (c) => ({
+      text: c.textContent ?? '',
+      truncated: (c as HTMLElement).dataset.picklensTruncated,
+    }));
+    expect(chip.truncated).toBe('true');
+    expect(chip.text).toContain('there are more');
+    hub.knobs.pageSize = 25;
   });
-});
 
-describe('blob page and conversion PR marks', () => {
-  it('a blob page shows its verdict panel, open, by the file header', async () => {
+  it('the blob page’s panel, after hydration', async () => {
     await page.goto('https://huggingface.co/picklens/fixtures/blob/main/os_system.pkl', {
       waitUntil: 'domcontentloaded',
     });
-    await page.waitForSelector('.picklens-blob .picklens-badge[data-picklens-risk="dangerous"]', {
-      timeout: 20_000,
-    });
+    await hydrated(page);
+    await page.waitForSelector('.picklens-blob .picklens-badge[data-picklens-risk="dangerous"]');
     const panel = await page.$eval('.picklens-blob .picklens-panel', (p) => ({
       hidden: (p as HTMLElement).hidden,
       text: p.textContent ?? '',
     }));
     expect(panel.hidden).toBe(false);
     expect(panel.text).toContain('posix.system — dangerous');
+    expect(await page.$$('.picklens-blob')).toHaveLength(1);
   });
 
-  it('the PR page and the discussions list mark SFconvertbot PRs with their state', async () => {
+  it('PR marks on the PR page and the discussions list, after hydration', async () => {
     await page.goto('https://huggingface.co/picklens/history/discussions/3', {
       waitUntil: 'domcontentloaded',
     });
-    await page.waitForSelector('.picklens-pr', { timeout: 20_000 });
-    expect(await page.$eval('.picklens-pr', (e) => (e as HTMLElement).dataset.picklensPrStatus)).toBe('open');
+    await hydrated(page);
+    await page.waitForSelector(`${SELECTORS.discussionTitle} .picklens-pr`);
+    expect(
+      await page.$$eval('.picklens-pr', (m) => m.map((e) => (e as HTMLElement).dataset.picklensPrStatus)),
+    ).toEqual(['open']);
     await page.goto('https://huggingface.co/picklens/history/discussions', { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => document.querySelectorAll('.picklens-pr').length === 2, {
-      timeout: 20_000,
-    });
+    await hydrated(page);
+    await page.waitForFunction(() => document.querySelectorAll('.picklens-pr').length === 2);
     expect(
       await page.$$eval('.picklens-pr', (els) => els.map((e) => (e as HTMLElement).dataset.picklensPrStatus)),
     ).toEqual(['merged', 'open']);
+  });
+
+  it('a gated repo shows unknown (gated), without page errors', async () => {
+    const errors: string[] = [];
+    const onError = (e: unknown) => errors.push(String(e));
+    page.on('pageerror', onError);
+    await page.goto('https://huggingface.co/picklens/gated/tree/main', { waitUntil: 'domcontentloaded' });
+    await badgesSettle(page, { 'model.safetensors': 'unknown' });
+    expect(await page.$eval('.picklens-badge', (e) => e.getAttribute('aria-label'))).toContain(
+      'unknown (gated)',
+    );
+    page.off('pageerror', onError);
+    expect(errors).toEqual([]);
+  });
+
+  it('429s on file reads delay the badges but lose none', async () => {
+    await idbClear(b.worker, 'verdicts');
+    hub.knobs.fail429Files = 2;
+    hub.knobs.retryAfterSeconds = 1;
+    hub.log.length = 0;
+    await page.goto('https://huggingface.co/picklens/big/tree/main', { waitUntil: 'domcontentloaded' });
+    expect(await badgesSettle(page, { 'model.safetensors': 'safe' })).toEqual({
+      'model.safetensors': ['safe'],
+    });
+    expect(hub.log.filter((l) => l.status === 429).length).toBeGreaterThan(0);
+  });
+});
+
+describe('pages that are not repos, and navigation without a load', () => {
+  it('profiles, an org, a listing, a bucket and a collection record no repo and call no repo API', async () => {
+    const reposBefore = await idbCount(b.worker, 'repos');
+    const visitsBefore = await idbCount(b.worker, 'visits');
+    for (const path of [
+      '/picklens',
+      '/alice',
+      '/models',
+      '/datasets',
+      '/buckets/picklens/weights',
+      '/collections/picklens/study-repos-1',
+    ]) {
+      hub.log.length = 0;
+      const res = await page.goto(`https://huggingface.co${path}`, { waitUntil: 'domcontentloaded' });
+      expect(res?.status(), path).toBe(200);
+      await hydrated(page);
+      await page.waitForFunction(() => document.documentElement.dataset.picklens === 'none');
+      await new Promise((r) => setTimeout(r, 300)); // what would have been sent has been sent
+      expect(
+        hub.log.filter((l) => l.path.startsWith('/api/')),
+        path,
+      ).toEqual([]);
+      expect(await page.$$('.picklens-badge, .picklens-chip')).toHaveLength(0);
+    }
+    expect(await idbCount(b.worker, 'repos')).toBe(reposBefore);
+    expect(await idbCount(b.worker, 'visits')).toBe(visitsBefore);
+  });
+
+  it('client-side tabs: the tree painted after pushState, the chip back after popstate', async () => {
+    const r = spec('picklens/dangerous');
+    await page.goto(base(r), { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]');
+    const loads: string[] = [];
+    const onLoad = () => loads.push('load');
+    page.on('load', onLoad);
+    await page.click('a.tab-alternate[href$="/tree/main"]');
+    await page.waitForFunction(() => location.pathname.endsWith('/tree/main'));
+    expect(await badgesSettle(page, await expectedRisks(r))).toMatchObject({ 'scaler.pkl': ['dangerous'] });
+    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe('tree-badges');
+    await page.goBack();
+    await page.waitForFunction(() => !location.pathname.includes('/tree/'));
+    await hydrated(page);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.picklens-chip[data-picklens-chip="ready"]').length === 1,
+    );
+    page.off('load', onLoad);
+    expect(loads).toEqual([]); // no page load: the content script followed the navigations
   });
 });
 
@@ -268,13 +366,10 @@ describe('the popup: settings and clear my data', () => {
       () => !(document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
     );
     await page.goto('https://huggingface.co/picklens/fixtures/tree/main', { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(
-      () =>
-        document.documentElement.dataset.picklens !== undefined &&
-        document.documentElement.dataset.picklens !== 'loaded',
-    );
-    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).not.toContain('tree-badges');
-    expect(await page.$$('.picklens-badge')).toHaveLength(0);
+    await page.waitForFunction(() => document.documentElement.dataset.picklens !== undefined);
+    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe('none');
+    await hydrated(page);
+    expect((await rowBadges(page)).filter((r) => r.risks.length)).toEqual([]);
     await popup.click('input[name="treeBadges"]');
     await popup.waitForFunction(
       () => (document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
@@ -293,68 +388,7 @@ describe('the popup: settings and clear my data', () => {
     await popup.waitForFunction(() =>
       /Cleared \d+ records/.test(document.querySelector('[role="status"]')?.textContent ?? ''),
     );
-    const count = await b.worker.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const req = indexedDB.open('picklens');
-          req.onsuccess = () => {
-            const c = req.result.transaction('verdicts').objectStore('verdicts').count();
-            c.onsuccess = () => resolve(c.result);
-          };
-        }),
-    );
-    expect(count).toBe(0);
+    expect(await idbCount(b.worker, 'verdicts')).toBe(0);
     await popup.close();
-  });
-});
-
-describe('every sample repo', () => {
-  it('each tree page paints every model file with the verdict of its bytes', async () => {
-    const { classify } = await import('../../lib/formats/classify');
-    const { memorySource } = await import('../../lib/formats/bytes');
-    const { sliceOf, sizeOf } = await import('../hub/repos');
-    for (const spec of sampleRepos().filter(
-      (r) => r.id !== 'picklens/fixtures' && (r.type ?? 'model') === 'model',
-    )) {
-      const files = new Map<string, import('../hub/repos').FileContent>();
-      for (const c of spec.commits)
-        for (const [p, content] of Object.entries(c.files)) if (content) files.set(p, content);
-      const expectedRisks: Record<string, string> = {};
-      for (const [p, content] of files) {
-        if (!isModelFile(p, sizeOf(content))) continue;
-        const bytes = sliceOf(content, 0, Math.min(sizeOf(content), 1 << 20));
-        const local = await classify(
-          { size: sizeOf(content), read: (s, e) => memorySource(bytes).read(s, e) },
-          { name: p },
-        );
-        expectedRisks[p] = spec.gated ? 'unknown' : local.risk;
-      }
-      await page.goto(`https://huggingface.co/${spec.id}/tree/main`, { waitUntil: 'domcontentloaded' });
-      expect(await settled(page, Object.keys(expectedRisks).length), spec.id).toEqual(expectedRisks);
-    }
-  });
-
-  it('a tree visit alone records the repo’s conversion PRs', async () => {
-    // The previous test visited every sample repo's tree once; pickle-only's open PR was fetched then.
-    const keys = await b.worker.evaluate(
-      () =>
-        new Promise<string[]>((resolve) => {
-          const poll = () => {
-            const req = indexedDB.open('picklens');
-            req.onsuccess = () => {
-              const all = req.result.transaction('pullRequests').objectStore('pullRequests').getAll();
-              all.onsuccess = () => {
-                const found = (all.result as { repoKey: string; num: number; status: string }[]).map(
-                  (p) => `${p.repoKey}#${p.num}:${p.status}`,
-                );
-                if (found.some((k) => k.includes('pickle-only'))) resolve(found);
-                else setTimeout(poll, 100);
-              };
-            };
-          };
-          poll();
-        }),
-    );
-    expect(keys).toContain('model:picklens/pickle-only#1:open');
   });
 });

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hubHostRules } from './hosts';
 import { sampleRepos } from './sample-repos';
 import { startReplica } from './server';
 
@@ -23,9 +24,7 @@ console.log(`certificate: ${certPath}`);
 console.log(
   `scan a repo:  NODE_EXTRA_CA_CERTS=${certPath} npm run scan -- --hub picklens/history --endpoint ${hub.url}`,
 );
-console.log(
-  `Chromium:     --host-resolver-rules="MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --ignore-certificate-errors`,
-);
+console.log(`Chromium:     --host-resolver-rules="${hubHostRules(hub.port)}" --ignore-certificate-errors`);
 const stop = () => void hub.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

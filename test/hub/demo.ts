@@ -6,7 +6,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer';
-import { launchWithExtension } from '../support/browser';
+import { BROWSER_CDN, hubHostRules, launchWithExtension } from '../support/browser';
 import { batchRepos, sampleRepos } from './sample-repos';
 import { startReplica } from './server';
 
@@ -20,10 +20,10 @@ const headless = process.argv.includes('--headless') || Boolean(shots) || !proce
 execSync('npx wxt build', { stdio: 'inherit' });
 const hub = await startReplica({
   repos: [...sampleRepos(), ...batchRepos()],
-  cdnOrigin: 'https://cdn-lfs.hf.co',
+  cdnOrigin: BROWSER_CDN,
   knobs: { pageSize: 20 },
 });
-const rules = `MAP huggingface.co 127.0.0.1:${hub.port}, MAP cdn-lfs.hf.co 127.0.0.1:${hub.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`;
+const rules = hubHostRules(hub.port);
 const b = await launchWithExtension(rules, headless);
 const page = await b.browser.newPage();
 await page.setViewport({ width: 1280, height: 860 });

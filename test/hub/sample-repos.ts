@@ -202,6 +202,23 @@ export function sampleRepos(): RepoSpec[] {
         },
       ],
     },
+    longTreeRepo(),
+    {
+      id: 'picklens/demo',
+      type: 'space',
+      commits: [
+        {
+          title: 'app',
+          author: 'picklens',
+          date: '2026-01-09T10:00:00.000Z',
+          files: {
+            'app.py': readme('import gradio\n'),
+            'README.md': readme('# demo space\n'),
+            'weights/classifier.joblib': fixture('zlib.joblib'),
+          },
+        },
+      ],
+    },
     {
       id: 'datasets-org/data',
       type: 'dataset',
@@ -265,4 +282,32 @@ export function longHistoryRepo(id = 'picklens/long-history'): RepoSpec {
     commits.push({ title, author: i === 17 ? 'SFconvertbot' : 'alice', date: date(i), files });
   }
   return { id, commits };
+}
+
+/**
+ * A tree longer than a page: 60 small configs, then model files the first page does not show, one of
+ * them an extensionless pickle (a model file only by its size, which the page's island does not give).
+ */
+export function longTreeRepo(id = 'picklens/long-tree'): RepoSpec {
+  const files: Record<string, FileContent> = {};
+  for (let i = 0; i < 60; i++) files[`config-${String(i).padStart(2, '0')}.json`] = readme(`{"i":${i}}`);
+  files['model.safetensors'] = fixture('model.safetensors');
+  files['pytorch_model.bin'] = fixture('torch_state_dict.pt');
+  files['zz-checkpoint'] = fixture('torch_malicious.pt');
+  return {
+    id,
+    commits: [{ title: 'many files', author: 'picklens', date: '2026-01-10T10:00:00.000Z', files }],
+  };
+}
+
+/** A dataset of `n` files (the real Hub has 50,000-file datasets): what one home page view may cost. */
+export function hugeRepo(n = 50_000, id = 'picklens/huge'): RepoSpec {
+  const files: Record<string, FileContent> = { 'README.md': readme('# huge\n') };
+  for (let i = 0; i < n; i++) files[`data/part-${String(i).padStart(5, '0')}.json`] = readme(`{"i":${i}}`);
+  files['model.safetensors'] = fixture('model.safetensors');
+  return {
+    id,
+    type: 'dataset',
+    commits: [{ title: 'data', author: 'picklens', date: '2026-01-11T10:00:00.000Z', files }],
+  };
 }

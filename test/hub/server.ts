@@ -100,6 +100,10 @@ export interface RequestLog {
   host: string;
   path: string;
   range?: string;
+  /** The Origin header (a page's cross-origin read carries `https://huggingface.co`). */
+  origin?: string;
+  /** Sec-Fetch-Site: `cross-site` for a page's read on the CDN host, `none` for the extension's worker. */
+  fetchSite?: string;
   status: number;
   bytes: number;
 }
@@ -173,6 +177,8 @@ export interface Replica {
   setRepo(spec: RepoSpec): void;
   /** File reads per `type:id/path` (resolve requests), for "no file is read twice in one page view". */
   resolvesByPath(): Map<string, number>;
+  /** Resolve requests of the same path and the same Range made more than once (`path bytes=a-b` → count). */
+  repeatedReads(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -265,6 +271,9 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       host,
       path: url.pathname + url.search,
       range: req.headers.range,
+      origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
+      fetchSite:
+        typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'] : undefined,
       status: 0,
       bytes: 0,
     };
@@ -363,11 +372,15 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         const content =
           repo && atRevision(repo, cached[3] ?? '')?.tree.get(decodeURIComponent(cached[4] ?? ''));
         if (!content) return fail(404, 'EntryNotFound', 'not cached');
-        // Whole and gzipped, whatever the Range; no Content-Length, no Accept-Ranges (HUB.md).
+        // Whole, whatever the Range; no Content-Length, no Accept-Ranges; gzipped for a client that accepts
+        // it (HUB.md). A browser sends `Accept-Encoding: identity` with a Range, and Chromium fails a response
+        // in an encoding it did not ask for (ERR_CONTENT_DECODING_FAILED): that one gets the bytes as they are.
+        const whole = sliceOf(content, 0, sizeOf(content));
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         return send(
           200,
-          { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
-          gzipSync(sliceOf(content, 0, sizeOf(content))),
+          { 'content-type': 'application/octet-stream', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+          gzip ? gzipSync(whole) : whole,
         );
       }
       const r = /^\/(?:(datasets|spaces)\/)?([\w.-]+\/[\w.-]+|[\w.-]+)\/resolve\/([^/]+)\/(.+)$/.exec(
@@ -896,6 +909,15 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       return counts;
+    },
+    repeatedReads() {
+      const counts = new Map<string, number>();
+      for (const l of log)
+        if (l.path.includes('/resolve/')) {
+          const key = `${l.path} ${l.range ?? 'whole'}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      return new Map([...counts].filter(([, n]) => n > 1));
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -8,6 +8,8 @@ import puppeteer, { TargetType, type Browser, type WebWorker } from 'puppeteer';
 export const EXTENSION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../.output/chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+export { BROWSER_CDN, hubHostRules } from '../hub/hosts';
+
 export interface Launched {
   browser: Browser;
   extensionId: string;

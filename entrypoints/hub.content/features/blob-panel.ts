@@ -1,30 +1,26 @@
 // Blob page: a verdict panel by the file header. The content key comes from the page's own "Git LFS
-// Details" (SHA256) when the file is in LFS; the verdict as on the tree page.
+// Details" (SHA256) when the file is in LFS; the verdict as on the tree page. The panel goes after the
+// header island, outside every island, and is put back if a re-render or a swapped page drops it.
 import { contentKeyOf } from '@/lib/hub/content-key';
 import { isModelFile } from '@/lib/hub/model-files';
-import { parseHubUrl } from '@/lib/hub/url';
-import { send } from '@/lib/messaging-client';
+import { SELECTORS } from '@/lib/hub/selectors';
 import { createBadge } from '../badge';
+import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
-export function initBlobPanel(signal: AbortSignal): void {
-  const info = parseHubUrl(location.href);
-  if (info?.page !== 'blob' || !info.path || !document.body.classList.contains('ViewerBlobPage')) return;
-  const path = info.path;
-  void send('logVisit', { repo: info.repo, url: location.href, page: 'blob' }).catch(() => undefined);
-  if (!isModelFile(path, 1024 * 1024)) return;
+function start(view: PageView): () => void {
+  const { info, signal } = view;
+  const path = info.path ?? '';
+  if (!isModelFile(path, 1024 * 1024)) return () => undefined;
   const sha = /SHA256:\s*([0-9a-f]{64})/.exec(document.body.textContent ?? '')?.[1];
   const badge = createBadge(document, path);
   badge.root.classList.add('picklens-inline');
+  // On the blob page the findings are the page's subject: the panel stays open.
+  badge.root.dataset.picklensPinned = 'true';
   const box = document.createElement('section');
   box.className = 'picklens-blob';
   box.setAttribute('aria-label', 'Picklens verdict');
   box.append(badge.root);
-  const anchor =
-    document.querySelector('[data-target="ViewerHeader"]') ??
-    document.querySelector('main section') ??
-    document.body.firstElementChild;
-  anchor?.after(box);
   verdictOf(
     info.repo,
     info.rev ?? 'main',
@@ -35,10 +31,24 @@ export function initBlobPanel(signal: AbortSignal): void {
   ).then(
     (v) => {
       badge.paint(v);
-      // On the blob page the findings are the page's subject: the panel stays open.
       badge.root.querySelector<HTMLElement>('.picklens-panel')?.removeAttribute('hidden');
-      badge.root.dataset.picklensPinned = 'true';
+      view.repaint();
     },
     (e: unknown) => console.warn('picklens: blob panel', e),
   );
+  return () => {
+    for (const other of document.querySelectorAll('.picklens-blob')) if (other !== box) other.remove();
+    const anchor =
+      document.querySelector(SELECTORS.blobHeader) ??
+      document.querySelector('main section') ??
+      document.body.firstElementChild;
+    if (anchor && anchor.nextElementSibling !== box) anchor.after(box);
+  };
 }
+
+export const blobPanel: Feature = {
+  id: 'blob-panel',
+  setting: 'blobPanel',
+  include: (info) => info.page === 'blob' && Boolean(document.querySelector(SELECTORS.blobPage)),
+  start,
+};

@@ -1,10 +1,14 @@
-// Repo home: a summary chip by the title. Counts of model files by risk, whether safetensors weights are
-// available or the repo is pickle-only, and an open SFconvertbot PR with its number and a link. The file
-// list and the PRs come from the background (the API's only caller); verdicts as on the tree page.
+// Repo home: a summary chip by the repo's name. Counts of model files by risk, whether safetensors weights
+// are available or the repo is pickle-only, and an open SFconvertbot PR with its number and a link. The
+// file list and the PRs come from the background (the API's only caller), within a budget per page view:
+// at most CHIP_MAX_TREE_PAGES tree pages and CHIP_MAX_FILES files (the chip says when it stopped there).
+// The chip sits in the header island, which the Hub's hydration re-renders: it is put back whenever it
+// goes missing, with the state it had.
 import type { Risk, Verdict } from '@/lib/formats/types';
-import { parseHubUrl } from '@/lib/hub/url';
-import { ensureStyle } from '../badge';
+import { SELECTORS } from '@/lib/hub/selectors';
 import { send } from '@/lib/messaging-client';
+import { ensureStyle } from '../badge';
+import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
 const ORDER: Risk[] = ['dangerous', 'invalid', 'unsafe', 'caution', 'safe', 'unknown'];
@@ -13,52 +17,42 @@ const PICKLE_FORMATS = new Set(['pickle', 'joblib', 'dill', 'torch-zip', 'torch-
 export function chipText(
   verdicts: Verdict[],
   openPr: number | undefined,
+  truncated = false,
 ): { counts: string; weights: string; pr?: string } {
   const counts = new Map<Risk, number>();
   for (const v of verdicts) counts.set(v.risk, (counts.get(v.risk) ?? 0) + 1);
   const hasSafetensors = verdicts.some((v) => v.format === 'safetensors' && v.risk === 'safe');
   const hasPickle = verdicts.some((v) => PICKLE_FORMATS.has(v.format));
+  const listed =
+    ORDER.filter((r) => counts.get(r))
+      .map((r) => `${counts.get(r)} ${r}`)
+      .join(' · ') || 'no model files';
   return {
-    counts:
-      ORDER.filter((r) => counts.get(r))
-        .map((r) => `${counts.get(r)} ${r}`)
-        .join(' · ') || 'no model files',
+    counts: truncated ? `${listed} (the first ${verdicts.length} model files read; there are more)` : listed,
     weights: hasSafetensors ? 'safetensors available' : hasPickle ? 'pickle only' : '',
     pr: openPr === undefined ? undefined : `SFconvertbot PR #${openPr} open`,
   };
 }
 
-export function initRepoChip(signal: AbortSignal): void {
-  const info = parseHubUrl(location.href);
-  if (info?.page !== 'home') return;
-  const { repo } = info;
-  void send('logVisit', { repo, url: location.href, page: 'home' }).catch(() => undefined);
-  ensureStyle(document);
+function start(view: PageView): () => void {
+  const { repo } = view.info;
   const chip = document.createElement('span');
   chip.className = 'picklens-chip';
   chip.dataset.picklensChip = 'pending';
   chip.setAttribute('role', 'status');
   chip.textContent = 'Picklens: reading…';
-  const place = () => {
-    const h1 = document.querySelector('main h1');
-    if (h1 && !chip.isConnected) h1.append(chip);
-  };
-  place();
-  // Hydration can re-render the header and drop the chip: put it back whenever that happens.
-  const observer = new MutationObserver(place);
-  observer.observe(document.body, { childList: true, subtree: true });
-  signal.addEventListener('abort', () => observer.disconnect(), { once: true });
 
   void (async () => {
-    const [files, prs] = await Promise.all([
+    const [listing, prs] = await Promise.all([
       send('repoFiles', { repo, rev: 'main' }),
       send('refreshConversionPrs', { repo }).catch(() => []),
     ]);
     const verdicts = await Promise.all(
-      files.map((f) => verdictOf(repo, 'main', f.path, f.size, f.contentKey, signal)),
+      listing.files.map((f) => verdictOf(repo, 'main', f.path, f.size, f.contentKey, view.signal)),
     );
+    if (view.signal.aborted) return;
     const open = prs.find((p) => p.status === 'open' || p.status === 'draft');
-    const text = chipText(verdicts, open?.num);
+    const text = chipText(verdicts, open?.num, listing.truncated);
     chip.replaceChildren();
     const counts = document.createElement('span');
     counts.textContent = `Picklens: ${text.counts}${text.weights ? ` · ${text.weights}` : ''}`;
@@ -75,10 +69,28 @@ export function initRepoChip(signal: AbortSignal): void {
         verdicts.filter((v) => v.risk === r).length,
       );
     chip.dataset.picklensWeights = text.weights;
+    chip.dataset.picklensTruncated = String(listing.truncated);
     if (open) chip.dataset.picklensOpenPr = String(open.num);
+    view.repaint();
   })().catch((e: unknown) => {
     chip.textContent = 'Picklens: could not read this repo';
     chip.dataset.picklensChip = 'error';
     console.warn('picklens: repo chip', e);
   });
+
+  return () => {
+    ensureStyle(document);
+    // Copies of the chip a re-render made go; the chip itself comes back where it belongs.
+    for (const other of document.querySelectorAll('.picklens-chip[data-picklens-chip]'))
+      if (other !== chip) other.remove();
+    const title = document.querySelector(SELECTORS.repoTitle);
+    if (title && chip.parentElement !== title) title.append(chip);
+  };
 }
+
+export const repoChip: Feature = {
+  id: 'repo-chip',
+  setting: 'repoChip',
+  include: (info) => info.page === 'home',
+  start,
+};

@@ -1,17 +1,24 @@
-// Tree page ("Files and versions"): a badge in each model file's row. File data (size, LFS sha256 or blob
-// id) comes from the page's own ViewerIndexTreeList island; a verdict already known for that content comes
-// from the background; otherwise the file's first bytes are read here, same-origin, so the user's session
-// opens gated repos they may read. Rows added by "Load more" and rows re-rendered by hydration are handled
-// whenever they appear (one MutationObserver), torn down with the page's signal.
+// Tree page ("Files and versions"): a badge in each model file's row. Size and content key (LFS sha256 or
+// blob id) come from the page's own ViewerIndexTreeList island; rows the Hub appends as the list is
+// scrolled are not in the island, so theirs come from the background (the tree API, governed), and their
+// verdicts are cached by content like the others. A verdict already known for that content comes from the
+// background; otherwise the file's first bytes are read here, same-origin, so the user's session opens
+// gated repos they may read. Painting is a function of the rows found: a badge the Hub's hydration
+// removed, or a row it re-rendered, gets its badge back on the next batch of DOM changes.
 import type { Verdict } from '@/lib/formats/types';
 import { contentKeyOf } from '@/lib/hub/content-key';
-import { isModelFile } from '@/lib/hub/model-files';
-import type { Settings } from '@/lib/settings';
+import { isModelFile, MIN_EXTENSIONLESS } from '@/lib/hub/model-files';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { parseHubUrl, type PageInfo } from '@/lib/hub/url';
-import { createBadge } from '../badge';
 import { send } from '@/lib/messaging-client';
+import { createBadge, type Badge } from '../badge';
+import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
+
+interface Facts {
+  size?: number;
+  contentKey?: string;
+}
 
 interface IslandEntry {
   type: string;
@@ -21,15 +28,23 @@ interface IslandEntry {
   lfs?: { oid: string; size: number };
 }
 
-function islandEntries(doc: Document): Map<string, IslandEntry> {
-  const map = new Map<string, IslandEntry>();
+/** The island's entries, parsed once per island element (a re-rendered island is parsed again). */
+const islandCache = new WeakMap<Element, Map<string, Facts>>();
+
+function islandFacts(doc: Document): Map<string, Facts> {
   const island = doc.querySelector<HTMLElement>(SELECTORS.treeIsland);
+  if (!island) return new Map();
+  let map = islandCache.get(island);
+  if (map) return map;
+  map = new Map();
   try {
-    const props = JSON.parse(island?.dataset.props ?? '{}') as { entries?: IslandEntry[] };
-    for (const e of props.entries ?? []) if (e.type === 'file') map.set(e.path, e);
+    const props = JSON.parse(island.dataset.props ?? '{}') as { entries?: IslandEntry[] };
+    for (const e of props.entries ?? [])
+      if (e.type === 'file') map.set(e.path, { size: e.lfs?.size ?? e.size, contentKey: contentKeyOf(e) });
   } catch {
-    // No island data: rows still get badges, read without a content key.
+    // No island data: rows still get badges, with facts from the background.
   }
+  islandCache.set(island, map);
   return map;
 }
 
@@ -39,50 +54,98 @@ function pathFromHref(href: string, info: PageInfo): string | undefined {
   return page?.page === 'blob' && page.repo.id === info.repo.id ? page.path : undefined;
 }
 
-export function initTreeBadges(signal: AbortSignal, settings: Settings): void {
-  const info = parseHubUrl(location.href);
-  if (info?.page !== 'tree') return;
-  const rev = info.rev ?? 'main';
-  void send('logVisit', { repo: info.repo, url: location.href, page: 'tree' }).catch(() => undefined);
-  const entries = islandEntries(document);
-  const verdicts = new Map<string, Promise<Verdict>>();
+/** Facts for rows the island does not list, asked of the background in one message per batch of rows. */
+class Lookups {
+  private readonly answers = new Map<string, Promise<Facts | undefined>>();
+  private readonly done = new Map<string, Facts | null>();
+  private queue = new Map<string, (f: Facts | undefined) => void>();
 
-  const verdictFor = (path: string): Promise<Verdict> => {
-    let p = verdicts.get(path);
-    if (!p) {
-      const entry = entries.get(path);
-      p = verdictOf(info.repo, rev, path, entry?.lfs?.size ?? entry?.size, contentKeyOf(entry), signal);
-      verdicts.set(path, p);
-    }
+  constructor(private readonly view: PageView) {}
+
+  /** Undefined while unknown; null when the background does not know it either. */
+  known(path: string): Facts | null | undefined {
+    return this.done.get(path);
+  }
+
+  ask(path: string): Promise<Facts | undefined> {
+    let p = this.answers.get(path);
+    if (p) return p;
+    p = new Promise((resolve) => {
+      if (!this.queue.size) queueMicrotask(() => void this.flush());
+      this.queue.set(path, resolve);
+    });
+    this.answers.set(path, p);
     return p;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = new Map();
+    const { repo, rev = 'main' } = this.view.info;
+    const none: Record<string, Facts> = {};
+    const found = await send('treeEntries', { repo, rev, paths: [...batch.keys()] }).catch(() => none);
+    for (const [path, resolve] of batch) {
+      const f = found[path];
+      this.done.set(path, f ?? null);
+      resolve(f);
+    }
+    this.view.repaint();
+  }
+}
+
+function start(view: PageView): () => void {
+  const { info, settings, signal } = view;
+  const rev = info.rev ?? 'main';
+  const badges = new Map<string, Badge>();
+  const verdicts = new Map<string, Verdict>();
+  const reading = new Set<string>();
+  const lookups = new Lookups(view);
+
+  const read = async (path: string, fromIsland: Facts | undefined) => {
+    const facts = fromIsland ?? (await lookups.ask(path));
+    const v = await verdictOf(info.repo, rev, path, facts?.size, facts?.contentKey, signal);
+    if (signal.aborted) return;
+    verdicts.set(path, v);
+    view.repaint();
   };
 
-  const handleRow = (li: Element) => {
-    if (li.querySelector('.picklens-badge')) return;
-    const link = li.querySelector<HTMLAnchorElement>(SELECTORS.fileLink);
-    const path = link && pathFromHref(link.getAttribute('href') ?? '', info);
-    if (!link || !path) return;
-    const entry = entries.get(path);
-    if (!isModelFile(path, entry?.size, settings.scanEverything)) return;
-    const badge = createBadge(document, path);
-    link.after(badge.root);
-    verdictFor(path).then(
-      (v) => badge.paint(v),
-      (e: unknown) => console.warn('picklens: tree badge', path, e),
-    );
-  };
+  return () => {
+    const island = islandFacts(document);
+    for (const link of document.querySelectorAll<HTMLAnchorElement>(SELECTORS.treeFileLink)) {
+      const li = link.closest('li');
+      const path = pathFromHref(link.getAttribute('href') ?? '', info);
+      if (!li || !path) continue;
+      const fromIsland = island.get(path);
+      const facts = fromIsland ?? lookups.known(path);
+      if (facts === undefined && !fromIsland) {
+        // An extensionless file is a model file only from 1 KB on: its size decides, so wait for it.
+        void lookups.ask(path);
+        if (!isModelFile(path, MIN_EXTENSIONLESS, settings.scanEverything)) continue;
+        if (!isModelFile(path, 0, settings.scanEverything)) continue;
+      } else if (!isModelFile(path, facts?.size ?? 0, settings.scanEverything)) continue;
 
-  const scan = (root: ParentNode) => root.querySelectorAll(SELECTORS.treeRow).forEach(handleRow);
-  scan(document);
-  const observer = new MutationObserver((records) => {
-    for (const r of records) {
-      for (const n of r.addedNodes) {
-        if (!(n instanceof Element)) continue;
-        if (n.matches(SELECTORS.treeRow)) handleRow(n);
-        else scan(n);
+      let badge = badges.get(path);
+      if (!badge) {
+        badge = createBadge(document, path);
+        badges.set(path, badge);
+      }
+      // Exactly one badge per row: copies a re-render made of ours (without their listeners) go.
+      for (const other of li.querySelectorAll('.picklens-badge')) if (other !== badge.root) other.remove();
+      if (!li.contains(badge.root)) link.after(badge.root);
+      const v = verdicts.get(path);
+      if (v && (badge.root.dataset.picklensRisk !== v.risk || badge.root.dataset.picklensPath !== path))
+        badge.paint(v);
+      if (!reading.has(path)) {
+        reading.add(path);
+        read(path, fromIsland).catch((e: unknown) => console.warn('picklens: tree badge', path, e));
       }
     }
-  });
-  observer.observe(document.body, { childList: true, subtree: true });
-  signal.addEventListener('abort', () => observer.disconnect(), { once: true });
+  };
 }
+
+export const treeBadges: Feature = {
+  id: 'tree-badges',
+  setting: 'treeBadges',
+  include: (info) => info.page === 'tree',
+  start,
+};

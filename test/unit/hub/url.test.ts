@@ -10,6 +10,9 @@ const predicates: Record<string, (u: string) => boolean> = {
   isDiscussions: url.isDiscussions,
   isDiscussion: url.isDiscussion,
   isModelsListing: url.isModelsListing,
+  isProfile: url.isProfile,
+  isBucket: url.isBucket,
+  isCollection: url.isCollection,
 };
 
 describe('page predicates', () => {
@@ -53,10 +56,32 @@ describe('page predicates', () => {
       rev: 'main',
       path: 'a b.bin',
     });
-    expect(url.parseHubUrl('https://huggingface.co/gpt2/discussions/7')).toEqual({
-      repo: { type: 'model', id: 'gpt2' },
+    expect(url.parseHubUrl('https://huggingface.co/org/m/discussions/7')).toEqual({
+      repo: { type: 'model', id: 'org/m' },
       page: 'discussion',
       num: 7,
     });
+  });
+
+  it('profiles, orgs, buckets, collections, settings, papers and search are never repos', () => {
+    for (const u of [
+      'https://huggingface.co/picklens',
+      'https://huggingface.co/gpt2',
+      'https://huggingface.co/SFconvertbot/activity/community',
+      'https://huggingface.co/buckets/picklens/weights',
+      'https://huggingface.co/collections/picklens/x-123',
+      'https://huggingface.co/settings/tokens',
+      'https://huggingface.co/papers/2502.01234',
+      'https://huggingface.co/search/full-text?q=x',
+      'https://huggingface.co/organizations/picklens/share/abc',
+      'https://huggingface.co/models?search=bert',
+    ])
+      expect(url.parseHubUrl(u), u).toBeUndefined();
+  });
+
+  it('a pasted single name is still a (legacy) model id for the batch', () => {
+    expect(url.parseRepoId('gpt2')).toEqual({ type: 'model', id: 'gpt2' });
+    expect(url.parseRepoId('model:gpt2')).toEqual({ type: 'model', id: 'gpt2' });
+    expect(url.parseRepoId('https://huggingface.co/gpt2')).toBeUndefined();
   });
 });
