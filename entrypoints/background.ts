@@ -17,7 +17,8 @@ import { BatchRunner } from '@/lib/background/batch';
 import { Collector } from '@/lib/background/collect';
 import { hubVerdictReader, resolverGovernor } from '@/lib/background/history';
 import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
-import { HubApi } from '@/lib/hub/api';
+import { HubApi, type RateGovernor } from '@/lib/hub/api';
+import { MAX_WAIT_MS } from '@/lib/hub/retry';
 import type { Envelope, Message } from '@/lib/messaging';
 
 /** A repo's PRs are fetched again at most this often from visits (pages that show PRs always refresh). */
@@ -35,9 +36,14 @@ interface Services {
   collector: Collector;
   batch: BatchRunner;
   trees: TreeEntries;
+  /** The resolver budget, shared by the history's reads and every tab's (for a 429's wait). */
+  resolvers: RateGovernor;
 }
 
-async function dispatch({ db, api, collector, batch, trees }: Services, msg: Message): Promise<unknown> {
+async function dispatch(
+  { db, api, collector, batch, trees, resolvers }: Services,
+  msg: Message,
+): Promise<unknown> {
   switch (msg.type) {
     case 'getVerdict':
       return handleGetVerdict(db, msg.data.contentKey);
@@ -58,6 +64,11 @@ async function dispatch({ db, api, collector, batch, trees }: Services, msg: Mes
       return handleRepoFiles(api, msg.data.repo, msg.data.rev);
     case 'treeEntries':
       return trees.lookup(msg.data.repo, msg.data.rev, msg.data.paths.slice(0, 10_000));
+    case 'resolverWait':
+      return resolvers.waitMs;
+    case 'noteRateLimit':
+      resolvers.block(Math.min(MAX_WAIT_MS, Math.max(0, msg.data.waitMs)));
+      return true;
     case 'readRange':
       return handleReadRange(msg.data, { endpoint: api.endpoint, credentials: 'include' });
     case 'getSettings':
@@ -93,9 +104,10 @@ export default defineBackground(() => {
   // A wait for the rate-limit window shows in the progress of every collection in flight.
   const api = new HubApi({ credentials: 'include', onWait: (_ms, why) => collector?.note(why) });
   const services = db.then((d): Services => {
+    const resolvers = resolverGovernor();
     const reader = hubVerdictReader(api.endpoint, {
       credentials: 'include',
-      governor: resolverGovernor(),
+      governor: resolvers,
       onWait: (_ms, why) => collector?.note(why),
     });
     collector = new Collector(d, api, reader, (key) => lastRefresh.set(key, Date.now()));
@@ -104,7 +116,7 @@ export default defineBackground(() => {
       c.collect(repo, signal, onProgress, exhaustive),
     );
     batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
-    return { db: d, api, collector: c, batch, trees: new TreeEntries(api) };
+    return { db: d, api, collector: c, batch, trees: new TreeEntries(api), resolvers };
   });
   // Registered so the browser starts the worker when it starts: a batch left running goes on (kick above).
   browser.runtime.onStartup.addListener(() => undefined);

@@ -26,6 +26,10 @@ export interface ProtocolMap {
     request: { repo: RepoRef; rev: string; paths: string[] };
     reply: Record<string, EntryFacts>;
   };
+  /** How long file reads must wait (ms) because a 429 asked it, in any tab; 0 when they may go. */
+  resolverWait: { request: Record<string, never>; reply: number };
+  /** A page's file read got a 429 asking for this wait: every tab's reads (and the background's) hold. */
+  noteRateLimit: { request: { waitMs: number }; reply: true };
   /** A Range read of a repo file that failed in the page (CORS), made by the background; base64 bytes. */
   readRange: {
     request: { repo: RepoRef; rev: string; path: string; start: number; end: number };

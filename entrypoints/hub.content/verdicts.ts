@@ -8,6 +8,9 @@ import { base64ToBytes } from '@/lib/base64';
 import { send } from '@/lib/messaging-client';
 import { withName } from '@/lib/formats/names';
 import type { Verdict } from '@/lib/formats/types';
+import { retryAfterMs } from '@/lib/hub/errors';
+import type { ReadGate } from '@/lib/hub/http-source';
+import { sleep } from '@/lib/hub/retry';
 import { repoPath, type RepoRef } from '@/lib/hub/url';
 
 type Engine = typeof import('@/lib/content-engine');
@@ -18,6 +21,21 @@ let limiter: InstanceType<Engine['Limiter']> | undefined;
 /** The verdicts of this document, by repo, revision and path (bounded: a very long session starts over). */
 const seen = new Map<string, Promise<Verdict>>();
 const MAX_SEEN = 5000;
+
+/**
+ * The page's reads and the Hub's rate limit: a 429 that any tab (or the background) got holds every tab's
+ * reads for the wait it asked; the background keeps that wait (one budget for all tabs).
+ */
+const gate: ReadGate = {
+  async acquire(signal) {
+    const ms = await send('resolverWait', {}).catch(() => 0);
+    if (ms > 0) await sleep(ms, signal);
+  },
+  observe(res) {
+    if (res.status === 429)
+      void send('noteRateLimit', { waitMs: retryAfterMs(res) ?? 1000 }).catch(() => true);
+  },
+};
 
 function loadEngine(): Promise<Engine> {
   // The URL is the extension's own module (web-accessible to huggingface.co only, wxt.config.ts).
@@ -63,6 +81,7 @@ export function verdictOf(
       size,
       limiter,
       signal,
+      governor: gate,
       fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
     });
     const v = await engine.classifyContent(src, { name: path });

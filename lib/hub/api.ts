@@ -83,6 +83,8 @@ export const MAX_PAGES = 10_000;
 export class RateGovernor {
   private remaining: number;
   private resetAt: number;
+  /** A 429 asked every caller of this budget to wait until then (Retry-After), whichever tab got it. */
+  private blockedUntil = 0;
 
   constructor(
     quota = 500,
@@ -97,8 +99,23 @@ export class RateGovernor {
     this.resetAt = now() + windowMs;
   }
 
+  /** Every caller waits `ms` from now (a 429's Retry-After, seen here or reported by a tab). */
+  block(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + Math.max(0, ms));
+  }
+
+  /** How long a caller must wait before its next request (0: it may go now). */
+  get waitMs(): number {
+    return Math.max(0, this.blockedUntil - this.now());
+  }
+
   /** Waits, if needed, then counts one call. */
   async acquire(signal?: AbortSignal, onWait?: (ms: number, why: string) => void): Promise<void> {
+    const blocked = this.waitMs;
+    if (blocked > 0) {
+      onWait?.(blocked, `rate limited; waiting ${Math.ceil(blocked / 1000)} s as the Hub asked`);
+      await sleep(blocked, signal);
+    }
     if (this.now() >= this.resetAt) {
       this.resetAt = this.now() + this.windowMs;
       this.remaining = Math.max(this.remaining, this.reserve + 1);
@@ -114,6 +131,7 @@ export class RateGovernor {
   }
 
   observe(res: Response): void {
+    if (res.status === 429) this.block(retryAfterMs(res) ?? 1000);
     const m = new RegExp(`"${this.kind}";\\s*r=(\\d+);\\s*t=(\\d+)`).exec(res.headers.get('ratelimit') ?? '');
     if (!m) return;
     this.remaining = Number(m[1]);

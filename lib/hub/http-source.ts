@@ -5,7 +5,11 @@
 // so suffix ranges are never sent: a tail read needs the size.
 import type { ByteSource } from '../formats/types';
 import { HubError, errorFromResponse, retryAfterMs } from './errors';
-import type { RateGovernor } from './api';
+/** What a read asks before it goes, and shows of its answer: a RateGovernor has this shape. */
+export interface ReadGate {
+  acquire(signal?: AbortSignal, onWait?: (ms: number, why: string) => void): Promise<void>;
+  observe(res: Response): void;
+}
 import { withRetries, type RetryOptions, type WaitingError } from './retry';
 
 /** A fetch that failed without an answer: offline, reset, or (in a page) refused by CORS. */
@@ -45,8 +49,11 @@ export interface HubFileOptions extends RetryOptions {
   /** 'include' from a content script (the user's session opens gated repos they may read). */
   credentials?: RequestCredentials;
   limiter?: Limiter;
-  /** The resolver budget shared by every read of a long job (history collection); none for a page's reads. */
-  governor?: RateGovernor;
+  /**
+   * The resolver budget: a RateGovernor for the reads of a long job (history collection); in a page, a gate
+   * that asks the background how long to wait (a 429 seen by any tab holds every tab's reads).
+   */
+  governor?: ReadGate;
   /**
    * The same read made elsewhere, for a failure that may be the page's alone: in a content script a CDN
    * error without CORS headers reads as a network failure (HUB.md "Xet downloads"); the background worker,

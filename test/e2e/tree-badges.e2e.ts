@@ -304,6 +304,32 @@ describe('repo pages after hydration', () => {
   });
 });
 
+describe('a 429 in one tab', () => {
+  it('holds every tab’s file reads for the wait it asked', async () => {
+    await idbClear(b.worker, 'verdicts');
+    hub.knobs.fail429Files = 1;
+    hub.knobs.retryAfterSeconds = 2;
+    hub.log.length = 0;
+    await page.goto('https://huggingface.co/picklens/big/tree/main', { waitUntil: 'domcontentloaded' });
+    const start = Date.now();
+    while (!hub.log.some((l) => l.status === 429) && Date.now() - start < 10_000)
+      await new Promise((r) => setTimeout(r, 20));
+    const limited = hub.log.find((l) => l.status === 429);
+    expect(limited).toBeDefined();
+    const other = await b.browser.newPage();
+    await other.goto('https://huggingface.co/picklens/pickle-only/tree/main', {
+      waitUntil: 'domcontentloaded',
+    });
+    await badgesSettle(other, await expectedRisks(spec('picklens/pickle-only')));
+    const reads = hub.log.filter((l) => l.path.startsWith('/picklens/pickle-only/resolve/'));
+    expect(reads.length).toBeGreaterThan(0);
+    // The other tab's reads went only once the wait asked of the first was over (timer slack allowed).
+    for (const r of reads) expect(r.at - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1900);
+    await other.close();
+    await badgesSettle(page, { 'model.safetensors': 'safe' });
+  });
+});
+
 describe('pages that are not repos, and navigation without a load', () => {
   it('profiles, an org, a listing, a bucket and a collection record no repo and call no repo API', async () => {
     const reposBefore = await idbCount(b.worker, 'repos');

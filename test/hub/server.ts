@@ -100,6 +100,8 @@ export interface RequestLog {
   host: string;
   path: string;
   range?: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
   /** The Origin header (a page's cross-origin read carries `https://huggingface.co`). */
   origin?: string;
   /** Sec-Fetch-Site: `cross-site` for a page's read on the CDN host, `none` for the extension's worker. */
@@ -271,6 +273,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       host,
       path: url.pathname + url.search,
       range: req.headers.range,
+      at: Date.now(),
       origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
       fetchSite:
         typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'] : undefined,

@@ -54,6 +54,17 @@ function pathFromHref(href: string, info: PageInfo): string | undefined {
   return page?.page === 'blob' && page.repo.id === info.repo.id ? page.path : undefined;
 }
 
+/** Paths by href, parsed once: `apply` runs on every batch of DOM changes over every row. */
+const pathCache = new Map<string, string | undefined>();
+function rowPath(href: string, info: PageInfo): string | undefined {
+  const key = `${info.repo.type}:${info.repo.id} ${href}`;
+  if (!pathCache.has(key)) {
+    if (pathCache.size > 20_000) pathCache.clear();
+    pathCache.set(key, pathFromHref(href, info));
+  }
+  return pathCache.get(key);
+}
+
 /** Facts for rows the island does not list, asked of the background in one message per batch of rows. */
 class Lookups {
   private readonly answers = new Map<string, Promise<Facts | undefined>>();
@@ -113,7 +124,7 @@ function start(view: PageView): () => void {
     const island = islandFacts(document);
     for (const link of document.querySelectorAll<HTMLAnchorElement>(SELECTORS.treeFileLink)) {
       const li = link.closest('li');
-      const path = pathFromHref(link.getAttribute('href') ?? '', info);
+      const path = rowPath(link.getAttribute('href') ?? '', info);
       if (!li || !path) continue;
       const fromIsland = island.get(path);
       const facts = fromIsland ?? lookups.known(path);

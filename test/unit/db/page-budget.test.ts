@@ -1,0 +1,147 @@
+// What the background spends for one page view: the chip's bounded listing, the tree facts of appended
+// rows (paged only as far as asked), one PR refresh per repo at a time, the fallback read, the 429 wait
+// shared by every tab.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { base64ToBytes, bytesToBase64 } from '../../../lib/base64';
+import {
+  CHIP_MAX_FILES,
+  CHIP_MAX_TREE_PAGES,
+  handleReadRange,
+  handleRepoFiles,
+  refreshConversionPrsOnce,
+} from '../../../lib/background/handlers';
+import { TreeEntries } from '../../../lib/background/tree-entries';
+import { openPicklensDb } from '../../../lib/db/schema';
+import { HubApi, RateGovernor } from '../../../lib/hub/api';
+import { replicaFetch } from '../../support/replica-client';
+import { fixture, hugeRepo, longTreeRepo, sampleRepos } from '../../hub/sample-repos';
+import { startReplica, type Replica } from '../../hub/server';
+
+let hub: Replica;
+beforeAll(async () => {
+  hub = await startReplica({ repos: [...sampleRepos(), hugeRepo(3000)], knobs: { pageSize: 10 } });
+});
+afterAll(async () => {
+  await hub?.close();
+});
+beforeEach(() => {
+  hub.log.length = 0;
+  hub.knobs.pageSize = 10;
+});
+
+const api = () => new HubApi({ endpoint: hub.url, fetch: replicaFetch(hub.cert), backoffMs: 1 });
+const calls = (part: string) =>
+  hub.log.filter((l) => l.path.startsWith('/api/') && l.path.includes(part)).length;
+
+describe('the repo chip’s listing', () => {
+  it(`stops at ${CHIP_MAX_TREE_PAGES} tree pages on a huge repo, and says so`, async () => {
+    const got = await handleRepoFiles(api(), { type: 'dataset', id: 'picklens/huge' }, 'main');
+    expect(calls('/tree/')).toBe(CHIP_MAX_TREE_PAGES);
+    expect(got.truncated).toBe(true);
+    expect(got.listed).toBe(CHIP_MAX_TREE_PAGES * 10);
+  });
+
+  it(`a repo that fits is listed whole; at most ${CHIP_MAX_FILES} files are handed back`, async () => {
+    hub.knobs.pageSize = 1000;
+    const small = await handleRepoFiles(api(), { type: 'model', id: 'picklens/history' }, 'main');
+    expect(small.truncated).toBe(false);
+    expect(small.files.map((f) => f.path).sort()).toEqual([
+      'model.safetensors',
+      'pytorch_model.bin',
+      'tf_model.h5',
+    ]);
+    const few = await handleRepoFiles(api(), { type: 'model', id: 'picklens/fixtures' }, 'main', {
+      pages: 3,
+      files: 5,
+    });
+    expect(few.files).toHaveLength(5);
+    expect(few.truncated).toBe(true);
+  });
+});
+
+describe('tree facts of appended rows', () => {
+  const repo = { type: 'model' as const, id: 'picklens/long-tree' };
+
+  it('lists a folder only as far as the rows asked for, and goes on from there', async () => {
+    const trees = new TreeEntries(api());
+    // 60 configs, then model.safetensors, pytorch_model.bin, zz-checkpoint: 63 entries, 10 a page.
+    const first = await trees.lookup(repo, 'main', ['config-15.json']);
+    expect(first['config-15.json']?.size).toBeGreaterThan(0);
+    expect(calls('/tree/')).toBe(2);
+    const again = await trees.lookup(repo, 'main', ['config-12.json']);
+    expect(again['config-12.json']).toBeDefined();
+    expect(calls('/tree/')).toBe(2); // already listed
+    const last = await trees.lookup(repo, 'main', ['zz-checkpoint', 'pytorch_model.bin']);
+    expect(last['zz-checkpoint']).toEqual({
+      size: fixture('torch_malicious.pt').length,
+      contentKey: expect.stringMatching(/^git:/) as string,
+    });
+    expect(last['pytorch_model.bin']?.contentKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(calls('/tree/')).toBe(7);
+    // A path that is not there: the listing ends, nothing is made up.
+    expect(await trees.lookup(repo, 'main', ['nope.bin'])).toEqual({});
+    expect(calls('/tree/')).toBe(7);
+    expect(longTreeRepo().commits[0]?.files['zz-checkpoint']).toBeDefined();
+  });
+});
+
+describe('one PR refresh per repo at a time', () => {
+  it('a visit and a feature asking together share one listing', async () => {
+    const db = await openPicklensDb('budget-1');
+    const a = api();
+    const repo = { type: 'model' as const, id: 'picklens/history' };
+    const [x, y] = await Promise.all([
+      refreshConversionPrsOnce(db, a, repo),
+      refreshConversionPrsOnce(db, a, repo),
+    ]);
+    expect(x).toEqual(y);
+    expect(calls('/discussions?')).toBe(1);
+  });
+});
+
+describe('the fallback read', () => {
+  const m = {
+    repo: { type: 'model' as const, id: 'picklens/fixtures' },
+    rev: 'main',
+    path: 'model.safetensors',
+  };
+  const opts = () => ({ endpoint: hub.url, fetch: replicaFetch(hub.cert) });
+
+  it('reads the repo file’s bytes and hands them back as base64', async () => {
+    hub.knobs.spurious416Every = 0;
+    const b64 = await handleReadRange({ ...m, start: 0, end: 8 }, opts());
+    expect(base64ToBytes(b64)).toEqual(fixture('model.safetensors').subarray(0, 8));
+    hub.knobs.spurious416Every = 5;
+  });
+
+  it('refuses a range that is not one', async () => {
+    for (const [start, end] of [
+      [-1, 8],
+      [8, 8],
+      [0, 64 * 1024 * 1024],
+      [0.5, 2],
+    ] as const)
+      await expect(handleReadRange({ ...m, start, end }, opts())).rejects.toThrow(/readRange/);
+  });
+
+  it('base64 round trip, larger than one chunk', () => {
+    const bytes = new Uint8Array(100_000).map((_, i) => (i * 7919) & 0xff);
+    expect(base64ToBytes(bytesToBase64(bytes))).toEqual(bytes);
+  });
+});
+
+describe('a 429 holds every reader of the budget', () => {
+  it('block() makes the next acquire wait; a 429 observed blocks for its Retry-After', async () => {
+    let now = 0;
+    const g = new RateGovernor(100, 300_000, 1, () => now);
+    expect(g.waitMs).toBe(0);
+    g.observe(new Response('', { status: 429, headers: { 'retry-after': '2' } }));
+    expect(g.waitMs).toBe(2000);
+    now = 1500;
+    expect(g.waitMs).toBe(500);
+    const waits: number[] = [];
+    await g.acquire(undefined, (ms) => waits.push(ms));
+    expect(waits).toEqual([500]);
+  });
+});
