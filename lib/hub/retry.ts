@@ -58,7 +58,9 @@ export async function withRetries<T>(
         err.code === 'rate-limited' ||
         err.code === 'bogus-range';
       if (!retriable || !retryHere(err) || attempt >= MAX_RETRIES) throw err;
-      const wait = Math.min(MAX_WAIT_MS, err.waitMs ?? backoff * 2 ** attempt);
+      // A CDN's bogus 416 is a glitch of one answer (HUB.md "CloudFront quirks"): retried sooner.
+      const base = err.code === 'bogus-range' ? backoff / 5 : backoff;
+      const wait = Math.min(MAX_WAIT_MS, err.waitMs ?? base * 2 ** attempt);
       opts.onWait?.(wait, err.message);
       await sleep(wait, opts.signal);
     }

@@ -401,7 +401,11 @@ describe('the popup: settings and clear my data', () => {
       () => (document.querySelector('input[name="treeBadges"]') as HTMLInputElement).checked,
     );
     await page.reload({ waitUntil: 'domcontentloaded' });
-    await page.waitForSelector('.picklens-badge');
+    // Painted again, and every read done (a read still in flight would write after the next test clears).
+    await scrollTreeToEnd(page);
+    const expected = await expectedRisks(spec('picklens/fixtures'), '');
+    const got = await badgesSettle(page, expected);
+    expect(Object.keys(got)).toHaveLength(Object.keys(expected).length);
     await popup.close();
   });
 

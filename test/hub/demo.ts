@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { BROWSER_CDN, hubHostRules, launchWithExtension } from '../support/browser';
+import { hydrated, scrollTreeToEnd } from '../support/hub-page';
 import { batchRepos, sampleRepos } from './sample-repos';
 import { startReplica } from './server';
 
@@ -28,14 +29,16 @@ const b = await launchWithExtension(rules, headless);
 const page = await b.browser.newPage();
 await page.setViewport({ width: 1280, height: 860 });
 
+/** After the replica's last hydration pass (it removes what Picklens painted), once everything is read. */
 async function settle(p: Page): Promise<void> {
+  await hydrated(p).catch(() => undefined);
   await p
     .waitForFunction(
       () =>
         [...document.querySelectorAll<HTMLElement>('.picklens-badge')].every(
           (e) => e.dataset.picklensRisk !== 'pending',
         ) && !document.querySelector('.picklens-chip[data-picklens-chip="pending"]'),
-      { timeout: 20_000 },
+      { timeout: 20_000, polling: 100 },
     )
     .catch(() => undefined);
 }
@@ -60,6 +63,15 @@ if (shots) {
     ['pr-page', '/picklens/history/discussions/3'],
     ['discussions', '/picklens/history/discussions'],
     ['tree-gated', '/picklens/gated/tree/main', (p) => p.focus('.picklens-badge')],
+    [
+      'tree-scrolled',
+      '/picklens/long-tree/tree/main',
+      async (p) => {
+        await scrollTreeToEnd(p);
+        await settle(p);
+        await p.focus('.picklens-badge[data-picklens-path="zz-checkpoint"]');
+      },
+    ],
   ];
   for (const [name, path, then] of pages) {
     await page.goto(`https://huggingface.co${path}`, { waitUntil: 'domcontentloaded' });

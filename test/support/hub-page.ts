@@ -43,6 +43,8 @@ export async function hydrated(page: Page, timeout = 10_000): Promise<void> {
 
 /** Scrolls the tree's end into view until the Hub has appended every page of rows. */
 export async function scrollTreeToEnd(page: Page, timeout = 20_000): Promise<void> {
+  // A tab behind another renders nothing, and its IntersectionObserver never fires.
+  await page.bringToFront();
   const end = Date.now() + timeout;
   while (await page.$('[data-tree-sentinel]')) {
     if (Date.now() > end) throw new Error('the tree did not reach its end');

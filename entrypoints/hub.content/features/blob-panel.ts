@@ -11,7 +11,7 @@ import { verdictOf } from '../verdicts';
 function start(view: PageView): () => void {
   const { info, signal } = view;
   const path = info.path ?? '';
-  if (!isModelFile(path, 1024 * 1024)) return () => undefined;
+  if (!isModelFile(path, 1024 * 1024) || !document.querySelector(SELECTORS.blobPage)) return () => undefined;
   const sha = /SHA256:\s*([0-9a-f]{64})/.exec(document.body.textContent ?? '')?.[1];
   const badge = createBadge(document, path);
   badge.root.classList.add('picklens-inline');
@@ -49,6 +49,6 @@ function start(view: PageView): () => void {
 export const blobPanel: Feature = {
   id: 'blob-panel',
   setting: 'blobPanel',
-  include: (info) => info.page === 'blob' && Boolean(document.querySelector(SELECTORS.blobPage)),
+  include: (info) => info.page === 'blob',
   start,
 };
