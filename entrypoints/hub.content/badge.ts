@@ -25,10 +25,7 @@ const CSS = `
 .picklens-badge.picklens-inline{display:block;height:auto;padding:.25rem .5rem}
 .picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
 .picklens-chip{display:inline-flex;gap:.25rem;margin-left:.75rem;padding:.125rem .5rem;border-radius:9999px;border:1px solid #e5e7eb;font:500 12px/1.4 ui-sans-serif,system-ui,sans-serif;vertical-align:middle}
-:root.dark .picklens-blob{margin:.75rem 0}
-.picklens-badge.picklens-inline{display:block;height:auto;padding:.25rem .5rem}
-.picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
-.picklens-chip{border-color:#374151}
+:root.dark .picklens-chip{border-color:#374151}
 .picklens-panel h4{margin:0 0 .25rem;font-weight:600}
 .picklens-panel .picklens-list{margin:.25rem 0}
 .picklens-panel .picklens-item{display:block;padding-left:.75rem;text-indent:-.5rem}

@@ -22,6 +22,20 @@ export class ReadError extends Error {
 }
 
 /**
+ * A source that decodes what it reads (a compressed stream) met bytes it cannot decode, or a bound of ours:
+ * a fact about the file, not a failed read. The Reader passes it through unwrapped, so the verdict built on
+ * it says so and is cached like any other.
+ */
+export class SourceDataError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'decompression-limit' | 'decompression-corrupt',
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Wraps a ByteSource: counts bytes and requests, and caches what it fetched so a format module can re-read
  * a region (the head, a header) without paying twice. Cached spans are merged; memory is bounded by what
  * the engine chose to read, which every caller bounds with a named limit.
@@ -58,6 +72,7 @@ export class Reader {
     try {
       got = await this.source.read(fetchStart, end);
     } catch (e) {
+      if (e instanceof SourceDataError) throw e;
       const code =
         typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
       throw new ReadError(e instanceof Error ? e.message : String(e), 'read-failed', code);

@@ -2,7 +2,7 @@
 // compressor's own stream: zlib "\x78…", gzip "\x1f\x8b"; joblib/compressor.py). Decompressed bytes are
 // produced chunk by chunk and dropped once read past, so memory stays bounded whatever the output size.
 import { Gunzip, Unzlib } from 'fflate';
-import { READ_CHUNK, Reader, concat } from './bytes';
+import { READ_CHUNK, Reader, SourceDataError, concat } from './bytes';
 import type { ByteSource } from './types';
 
 /** Output walked through at most: a bound on time for a decompression bomb. */
@@ -34,6 +34,8 @@ export class DecompressedSource implements ByteSource {
     kind: Compression,
     from: number,
     private readonly inEnd: number,
+    /** Output walked through at most (tests set it small). */
+    private readonly maxOut = MAX_DECOMPRESSED,
   ) {
     this.inAt = from;
     const ondata = (chunk: Uint8Array, final: boolean) => {
@@ -49,9 +51,17 @@ export class DecompressedSource implements ByteSource {
       const chunk = await this.reader.read(this.inAt, Math.min(this.inEnd, this.inAt + READ_CHUNK), false);
       if (chunk.length === 0) break;
       this.inAt += chunk.length;
-      this.stream.push(chunk, this.inAt >= this.inEnd);
-      if (this.produced > MAX_DECOMPRESSED)
-        throw new Error(`the stream inflates past ${MAX_DECOMPRESSED} bytes`);
+      try {
+        this.stream.push(chunk, this.inAt >= this.inEnd);
+      } catch (e) {
+        // fflate throws on a stream that is not what its header says: the file's fault, not the transport's.
+        throw new SourceDataError(
+          `the compressed stream is corrupt near compressed byte ${this.inAt}: ${e instanceof Error ? e.message : String(e)}`,
+          'decompression-corrupt',
+        );
+      }
+      if (this.produced > this.maxOut)
+        throw new SourceDataError(`the stream inflates past ${this.maxOut} bytes`, 'decompression-limit');
     }
     if (this.ended || this.inAt >= this.inEnd) this.size = this.produced;
     // Drop whole chunks that end before s: reads are forward-only.

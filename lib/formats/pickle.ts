@@ -10,6 +10,7 @@ import {
   Cursor,
   LineTooLong,
   Reader,
+  SourceDataError,
   Truncated,
   decodeBase64,
   decodeHex,
@@ -397,6 +398,13 @@ export class PickleMachine {
         });
       } else if (e instanceof Broken) {
         r.errors.push({ code: e.code, severity: 'error', message: e.message });
+      } else if (e instanceof SourceDataError) {
+        // Our bound on a decompression bomb is a limit of ours; a corrupt stream is the file's breakage.
+        r.errors.push({
+          code: e.code === 'decompression-limit' ? 'pickle-limit' : 'pickle-compressed-corrupt',
+          severity: 'error',
+          message: e.message,
+        });
       } else {
         // A read failure (network, limit) is not the file's fault: report it as such.
         r.errors.push({
