@@ -27,6 +27,7 @@ export class DecompressedSource implements ByteSource {
   private produced = 0;
   private inAt: number;
   private ended = false;
+  private failure: SourceDataError | undefined;
   private stream: Gunzip | Unzlib;
 
   constructor(
@@ -47,22 +48,32 @@ export class DecompressedSource implements ByteSource {
   }
 
   async read(s: number, e: number): Promise<Uint8Array> {
-    while (this.produced < e && !this.ended && this.inAt < this.inEnd) {
+    while (this.produced < e && !this.ended && !this.failure && this.inAt < this.inEnd) {
       const chunk = await this.reader.read(this.inAt, Math.min(this.inEnd, this.inAt + READ_CHUNK), false);
       if (chunk.length === 0) break;
       this.inAt += chunk.length;
       try {
         this.stream.push(chunk, this.inAt >= this.inEnd);
-      } catch (e) {
+      } catch (err) {
         // fflate throws on a stream that is not what its header says: the file's fault, not the transport's.
-        throw new SourceDataError(
-          `the compressed stream is corrupt near compressed byte ${this.inAt}: ${e instanceof Error ? e.message : String(e)}`,
+        this.failure = new SourceDataError(
+          `the compressed stream is corrupt near compressed byte ${this.inAt}: ${err instanceof Error ? err.message : String(err)}`,
           'decompression-corrupt',
         );
       }
       if (this.produced > this.maxOut)
-        throw new SourceDataError(`the stream inflates past ${this.maxOut} bytes`, 'decompression-limit');
+        this.failure = new SourceDataError(
+          `the stream inflates past ${this.maxOut} bytes`,
+          'decompression-limit',
+        );
     }
+    // What came out before the failure is still read (partial results kept); the failure comes with the
+    // first read that needs more.
+    if (
+      this.failure &&
+      (this.produced <= s || (this.failure.code === 'decompression-limit' && e > this.maxOut))
+    )
+      throw this.failure;
     if (this.ended || this.inAt >= this.inEnd) this.size = this.produced;
     // Drop whole chunks that end before s: reads are forward-only.
     while (this.chunks.length && this.start + (this.chunks[0]?.length ?? 0) <= s) {

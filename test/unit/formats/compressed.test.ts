@@ -6,7 +6,6 @@ import { Reader, SourceDataError, memorySource } from '../../../lib/formats/byte
 import { classify, fromFailedRead } from '../../../lib/formats/classify';
 import { DecompressedSource } from '../../../lib/formats/compressed';
 import { walkPickle } from '../../../lib/formats/pickle';
-import { fixture } from '../../hub/sample-repos';
 
 /** A protocol-2 pickle of a long byte string: `PROTO 2, SHORT_BINBYTES…` would be too short; BINUNICODE. */
 function bigPickle(n: number): Uint8Array {
@@ -33,15 +32,28 @@ describe('compressed pickles', () => {
     ).rejects.toBeInstanceOf(SourceDataError);
   });
 
-  it('a corrupt zlib joblib gets a verdict that is cached (not a failed read)', async () => {
-    const good = fixture('zlib.joblib');
-    const bad = good.slice();
-    for (let i = 10; i < bad.length; i += 3) bad[i] = (bad[i] ?? 0) ^ 0x5a;
+  it('a corrupt stream after good data is the file’s breakage: a cached verdict, not a failed read', async () => {
+    // zlib header, two stored deflate blocks of a pickle's first 80,000 bytes (PROTO 2, MARK, BININT1 1…),
+    // then a block of the reserved type 11 (RFC 1951 §3.2.3), which no inflater accepts.
+    const data = new Uint8Array(80_000);
+    data.set([0x80, 0x02, 0x28]);
+    for (let i = 3; i + 1 < data.length; i += 2) data.set([0x4b, 0x01], i);
+    const parts: number[] = [0x78, 0x01];
+    for (const [from, last] of [
+      [0, false],
+      [40_000, false],
+    ] as const) {
+      parts.push(last ? 1 : 0, 40_000 & 0xff, 40_000 >> 8, ~40_000 & 0xff, (~40_000 >> 8) & 0xff);
+      parts.push(...data.subarray(from, from + 40_000));
+    }
+    parts.push(0x07, 0, 0, 0, 0);
+    const bad = new Uint8Array(parts);
     const v = await classify(
       { size: bad.length, read: (s, e) => memorySource(bad).read(s, e) },
       { name: 'x.joblib' },
     );
+    expect(v.findings.map((f) => f.code)).toContain('pickle-compressed-corrupt');
     expect(fromFailedRead(v)).toBe(false);
-    expect(v.risk).not.toBe('safe');
+    expect(v.risk).toBe('invalid');
   });
 });
