@@ -45,10 +45,18 @@ export const MAX_TRACKED_ITEMS = 32;
 export const MAX_IMPORTS = 10_000;
 /** Containers whose items are kept (call arguments, joblib array states); later ones share a stand-in. */
 export const MAX_TRACKED_CONTAINERS = 200_000;
-/** Memo indices held in chunks and a presence bitmap (at most 8 MiB of bits); larger ones in a map. */
+/** Memo indices with a presence bit (at most 8 MiB of bits, grown as indices come); larger ones in a map. */
 const MEMO_INDEX_SPAN = 1 << 26;
-const MEMO_CHUNK_BITS = 16;
+/**
+ * Memo values worth keeping sit in chunks of 1,024 slots, allocated when a value lands in them: a sequential
+ * pickle fills them in turn, a spray of scattered indices pays one 8 KiB chunk per PUT at most, and never
+ * more than MAX_MEMO_CHUNKS (128 MiB of slots); past that, values go to a map of MAX_SPARSE_MEMO entries.
+ */
+const MEMO_CHUNK_BITS = 10;
 const MEMO_CHUNK_MASK = (1 << MEMO_CHUNK_BITS) - 1;
+export const MAX_MEMO_CHUNKS = 16_384;
+/** Memo entries kept in the map (indices past MEMO_INDEX_SPAN, values past the chunks' bound). */
+export const MAX_SPARSE_MEMO = 1_000_000;
 /** Memoized strings kept; later ones are opaque (module names are memoized early, by the first import). */
 export const MAX_MEMO_STRINGS = 1_000_000;
 export const MAX_CALLS = 10_000;
@@ -113,6 +121,8 @@ export interface PickleResult {
   weightsOnly: boolean;
   /** Joblib arrays whose raw bytes were skipped. */
   joblibArrays: number;
+  /** Slots the memo held at the end (its memory, bounded: see MAX_MEMO_CHUNKS, MAX_SPARSE_MEMO). */
+  memoSlots: number;
   /** The value STOP returned, symbolically. */
   top?: Val;
   /** Findings about the program rather than its imports: frame lies, BUILD on a global. */
@@ -218,13 +228,17 @@ export class PickleMachine {
   private stack: Val[] = [];
   private marks: number[] = [];
   /**
-   * The memo. CPython's is a dict; picklers write indices 0, 1, 2…, so slots live in chunks of 65,536,
-   * allocated only where a value worth keeping was memoized, with one presence bit per index; indices past
-   * MEMO_INDEX_SPAN (hostile files) go to a map.
+   * The memo. CPython's is a dict; picklers write indices 0, 1, 2…, so values live in small chunks, allocated
+   * only where a value worth keeping was memoized, with one presence bit per index; indices past
+   * MEMO_INDEX_SPAN and values past the chunks' bound go to a bounded map. Past every bound the memo
+   * overflows: what is written then is forgotten, and reading it back gives an opaque value (an import
+   * through it is dynamic, so dangerous): the walk goes on, and a payload after a spray is still judged.
    */
   private memoChunks: ((Val | undefined)[] | undefined)[] = [];
-  private memoPresent = new Uint8Array(1024);
-  private farMemo = new Map<number, Val>();
+  private memoChunkCount = 0;
+  private memoPresent = new Uint8Array(64);
+  private sparseMemo = new Map<number, Val>();
+  private memoOverflow = false;
   private memoCount = 0;
 
   private s: Cursor;
@@ -257,6 +271,7 @@ export class PickleMachine {
       persistentIds: 0,
       weightsOnly: true,
       joblibArrays: 0,
+      memoSlots: 0,
       findings: [],
       embedded: [],
     };
@@ -415,6 +430,7 @@ export class PickleMachine {
       }
     }
     r.end = this.s.pos;
+    r.memoSlots = this.memoFootprint;
     await this.walkEmbedded();
     for (let code = 0; code < 256; code++) {
       const name = OPCODES[code]?.name;
@@ -885,10 +901,53 @@ export class PickleMachine {
     // Past the budget a string is kept as an opaque stand-in: memory stays bounded, and an import through
     // it is treated as dynamic (dangerous), so the budget cannot hide one.
     if (typeof v === 'string' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
+    // Values that carry nothing (the shared stand-ins) are not stored below MEMO_INDEX_SPAN: the presence
+    // bit answers a GET with OTHER.
+    const plain = v === OTHER || v === UNTRACKED_SEQ || v === UNTRACKED_DICT || v === OPAQUE_STR;
     if (idx >= MEMO_INDEX_SPAN) {
-      this.farMemo.set(idx, v);
+      this.sparsePut(idx, v, at);
       return;
     }
+    const c = idx >>> MEMO_CHUNK_BITS;
+    let chunk = this.memoChunks[c];
+    if (plain) {
+      if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
+      this.sparseMemo.delete(idx);
+    } else if (chunk || this.memoChunkCount < MAX_MEMO_CHUNKS) {
+      if (!chunk) {
+        while (this.memoChunks.length < c) this.memoChunks.push(undefined);
+        chunk = new Array<Val | undefined>(1 << MEMO_CHUNK_BITS).fill(undefined);
+        this.memoChunks[c] = chunk;
+        this.memoChunkCount++;
+      }
+      chunk[idx & MEMO_CHUNK_MASK] = v;
+    } else if (!this.sparsePut(idx, v, at)) {
+      // Forgotten, and so is what the index held before: a GET of it reads an opaque value.
+      this.sparseMemo.delete(idx);
+      this.memoPresent[idx >>> 3] = (this.memoPresent[idx >>> 3] ?? 0) & ~(1 << (idx & 7));
+      return;
+    }
+    this.setPresent(idx);
+  }
+
+  /** Keeps an entry in the bounded map; false (and the memo overflows) when it is full. */
+  private sparsePut(idx: number, v: Val, at: number): boolean {
+    if (this.sparseMemo.has(idx) || this.sparseMemo.size < MAX_SPARSE_MEMO) {
+      this.sparseMemo.set(idx, v);
+      return true;
+    }
+    if (!this.memoOverflow) {
+      this.memoOverflow = true;
+      this.result.findings.push({
+        code: 'pickle-memo-overflow',
+        severity: 'warning',
+        message: `the memo outgrows its bounds at byte ${at} (over ${MAX_SPARSE_MEMO} scattered entries): later entries are read back as opaque values`,
+      });
+    }
+    return false;
+  }
+
+  private setPresent(idx: number): void {
     const byte = idx >>> 3;
     if (byte >= this.memoPresent.length) {
       const grown = new Uint8Array(
@@ -898,32 +957,25 @@ export class PickleMachine {
       this.memoPresent = grown;
     }
     this.memoPresent[byte] = (this.memoPresent[byte] ?? 0) | (1 << (idx & 7));
-    // Values that carry nothing (the shared stand-ins) are not stored: the presence bit answers a GET with
-    // OTHER. A chunk of slots exists only where something worth keeping was memoized.
-    const plain = v === OTHER || v === UNTRACKED_SEQ || v === UNTRACKED_DICT || v === OPAQUE_STR;
-    const c = idx >>> MEMO_CHUNK_BITS;
-    let chunk = this.memoChunks[c];
-    if (plain) {
-      if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
-      return;
-    }
-    if (!chunk) {
-      while (this.memoChunks.length < c) this.memoChunks.push(undefined);
-      chunk = new Array<Val | undefined>(1 << MEMO_CHUNK_BITS).fill(undefined);
-      this.memoChunks[c] = chunk;
-    }
-    chunk[idx & MEMO_CHUNK_MASK] = v;
   }
 
   private memoHas(idx: number): boolean {
-    if (idx >= MEMO_INDEX_SPAN) return this.farMemo.has(idx);
+    if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.has(idx);
     return ((this.memoPresent[idx >>> 3] ?? 0) & (1 << (idx & 7))) !== 0;
   }
 
+  /** The memoized value; undefined when never written (OTHER when written but forgotten in an overflow). */
   private memoGet(idx: number): Val | undefined {
-    if (idx >= MEMO_INDEX_SPAN) return this.farMemo.get(idx);
-    if (!this.memoHas(idx)) return undefined;
-    return this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK] ?? OTHER;
+    if (!this.memoHas(idx)) return this.memoOverflow ? OTHER : undefined;
+    if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.get(idx);
+    return (
+      this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK] ?? this.sparseMemo.get(idx) ?? OTHER
+    );
+  }
+
+  /** Slots the memo holds now (chunk slots and map entries): its memory, for tests of hostile files. */
+  get memoFootprint(): number {
+    return this.memoChunkCount * (1 << MEMO_CHUNK_BITS) + this.sparseMemo.size;
   }
 
   /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
