@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       '.output/**',
+      'dist/**',
       '.wxt/**',
       'node_modules/**',
       'test/fixtures/**',
