@@ -96,6 +96,9 @@ const OTHER: Val = { k: 'other' };
 const UNTRACKED_SEQ: Val = { k: 'seq', items: [], n: 0 };
 const UNTRACKED_DICT: Val = { k: 'dict', entries: [], n: 0 };
 const OPAQUE_STR: Val = { k: 'other' };
+/** Opcodes whose argument is text (the *UNICODE and *STRING ones), by byte: no name compared per string. */
+const TEXT_OPS = new Uint8Array(256);
+for (const c of [0x53, 0x56, 0x55, 0x8c, 0x54, 0x58, 0x8d]) TEXT_OPS[c] = 1;
 const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
 
 export interface PickleCall {
@@ -325,7 +328,10 @@ export class PickleMachine {
   private dropToMark(at: number): void {
     const m = this.marks.pop();
     if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
-    this.stack.length = m;
+    const stack = this.stack;
+    // A few pops stay in compiled code; setting `length` is a runtime call (5% of a dense walk's time).
+    if (stack.length - m <= 64) while (stack.length > m) stack.pop();
+    else stack.length = m;
   }
 
   private popMark(at: number): Val[] {
@@ -549,7 +555,7 @@ export class PickleMachine {
           if (s.avail() < 1) await s.need(1);
           const n = s.u8();
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(op.name, n, at);
+          this.pushString(code, op.name, n, at);
           break;
         }
         case 0x54: {
@@ -558,7 +564,7 @@ export class PickleMachine {
           const n = s.i32();
           if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(op.name, n, at);
+          this.pushString(code, op.name, n, at);
           break;
         }
         case 0x42: // BINBYTES
@@ -567,7 +573,7 @@ export class PickleMachine {
           if (s.avail() < 4) await s.need(4);
           const n = s.u32();
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(op.name, n, at);
+          this.pushString(code, op.name, n, at);
           break;
         }
         case 0x8e: // BINBYTES8
@@ -578,7 +584,7 @@ export class PickleMachine {
           const n = s.u64();
           if (!Number.isFinite(n)) this.fail('pickle-bad-argument', `${op.name} has a length over 2^53`, at);
           if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(op.name, n, at);
+          this.pushString(code, op.name, n, at);
           break;
         }
         case 0x97: // NEXT_BUFFER
@@ -622,11 +628,11 @@ export class PickleMachine {
         case 0x86: // TUPLE2
         case 0x87: {
           // TUPLE3
-          const n = op.name === 'TUPLE1' ? 1 : op.name === 'TUPLE2' ? 2 : 3;
+          const n = code - 0x84; // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
           if (this.stack.length - this.base() < n)
             this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
           if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
-            this.stack.length -= n;
+            for (let i = 0; i < n; i++) this.stack.pop();
             this.push(UNTRACKED_SEQ, at);
           } else this.push(this.seq(this.stack.splice(this.stack.length - n, n)), at);
           break;
@@ -670,7 +676,7 @@ export class PickleMachine {
         case 0x68: // BINGET
         case 0x6a: {
           // LONG_BINGET
-          const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
+          const idx = this.memoIndexNow(code) ?? (await this.memoIndex(op.name, at));
           const v = this.memoGet(idx);
           if (v === undefined)
             this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
@@ -681,7 +687,7 @@ export class PickleMachine {
         case 0x71: // BINPUT
         case 0x72: {
           // LONG_BINPUT
-          const idx = this.memoIndexNow(op.arg) ?? (await this.memoIndex(op.name, at));
+          const idx = this.memoIndexNow(code) ?? (await this.memoIndex(op.name, at));
           this.memoPut(idx, this.top(at), at);
           break;
         }
@@ -886,10 +892,11 @@ export class PickleMachine {
   }
 
   /** The memo index when its binary argument is already buffered; undefined sends the caller to memoIndex. */
-  private memoIndexNow(arg: string): number | undefined {
+  private memoIndexNow(code: number): number | undefined {
     const s = this.s;
-    if (arg === 'uint1' && s.avail() >= 1) return s.u8();
-    if (arg === 'uint4' && s.avail() >= 4) return s.u32();
+    // BINGET 0x68, BINPUT 0x71: one byte; LONG_BINGET 0x6a, LONG_BINPUT 0x72: four.
+    if ((code === 0x68 || code === 0x71) && s.avail() >= 1) return s.u8();
+    if ((code === 0x6a || code === 0x72) && s.avail() >= 4) return s.u32();
     return undefined;
   }
 
@@ -979,14 +986,14 @@ export class PickleMachine {
   }
 
   /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
-  private pushString(op: string, n: number, at: number): void {
+  private pushString(code: number, op: string, n: number, at: number): void {
     const s = this.s;
+    const isText = TEXT_OPS[code] === 1;
     if (n > MAX_KEPT_STRING) {
       s.skip(n);
-      this.push(op.includes('UNICODE') || op.endsWith('STRING') ? '' : { k: 'bytes', n }, at);
+      this.push(isText ? '' : { k: 'bytes', n }, at);
       return;
     }
-    const isText = op.includes('UNICODE') || op.endsWith('STRING');
     const ascii = isText ? s.asciiString(n) : undefined;
     if (ascii !== undefined) {
       if (ascii.length >= MIN_ENCODED_PICKLE) this.noteEncoded(ascii, at);
