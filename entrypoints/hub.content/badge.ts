@@ -73,7 +73,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
 /** One sentence for screen readers and the title line. */
 export function summary(v: Verdict): string {
   const dangerous = v.imports.filter((i) => i.safety === 'dangerous').map((i) => `${i.module}.${i.name}`);
-  const reason = v.findings.some((f) => f.code === 'hub-gated') ? ' (gated)' : '';
+  const reason = v.findings.some((f) => f.code === 'read-failed' && f.cause === 'gated') ? ' (gated)' : '';
   return `${v.format}, ${v.risk}${reason}${dangerous.length ? `: imports ${dangerous.slice(0, 3).join(', ')}` : ''}`;
 }
 

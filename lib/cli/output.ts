@@ -5,7 +5,12 @@ export function toJsonLine(path: string, v: Verdict): string {
   const o: Record<string, unknown> = { path, paper: v.paper, format: v.format, risk: v.risk };
   if (v.weightsOnly !== undefined) o.weightsOnly = v.weightsOnly;
   o.imports = v.imports.map((i) => ({ module: i.module, name: i.name, safety: i.safety }));
-  o.findings = v.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
+  o.findings = v.findings.map((f) => ({
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    ...(f.cause ? { cause: f.cause } : {}),
+  }));
   o.details = v.details;
   o.bytesRead = v.bytesRead;
   o.requests = v.requests;

@@ -3,7 +3,7 @@
 // conversion PRs, the repos, and `picklens.json`, the full dump that import reads back. Import merges a dump
 // into what is recorded without duplicating anything, in one transaction: all of it lands or none.
 import { strFromU8, strToU8, unzipSync } from 'fflate';
-import { ENGINE_VERSION, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
+import { ENGINE_VERSION, FINDING_CODES, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
 import { HUB_ORIGIN, repoPath } from '../hub/url';
 import { isBotMerge } from '../stats/aggregates';
 import { deflateMember, zipMembers, type RawMember } from './zip-members';
@@ -255,7 +255,14 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
       oneOf(FORMATS)(v.format) &&
       oneOf(RISKS)(v.risk) &&
       listOf(v.imports, (i) => str(i.module) && str(i.name) && str(i.safety)) &&
-      listOf(v.findings, (f) => str(f.code) && str(f.severity) && str(f.message)) &&
+      listOf(
+        v.findings,
+        (f) =>
+          oneOf(FINDING_CODES)(f.code) &&
+          str(f.severity) &&
+          str(f.message) &&
+          (f.cause === undefined || str(f.cause)),
+      ) &&
       isObj(v.details) &&
       num(v.bytesRead) &&
       num(v.requests)

@@ -13,7 +13,7 @@ export const MAX_READ_AHEAD = 1024 * 1024;
 export class ReadError extends Error {
   constructor(
     message: string,
-    readonly code: 'read-failed' | 'read-too-large' | 'read-past-end',
+    readonly code: 'read-failed' | 'read-too-large',
     /** The transport's own error code (a HubError's: gated, rate-limited, …), when it gave one. */
     readonly causeCode?: string,
   ) {

@@ -128,9 +128,7 @@ function pickleFormat(imports: PickleImport[]): Format {
  * an HTTP error)? Such a verdict says nothing final about the content: it must not be cached by content key.
  */
 export function fromFailedRead(v: Verdict): boolean {
-  return v.findings.some(
-    (f) => f.code === 'read-failed' || f.code === 'pickle-read-failed' || f.code.startsWith('hub-'),
-  );
+  return v.findings.some((f) => f.code === 'read-failed' || f.code === 'pickle-read-failed');
 }
 
 /** Classifies one file, its name included. Never throws for anything the file or the transport can cause. */
@@ -156,12 +154,13 @@ export async function classifyContent(source: ByteSource, opts: ClassifyOptions 
   } catch (e) {
     if (!(e instanceof ReadError)) throw e;
     // Nothing is concluded from a failed read: whatever was seen, the verdict is unknown, and says why
-    // (`hub-gated`, `hub-rate-limited`… when the transport said).
+    // (its `cause`, `gated`, `rate-limited`…, when the transport said).
     acc.risk = 'unknown';
     acc.findings.push({
-      code: e.causeCode ? `hub-${e.causeCode}` : e.code,
+      code: e.code,
       severity: 'error',
       message: `the file could not be read: ${e.message}`,
+      ...(e.causeCode ? { cause: e.causeCode } : {}),
     });
   }
   const verdict: Verdict = {

@@ -28,7 +28,7 @@ import {
   isWeightsOnlyGlobal,
   type ImportSafety,
 } from './pickle-policy';
-import type { Finding, PickleImport, Safety } from './types';
+import type { Finding, FindingCode, PickleImport, Safety } from './types';
 
 /** Bounds every walk: a 200 MB pickle of small objects stays well under these. */
 export const MAX_OPCODES = 100_000_000;
@@ -148,7 +148,7 @@ export interface WalkOptions {
 
 class Broken extends Error {
   constructor(
-    readonly code: string,
+    readonly code: FindingCode,
     message: string,
   ) {
     super(message);
@@ -280,7 +280,7 @@ export class PickleMachine {
     };
   }
 
-  private fail(code: string, message: string, offset: number): never {
+  private fail(code: FindingCode, message: string, offset: number): never {
     throw new Broken(code, `${message} at byte ${offset}`);
   }
 

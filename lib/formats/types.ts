@@ -68,12 +68,114 @@ export interface PickleImport {
 
 export type Severity = 'info' | 'warning' | 'danger' | 'error';
 
+/**
+ * Every finding code the engine gives: kebab-case, stable (tests and consumers match on them). The compiler
+ * holds every emission to this list; test/unit/meta.test.ts holds each code to a test that produces it.
+ */
+export const FINDING_CODES = [
+  'empty',
+  'html',
+  'text',
+  'unrecognised',
+  'archive-not-read',
+  'archive-too-deep',
+  'compressed-not-pickle',
+  'extension-mismatch',
+  'gguf-bad-string',
+  'gguf-bad-tensor-info',
+  'gguf-bad-value-type',
+  'gguf-bad-version',
+  'gguf-big-endian',
+  'gguf-chat-template',
+  'gguf-limit',
+  'gguf-truncated',
+  'hdf5-not-inspected',
+  'hdf5-user-block',
+  'joblib-array-unknown',
+  'keras-bad-config',
+  'keras-config-limit',
+  'keras-custom-object',
+  'keras-dangerous-module',
+  'keras-lambda',
+  'lfs-pointer',
+  'npy-bad-dtype',
+  'npy-bad-header',
+  'npy-bad-version',
+  'npy-data-length-mismatch',
+  'npy-header-too-large',
+  'npy-object-array',
+  'npy-truncated',
+  'npz-members-not-read',
+  'pickle-bad-argument',
+  'pickle-bad-opcode',
+  'pickle-build-on-global',
+  'pickle-compressed-corrupt',
+  'pickle-dangerous-import',
+  'pickle-embedded',
+  'pickle-frame-lie',
+  'pickle-hidden-after-stop',
+  'pickle-limit',
+  'pickle-line-too-long',
+  'pickle-memo-missing',
+  'pickle-memo-overflow',
+  'pickle-no-mark',
+  'pickle-proto-not-first',
+  'pickle-read-failed',
+  'pickle-stack-underflow',
+  'pickle-trailing-bytes',
+  'pickle-truncated',
+  'polyglot-zip',
+  'read-failed',
+  'read-too-large',
+  'safetensors-bad-entry',
+  'safetensors-bad-metadata',
+  'safetensors-bad-offsets',
+  'safetensors-bad-shape',
+  'safetensors-data-length-mismatch',
+  'safetensors-header-not-json',
+  'safetensors-header-not-object',
+  'safetensors-header-not-utf8',
+  'safetensors-header-past-end',
+  'safetensors-header-too-large',
+  'safetensors-misaligned',
+  'safetensors-offsets-not-contiguous',
+  'safetensors-shared-tensors',
+  'safetensors-size-mismatch',
+  'safetensors-suspicious-metadata',
+  'safetensors-too-many-tensors',
+  'safetensors-too-small',
+  'safetensors-unknown-dtype',
+  'tar-bad-checksum',
+  'tar-too-many-members',
+  'tar-truncated',
+  'torchscript-code',
+  'zip-bad-central-directory',
+  'zip-bad-local-header',
+  'zip-encrypted',
+  'zip-hidden-pickle',
+  'zip-inflate-failed',
+  'zip-member-too-large',
+  'zip-multi-disk',
+  'zip-name-mismatch',
+  'zip-no-central-directory',
+  'zip-prepended-data',
+  'zip-too-many-entries',
+  'zip-unsupported-method',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export function isFindingCode(s: string): s is FindingCode {
+  return (FINDING_CODES as readonly string[]).includes(s);
+}
+
 export interface Finding {
-  /** kebab-case, stable: tests and consumers match on it. */
-  code: string;
+  code: FindingCode;
   severity: Severity;
   /** A human sentence with its evidence. */
   message: string;
+  /** For `read-failed`: the transport's own reason (`gated`, `rate-limited`, `network`…), when it gave one. */
+  cause?: string;
 }
 
 export interface Verdict {

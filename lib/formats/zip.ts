@@ -5,7 +5,7 @@
 // numpy ignore them too), encryption (reported), multi-disk archives (reported).
 import { Inflate } from 'fflate';
 import { READ_CHUNK, Reader, concat, decodeLatin1, decodeUtf8, u16, u32, u64 } from './bytes';
-import type { Finding } from './types';
+import type { Finding, FindingCode } from './types';
 
 /** EOCD is 22 bytes plus a comment of at most 65,535. */
 export const ZIP_TAIL_BYTES = 65_557;
@@ -44,7 +44,7 @@ function name(bytes: Uint8Array, flags: number): string {
   return flags & 0x800 ? (decodeUtf8(bytes) ?? decodeLatin1(bytes)) : decodeLatin1(bytes);
 }
 
-function finding(code: string, message: string, severity: Finding['severity'] = 'warning'): Finding {
+function finding(code: FindingCode, message: string, severity: Finding['severity'] = 'warning'): Finding {
   return { code, severity, message };
 }
 

@@ -338,7 +338,7 @@ describe('verdicts from failed reads', () => {
       size: 10,
       read: () => Promise.reject(Object.assign(new Error('gated'), { code: 'gated' })),
     });
-    expect(failed.findings[0]?.code).toBe('hub-gated');
+    expect(failed.findings[0]).toMatchObject({ code: 'read-failed', cause: 'gated' });
     expect(fromFailedRead(failed)).toBe(true);
   });
 });

@@ -122,7 +122,7 @@ describe('HubFileSource against the replica', () => {
     expect(await code(gated({ authorization: 'Bearer secret' }).read(0, 8))).toBe('ok');
     const v = await classify(gated(), { name: 'model.safetensors' });
     expect(v.risk).toBe('unknown');
-    expect(v.findings[0]?.code).toBe('hub-gated');
+    expect(v.findings[0]).toMatchObject({ code: 'read-failed', cause: 'gated' });
   });
 
   it('404s say which thing is missing', async () => {
