@@ -4,6 +4,7 @@ import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
 import { bytesToBase64 } from '../base64';
 import { contentKeyOf } from '../hub/content-key';
+import { CONVERT_BOT, isConversionPr } from '../hub/convert-bot';
 import { HubFileSource, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
 import { sanitizeSettings, type Settings } from '../settings';
@@ -16,11 +17,6 @@ import {
   type PullRequestRecord,
   type RepoRecord,
 } from '../db/schema';
-
-/** The bot's name as the API spells it; compared case-insensitively (transformers writes "SFConvertBot"). */
-export const CONVERT_BOT = 'SFconvertbot';
-/** The conversion PR's title, constant since 2022 (HUB.md). */
-export const CONVERT_TITLE = 'Adding `safetensors` variant of this model';
 
 export function verdictKey(contentKey: string): string {
   return `${contentKey}@${ENGINE_VERSION}`;
@@ -88,16 +84,6 @@ export async function handleLogVisit(
     tx.done,
   ]);
   return true;
-}
-
-export function isConversionPr(d: {
-  isPullRequest: boolean;
-  author: { name: string };
-  title: string;
-}): boolean {
-  return (
-    d.isPullRequest && d.author.name.toLowerCase() === CONVERT_BOT.toLowerCase() && d.title === CONVERT_TITLE
-  );
 }
 
 /** The longest read the background makes for a page (a safetensors header is capped at 25 MB: HUB.md). */

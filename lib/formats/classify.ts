@@ -14,7 +14,16 @@ import { kindOf, looksLikePickle, walkPickle, type PickleResult } from './pickle
 import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import { scanSevenZip } from './sevenzip';
 import { isTar, readTarIndex } from './tar';
-import type { ByteSource, ClassifyOptions, Finding, Format, PickleImport, Risk, Verdict } from './types';
+import {
+  worseRisk,
+  type ByteSource,
+  type ClassifyOptions,
+  type Finding,
+  type Format,
+  type PickleImport,
+  type Risk,
+  type Verdict,
+} from './types';
 import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
 
 /** The first read: large enough for most safetensors headers, pickles and zip local headers. */
@@ -40,14 +49,6 @@ const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const LFS_POINTER = ascii('version https://git-lfs.github.com/spec/');
 /** torch's legacy magic number 0x1950a86a20f9469cfc6c, as pickle LONG1 bytes (torch/serialization.py). */
 const TORCH_LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-
-const RISK_ORDER: Risk[] = ['safe', 'caution', 'unsafe', 'dangerous'];
-function worse(a: Risk, b: Risk): Risk {
-  const ia = RISK_ORDER.indexOf(a);
-  const ib = RISK_ORDER.indexOf(b);
-  if (ia < 0 || ib < 0) return ia < 0 ? b : a;
-  return ia >= ib ? a : b;
-}
 
 interface Acc {
   /** How deep inside archives this file is (0 for the file itself). */
@@ -114,7 +115,7 @@ function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): vo
   let risk: Risk = dangerous ? 'dangerous' : 'unsafe';
   // A pickle that breaks before calling anything runs nothing: it cannot be loaded, so it is invalid.
   if (broken && !ranCode && !dangerous) risk = 'invalid';
-  acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worse(acc.risk, risk);
+  acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worseRisk(acc.risk, risk);
 }
 
 function pickleFormat(imports: PickleImport[]): Format {
@@ -516,7 +517,7 @@ async function sevenZipFile(reader: Reader, size: number, acc: Acc): Promise<voi
       );
     }
     addPickles(acc, results);
-    acc.risk = worse('caution', acc.risk);
+    acc.risk = worseRisk('caution', acc.risk);
   }
   acc.findings.push({
     code: 'archive-not-read',
@@ -581,7 +582,7 @@ async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence
   }
   if (pkls.length) {
     await walkMembers(reader, pkls, acc, ev);
-    acc.risk = worse('caution', acc.risk);
+    acc.risk = worseRisk('caution', acc.risk);
   }
   if (pkls.some((e) => !/\.(pkl|pickle)$/.test(e.name))) acc.risk = 'dangerous';
   const zips = entries.filter((e) => startsWith(head(e), ZIP_MAGIC));
@@ -611,7 +612,10 @@ async function nestedArchive(reader: Reader, e: ZipEntry, acc: Acc): Promise<voi
   const inner = await classify(memorySource(m.bytes), { name: e.name, depth: acc.depth + 1 });
   for (const imp of inner.imports) acc.imports.push({ ...imp, where: `${e.name}/${imp.where ?? ''}` });
   for (const f of inner.findings) acc.findings.push({ ...f, message: `${e.name}: ${f.message}` });
-  acc.risk = worse(acc.risk, inner.risk === 'invalid' || inner.risk === 'unknown' ? 'caution' : inner.risk);
+  acc.risk = worseRisk(
+    acc.risk,
+    inner.risk === 'invalid' || inner.risk === 'unknown' ? 'caution' : inner.risk,
+  );
 }
 
 async function walkMembers(reader: Reader, members: ZipEntry[], acc: Acc, ev: PaperEvidence): Promise<void> {
@@ -757,7 +761,7 @@ async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<v
   if (results.length) {
     const before = acc.risk;
     addPickles(acc, results, 'an object array pickle');
-    if (before === 'invalid') acc.risk = worse(acc.risk, 'unsafe');
+    if (before === 'invalid') acc.risk = worseRisk(acc.risk, 'unsafe');
     acc.weightsOnly = undefined;
   }
 }

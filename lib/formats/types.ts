@@ -49,8 +49,31 @@ export const FORMATS = [
 export type Format = (typeof FORMATS)[number];
 
 /** Ordered from least to most severe; `worseRisk` relies on this order for the loading risks. */
+/**
+ * The risks, in the one order everything uses: by how much loading can do, from nothing to running code
+ * (safe < caution < unsafe < dangerous), then the two that are not a degree of it (invalid, unknown).
+ */
 export const RISKS = ['safe', 'caution', 'unsafe', 'dangerous', 'invalid', 'unknown'] as const;
 export type Risk = (typeof RISKS)[number];
+
+/** The risks to show first: the worst degree first, then invalid and unknown (chips, summaries). */
+export const RISKS_WORST_FIRST: readonly Risk[] = [
+  'dangerous',
+  'invalid',
+  'unsafe',
+  'caution',
+  'safe',
+  'unknown',
+];
+
+/** The worse of two degrees (safe < caution < unsafe < dangerous); invalid or unknown yield to the other. */
+export function worseRisk(a: Risk, b: Risk): Risk {
+  const ia = RISKS.indexOf(a);
+  const ib = RISKS.indexOf(b);
+  const degree = (i: number) => i >= 0 && i <= 3;
+  if (!degree(ia) || !degree(ib)) return degree(ia) ? a : b;
+  return ia >= ib ? a : b;
+}
 
 export type Safety = 'innocuous' | 'suspicious' | 'dangerous';
 

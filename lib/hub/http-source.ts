@@ -16,9 +16,10 @@ import { withRetries, type RetryOptions, type WaitingError } from './retry';
 function isFetchFailure(e: unknown): boolean {
   return e instanceof HubError && e.code === 'network';
 }
-import { repoPath, type RepoRef } from './url';
+import { HUB_ORIGIN, repoPath, type RepoRef } from './url';
 
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+/** The Hub's origin: one fact, in lib/hub/url.ts. */
+export const DEFAULT_ENDPOINT = HUB_ORIGIN;
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** A counting semaphore: at most `limit` requests in flight, shared by every source that holds it. */

@@ -1,6 +1,7 @@
 // The study's figures over the local record ("An Empirical Study of Safetensors' Usage Trends and
 // Developers' Perceptions"): pure functions over plain records, no browser, no database (STYLE.md), so the
 // stats page, the exports and the tests compute the same numbers.
+import { CONVERT_MERGE_TITLE, isConvertBot } from '../hub/convert-bot';
 import type { PaperLabel } from '../formats/types';
 
 /** One commit of one repo, with the files present after it and each file's study label. */
@@ -31,11 +32,9 @@ export const PICKLE_LABELS: ReadonlySet<PaperLabel> = new Set([
   'dill',
   'torch.jit',
 ]);
-/** The bot's merge commits are titled `<PR title> (#N)` (HUB.md). */
-const BOT_MERGE = /^Adding `safetensors` variant of this model \(#\d+\)$/;
 
 export function isBotMerge(c: Pick<CommitSnapshot, 'author' | 'title'>): boolean {
-  return c.author.toLowerCase() === 'sfconvertbot' || BOT_MERGE.test(c.title);
+  return isConvertBot(c.author) || CONVERT_MERGE_TITLE.test(c.title);
 }
 
 const year = (iso: string) => iso.slice(0, 4);

@@ -4,14 +4,14 @@
 // at most CHIP_MAX_TREE_PAGES tree pages and CHIP_MAX_FILES files (the chip says when it stopped there).
 // The chip sits in the header island, which the Hub's hydration re-renders: it is put back whenever it
 // goes missing, with the state it had.
-import type { Risk, Verdict } from '@/lib/formats/types';
+import { RISKS_WORST_FIRST, type Risk, type Verdict } from '@/lib/formats/types';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { send } from '@/lib/messaging-client';
 import { ensureStyle } from '../badge';
 import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
-const ORDER: Risk[] = ['dangerous', 'invalid', 'unsafe', 'caution', 'safe', 'unknown'];
+const ORDER = RISKS_WORST_FIRST;
 const PICKLE_FORMATS = new Set(['pickle', 'joblib', 'dill', 'torch-zip', 'torch-legacy', 'torch-tar']);
 
 export function chipText(

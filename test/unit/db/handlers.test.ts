@@ -6,9 +6,9 @@ import {
   handleLogVisit,
   handlePutVerdict,
   handleRefreshConversionPrs,
-  isConversionPr,
   verdictKey,
 } from '../../../lib/background/handlers';
+import { isConversionPr } from '../../../lib/hub/convert-bot';
 import { DB_VERSION, MIGRATIONS, RECORD_STORES, openPicklensDb } from '../../../lib/db/schema';
 import { memorySource } from '../../../lib/formats/bytes';
 import { classify } from '../../../lib/formats/classify';
