@@ -23,7 +23,7 @@ interface View {
 
 const DAY = 86_400_000;
 const day = (iso: string) => iso.slice(0, 10);
-export function age(fromIso: string, now = Date.now()): string {
+function age(fromIso: string, now = Date.now()): string {
   const days = Math.floor((now - Date.parse(fromIso)) / DAY);
   if (days < 1) return 'today';
   if (days < 60) return `${days} day${days === 1 ? '' : 's'}`;

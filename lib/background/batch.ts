@@ -45,7 +45,7 @@ export function parseIdList(text: string): { keys: string[]; invalid: string[] }
   return { keys: [...keys], invalid };
 }
 
-export function statusOf(rec: BatchRecord | undefined, current?: BatchStatus['current']): BatchStatus | null {
+function statusOf(rec: BatchRecord | undefined, current?: BatchStatus['current']): BatchStatus | null {
   if (!rec) return null;
   const results = Object.entries(rec.results);
   const errors = results.filter(([, r]) => !r.ok).map(([id, r]) => ({ id, error: r.error ?? 'failed' }));

@@ -93,7 +93,7 @@ export function hubVerdictReader(
 }
 
 /** The labels a history keeps of a verdict (the verdict itself stays in the verdicts store). */
-export function labelsOf(v: Verdict): Pick<CommitFile, 'paper' | 'format' | 'risk' | 'mismatch'> {
+function labelsOf(v: Verdict): Pick<CommitFile, 'paper' | 'format' | 'risk' | 'mismatch'> {
   const mismatch = v.findings.find((f) => f.code === 'extension-mismatch')?.message;
   return { paper: v.paper, format: v.format, risk: v.risk, ...(mismatch ? { mismatch } : {}) };
 }

@@ -164,7 +164,6 @@ export const MIGRATIONS: ((db: IDBPDatabase<PicklensSchema>, tx: UpgradeTx) => v
 
 /** The stores that hold what was recorded (cleared, exported, imported); settings and jobs are not. */
 export const RECORD_STORES = ['verdicts', 'files', 'repos', 'visits', 'pullRequests', 'commits'] as const;
-export type RecordStore = (typeof RECORD_STORES)[number];
 
 type RowsTx = IDBPTransaction<
   PicklensSchema,

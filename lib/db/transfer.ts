@@ -66,7 +66,7 @@ export async function readDump(db: PicklensDb, now = new Date()): Promise<Dump> 
   };
 }
 
-export function repoUrl(key: string): string {
+function repoUrl(key: string): string {
   return `${HUB_ORIGIN}/${repoPath(parseRepoKey(key))}`;
 }
 
@@ -90,7 +90,7 @@ function csv(header: string[], rows: Iterable<(string | number | boolean | undef
 
 const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
 
-export function commitsCsv(d: Dump): string {
+function commitsCsv(d: Dump): string {
   const sorted = [...d.stores.commits].sort(
     (a, b) => a.repoKey.localeCompare(b.repoKey) || a.date.localeCompare(b.date),
   );
@@ -124,7 +124,7 @@ export function commitsCsv(d: Dump): string {
   );
 }
 
-export function pullRequestsCsv(d: Dump): string {
+function pullRequestsCsv(d: Dump): string {
   const sorted = [...d.stores.pullRequests].sort(
     (a, b) => a.repoKey.localeCompare(b.repoKey) || a.num - b.num,
   );
@@ -142,7 +142,7 @@ export function pullRequestsCsv(d: Dump): string {
   );
 }
 
-export function reposCsv(d: Dump): string {
+function reposCsv(d: Dump): string {
   const sorted = [...d.stores.repos].sort((a, b) => a.repoKey.localeCompare(b.repoKey));
   return csv(
     [

@@ -186,12 +186,6 @@ export function decodeLatin1(b: Uint8Array): string {
   return latin1.decode(b);
 }
 
-/** Printable preview of untrusted text for a finding: bounded and with control characters escaped. */
-export function preview(text: string, max = 80): string {
-  const cut = text.length > max ? text.slice(0, max) + '…' : text;
-  return JSON.stringify(cut);
-}
-
 export class Truncated extends Error {}
 export class LineTooLong extends Error {}
 

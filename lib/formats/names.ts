@@ -36,7 +36,7 @@ export const PICKLE_BEARING = new Set<Format>([
   'torchscript',
 ]);
 
-export function extensionOf(name: string | undefined): string | undefined {
+function extensionOf(name: string | undefined): string | undefined {
   const base = name?.split(/[\\/]/).pop() ?? '';
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : undefined;

@@ -99,7 +99,7 @@ export function parsePyLiteral(text: string): Lit | undefined {
 }
 
 /** Item size and object-ness of a descr: a string, or a list of (name, descr[, shape]) fields. */
-export function descrInfo(descr: Lit, depth = 0): { size: number; object: boolean } | undefined {
+function descrInfo(descr: Lit, depth = 0): { size: number; object: boolean } | undefined {
   if (depth > MAX_LITERAL_DEPTH) return undefined;
   if (typeof descr === 'string') return dtypeItemSize(descr);
   if (!Array.isArray(descr)) return undefined;

@@ -70,7 +70,7 @@ export function pyStrRepr(s: string): string {
   return out + quote;
 }
 
-export function pyBytesRepr(b: Uint8Array): string {
+function pyBytesRepr(b: Uint8Array): string {
   let hasSingle = false;
   let hasDouble = false;
   for (const c of b) {

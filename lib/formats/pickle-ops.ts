@@ -112,9 +112,3 @@ for (const [ch, name, arg, proto] of TABLE) {
   const code = ch.charCodeAt(0);
   OPCODES[code] = { code, name, arg, proto };
 }
-
-export function opcodeByName(name: string): OpInfo {
-  const op = OPCODES.find((o) => o?.name === name);
-  if (!op) throw new Error(`no opcode ${name}`);
-  return op;
-}

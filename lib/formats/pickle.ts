@@ -28,7 +28,7 @@ import {
   isWeightsOnlyGlobal,
   type ImportSafety,
 } from './pickle-policy';
-import type { Finding, FindingCode, PickleImport, Safety } from './types';
+import type { Finding, FindingCode, PickleImport } from './types';
 
 /** Bounds every walk: a 200 MB pickle of small objects stays well under these. */
 export const MAX_OPCODES = 100_000_000;
@@ -227,7 +227,7 @@ export function dtypeItemSize(descr: string, elsize?: number): { size: number; o
   return s ? { size: s, object: false } : undefined;
 }
 
-export class PickleMachine {
+class PickleMachine {
   private stack: Val[] = [];
   private marks: number[] = [];
   /**
@@ -1125,14 +1125,4 @@ export class PickleMachine {
 
 export function walkPickle(reader: Reader, start: number, opts: WalkOptions = {}): Promise<PickleResult> {
   return new PickleMachine(reader, start, opts).run();
-}
-
-/** The worst safety among imports. */
-export function worstSafety(imports: PickleImport[]): Safety {
-  let worst: Safety = 'innocuous';
-  for (const i of imports) {
-    if (i.safety === 'dangerous') return 'dangerous';
-    if (i.safety === 'suspicious') worst = 'suspicious';
-  }
-  return worst;
 }

@@ -188,10 +188,6 @@ export const FINDING_CODES = [
 
 export type FindingCode = (typeof FINDING_CODES)[number];
 
-export function isFindingCode(s: string): s is FindingCode {
-  return (FINDING_CODES as readonly string[]).includes(s);
-}
-
 export interface Finding {
   code: FindingCode;
   severity: Severity;

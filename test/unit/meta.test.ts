@@ -1,7 +1,7 @@
 // Keeps the conventions honest (STYLE.md): every format has a fixture, every format module opens with its
 // header, and every finding code (a typed union) is emitted by the engine and produced by a test somewhere.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES, FORMATS } from '../../lib/formats/types';
 import { readFixtureManifest } from '../support/fixtures';
@@ -10,9 +10,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const FORMATS_DIR = join(ROOT, 'lib/formats');
 const modules = readdirSync(FORMATS_DIR).filter((f) => f.endsWith('.ts'));
 
-function filesUnder(dir: string): string[] {
+function filesUnder(dir: string, name: RegExp = /\.ts$/): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? filesUnder(join(dir, e.name), name) : name.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -61,5 +61,63 @@ describe('conventions', () => {
           !snapshot.includes(`"code":"${c}"`),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the module graph', () => {
+  const SOURCE_DIRS = ['lib', 'components', 'entrypoints'];
+  const sources = SOURCE_DIRS.flatMap((d) => filesUnder(join(ROOT, d), /\.tsx?$/));
+  const text = new Map(sources.map((f) => [f, readFileSync(f, 'utf8')]));
+
+  /** Project-relative imports of a file, resolved to files (`@/` is the project's root). */
+  const importsOf = (f: string): string[] => {
+    const out: string[] = [];
+    for (const m of (text.get(f) ?? '').matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g)) {
+      const spec = m[1] ?? '';
+      const base = spec.startsWith('@/')
+        ? join(ROOT, spec.slice(2))
+        : spec.startsWith('.')
+          ? resolve(dirname(f), spec)
+          : '';
+      const hit = base && ['.ts', '.tsx', '/index.ts'].map((e) => base + e).find((p) => text.has(p));
+      if (hit) out.push(hit);
+    }
+    return out;
+  };
+
+  it('has no import cycle', () => {
+    const state = new Map<string, 1 | 2>();
+    const cycles: string[] = [];
+    const visit = (f: string, path: string[]) => {
+      state.set(f, 1);
+      for (const d of importsOf(f)) {
+        if (state.get(d) === 1)
+          cycles.push([...path.slice(path.indexOf(d)), d].map((p) => relative(ROOT, p)).join(' → '));
+        else if (!state.get(d)) visit(d, [...path, d]);
+      }
+      state.set(f, 2);
+    };
+    for (const f of sources) if (!state.get(f)) visit(f, [f]);
+    expect(sources.length).toBeGreaterThan(50);
+    expect(cycles).toEqual([]);
+  });
+
+  it('exports no function or class that no other file uses (tests count as users)', () => {
+    const everything = [...SOURCE_DIRS, 'test', 'scripts']
+      .flatMap((d) => filesUnder(join(ROOT, d), /\.tsx?$/))
+      .filter((f) => !f.includes('/fixtures/'));
+    const all = new Map(everything.map((f) => [f, readFileSync(f, 'utf8')]));
+    const unused: string[] = [];
+    for (const f of sources) {
+      for (const m of (text.get(f) ?? '').matchAll(
+        /export\s+(?:async\s+)?(?:function|class)\s+([A-Za-z_$][\w$]*)/g,
+      )) {
+        const name = m[1] ?? '';
+        const re = new RegExp(`\\b${name}\\b`);
+        if (![...all].some(([g, src]) => g !== f && re.test(src)))
+          unused.push(`${relative(ROOT, f)}: ${name}`);
+      }
+    }
+    expect(unused).toEqual([]);
   });
 });

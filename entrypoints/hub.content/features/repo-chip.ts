@@ -14,7 +14,7 @@ import { verdictOf } from '../verdicts';
 const ORDER = RISKS_WORST_FIRST;
 const PICKLE_FORMATS = new Set(['pickle', 'joblib', 'dill', 'torch-zip', 'torch-legacy', 'torch-tar']);
 
-export function chipText(
+function chipText(
   verdicts: Verdict[],
   openPr: number | undefined,
   truncated = false,
