@@ -1,5 +1,6 @@
 // What the background worker does for each message: plain functions over the database and the API client,
 // unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
+import { byDate } from '../dates';
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
 import type { HubApi } from '../hub/api';
 import { bytesToBase64 } from '../base64';
@@ -268,7 +269,7 @@ export async function handleRepoView(
     tx.objectStore('pullRequests').index('byRepo').getAll(key),
     tx.done,
   ]);
-  commits.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  commits.sort(byDate);
   const verdicts: Record<string, Verdict> = {};
   for (const f of commits[commits.length - 1]?.files ?? []) {
     const v = f.contentKey ? await handleGetVerdict(db, f.contentKey) : null;

@@ -1,5 +1,6 @@
 // Picklens's local record, in IndexedDB through idb. Versioned: MIGRATIONS[v] takes a database at version v
 // to v+1, applied in order inside the upgrade transaction, so any older database opens at the newest shape.
+import { byDate } from '../dates';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Format, PaperLabel, Risk, Verdict } from '../formats/types';
 import type { RepoType } from '../hub/url';
@@ -185,7 +186,7 @@ export async function rebuildStudyRows(
   const pending: Promise<unknown>[] = [];
   for (const key of repoKeys) {
     const list = [...(known?.get(key) ?? (await commits.index('byRepo').getAll(key)))];
-    list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    list.sort(byDate);
     const study = list.map((c) => ({
       sha: c.sha,
       date: c.date,

@@ -1,6 +1,7 @@
 // The study's figures over the local record ("An Empirical Study of Safetensors' Usage Trends and
 // Developers' Perceptions"): pure functions over plain records, no browser, no database (STYLE.md), so the
 // stats page, the exports and the tests compute the same numbers.
+import { byDate } from '../dates';
 import { CONVERT_MERGE_TITLE, isConvertBot } from '../hub/convert-bot';
 import type { PaperLabel } from '../formats/types';
 
@@ -47,7 +48,7 @@ function byRepo(commits: CommitSnapshot[]): Map<string, CommitSnapshot[]> {
     if (list) list.push(c);
     else m.set(c.repoKey, [c]);
   }
-  for (const list of m.values()) list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  for (const list of m.values()) list.sort(byDate);
   return m;
 }
 

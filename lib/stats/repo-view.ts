@@ -1,5 +1,6 @@
 // One repo's story from its recorded commits (the popup): the commits that changed model files, the formats
 // present after each, and the findings the study cares about. Pure functions over plain records.
+import { byDate } from '../dates';
 import type { CommitFile, CommitRecord } from '../db/schema';
 import type { Format, PaperLabel } from '../formats/types';
 import {
@@ -34,8 +35,6 @@ export interface HistoryRow {
   /** Formats present after this commit, with their file counts, most files first. */
   formats: { format: Format | 'unread'; files: number }[];
 }
-
-const byDate = <T extends { date: string }>(a: T, b: T) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
 
 /** A file version's identity: its content key, else its size (a tree entry without an oid). */
 export function versionOf(f: { contentKey?: string; size: number }): string {
