@@ -33,8 +33,9 @@ async function* files(path: string): AsyncGenerator<string> {
   const entries = await readdir(path, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
-    if (e.isSymbolicLink()) continue;
-    yield* files(join(path, e.name));
+    // The entry's own type: no stat per file (links are not followed).
+    if (e.isFile()) yield join(path, e.name);
+    else if (e.isDirectory()) yield* files(join(path, e.name));
   }
 }
 

@@ -3,8 +3,8 @@
 // magnitude: opcode-dense (millions of small objects: every byte is an opcode) and checkpoint-like (large
 // byte payloads, which Picklens skips unread and genops must read). Files are written once with Python's
 // stdlib pickle into the OS temp folder and reused.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Reader } from '../../lib/formats/bytes';
@@ -13,6 +13,14 @@ import { walkPickle } from '../../lib/formats/pickle';
 import { openFileSource } from '../../lib/cli/file-source';
 
 const DIR = join(tmpdir(), 'picklens-bench');
+/**
+ * picklescan's source (its `src` folder: the `picklescan` package, standard library only), when this machine
+ * has it: `PICKLESCAN_SRC=/path/to/picklescan/src npm run bench -- pickle`. It is not ours to ship.
+ */
+const PICKLESCAN_SRC = process.env.PICKLESCAN_SRC;
+/** picklescan imports numpy for .npy files: a Python that has it (default: `python3` on the PATH). */
+const PICKLESCAN_PYTHON = process.env.PICKLESCAN_PYTHON ?? 'python3';
+const ROOT = join(import.meta.dirname, '../..');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const SHAPES = {
@@ -37,8 +45,32 @@ export interface ThroughputRow {
   /** classify: the whole verdict (paper rules, format, policy, findings). */
   picklensSeconds: number;
   genopsSeconds: number;
+  /** picklescan on the file (a process), when PICKLESCAN_SRC is set. */
+  picklescanSeconds?: number;
   picklensBytesRead: number;
 }
+
+/** Seconds a command takes, as a process (start-up included), its output dropped. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.error) throw r.error;
+  // A run that died is not a time: picklescan exits 0 after a traceback that stopped its scan.
+  if (/Traceback \(most recent call last\)/.test(r.stderr) || (r.status ?? 0) > 1)
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr.slice(-600)}`);
+  return seconds;
+}
+
+function picklescan(path: string): number | undefined {
+  if (!PICKLESCAN_SRC) return undefined;
+  return timed(PICKLESCAN_PYTHON, ['-m', 'picklescan', '-p', path], {
+    ...process.env,
+    PYTHONPATH: PICKLESCAN_SRC,
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 function ensure(shape: keyof typeof SHAPES): string {
   mkdirSync(DIR, { recursive: true });
@@ -66,9 +98,13 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
   for (const shape of Object.keys(SHAPES) as (keyof typeof SHAPES)[]) {
     const file = ensure(shape);
     const src = await openFileSource(file);
-    const tw = performance.now();
-    await walkPickle(new Reader(src, src.size), 0);
-    const walkSeconds = (performance.now() - tw) / 1000;
+    const walks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const tw = performance.now();
+      await walkPickle(new Reader(src, src.size), 0);
+      walks.push((performance.now() - tw) / 1000);
+    }
+    const walkSeconds = median(walks);
     const t = performance.now();
     const v = await classify(src, { name: file });
     const picklensSeconds = (performance.now() - t) / 1000;
@@ -84,23 +120,74 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
       walkSeconds,
       picklensSeconds,
       genopsSeconds: py.seconds,
+      picklescanSeconds: picklescan(file),
       picklensBytesRead: v.bytesRead,
     });
   }
   return rows;
 }
 
+/**
+ * Fixtures left out of the small-files folder: picklescan stops the whole scan of a folder with a traceback
+ * on an empty file (`data.seek(-1, 1)`: OSError) and on 7z archives without py7zr, so with them in it would
+ * be timed on a scan it never finished.
+ */
+const PICKLESCAN_STOPS_ON = new Set(['empty.bin', 'bundle.7z', 'pickle_in.7z']);
+
+/** A folder of many small model files: the fixtures (less those three), copied 19 times (836 files). */
+function smallFiles(): string {
+  const dir = join(DIR, 'small-files-v2');
+  const fixtures = join(ROOT, 'test/fixtures/files');
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 19; i++)
+      for (const f of readdirSync(fixtures))
+        if (!PICKLESCAN_STOPS_ON.has(f)) copyFileSync(join(fixtures, f), join(dir, `${i}-${f}`));
+  }
+  return dir;
+}
+
+export interface SmallFilesRow {
+  files: number;
+  picklensSeconds: number;
+  picklescanSeconds?: number;
+}
+
+/** The CLI on a folder of small files as a user runs it (a process, start-up included), median of 3. */
+export function smallFilesBench(): SmallFilesRow {
+  const dir = smallFiles();
+  const cli = join(ROOT, 'dist/cli/scan.mjs');
+  if (!existsSync(cli)) throw new Error(`no ${cli}: run npm run build:cli`);
+  const picklens = median([0, 1, 2].map(() => timed(process.execPath, [cli, '--json', dir])));
+  const ps = PICKLESCAN_SRC ? median([0, 1, 2].map(() => picklescan(dir) ?? 0)) : undefined;
+  return { files: readdirSync(dir).length, picklensSeconds: picklens, picklescanSeconds: ps };
+}
+
+export function formatSmallFiles(r: SmallFilesRow): string {
+  return [
+    `A folder of ${r.files} small model files, as a process (start-up included), median of 3:`,
+    `  Picklens (node dist/cli/scan.mjs) ${r.picklensSeconds.toFixed(2)} s` +
+      (r.picklescanSeconds === undefined
+        ? '; picklescan not measured (set PICKLESCAN_SRC to its src folder)'
+        : `; picklescan ${r.picklescanSeconds.toFixed(2)} s (${(r.picklescanSeconds / r.picklensSeconds).toFixed(2)}× Picklens's time)`),
+  ].join('\n');
+}
+
 export function formatThroughput(rows: ThroughputRow[]): string {
   const mbps = (b: number, s: number) => `${(b / 1e6 / s).toFixed(1)} MB/s`;
   const lines = [
     'Pickle walking, same file, same machine. walk = Picklens walkPickle (opcodes, arguments, symbolic stack and',
-    'memo); verdict = Picklens classify (adds paper rules, policy, findings); genops = CPython pickletools.genops.',
+    'memo; median of 3); verdict = Picklens classify (adds paper rules, policy, findings); genops = CPython',
+    'pickletools.genops; picklescan = the whole tool as a process (when PICKLESCAN_SRC is set).',
     `  ${'file'.padEnd(16)}${'size'.padEnd(9)}${'opcodes'.padEnd(12)}${'walk'.padEnd(15)}${'verdict'.padEnd(15)}${'genops'.padEnd(14)}${'walk/genops'.padEnd(13)}${'verdict/genops'.padEnd(16)}read`,
   ];
   for (const r of rows) {
     const ratio = (s: number) => `${(r.genopsSeconds / s).toFixed(1)}×`;
     lines.push(
-      `  ${r.shape.padEnd(16)}${`${(r.bytes / 1e6).toFixed(0)} MB`.padEnd(9)}${r.opcodes.toLocaleString('en').padEnd(12)}${mbps(r.bytes, r.walkSeconds).padEnd(15)}${mbps(r.bytes, r.picklensSeconds).padEnd(15)}${mbps(r.bytes, r.genopsSeconds).padEnd(14)}${ratio(r.walkSeconds).padEnd(13)}${ratio(r.picklensSeconds).padEnd(16)}${(r.picklensBytesRead / 1e6).toFixed(1)} MB`,
+      `  ${r.shape.padEnd(16)}${`${(r.bytes / 1e6).toFixed(0)} MB`.padEnd(9)}${r.opcodes.toLocaleString('en').padEnd(12)}${mbps(r.bytes, r.walkSeconds).padEnd(15)}${mbps(r.bytes, r.picklensSeconds).padEnd(15)}${mbps(r.bytes, r.genopsSeconds).padEnd(14)}${ratio(r.walkSeconds).padEnd(13)}${ratio(r.picklensSeconds).padEnd(16)}${(r.picklensBytesRead / 1e6).toFixed(1)} MB` +
+        (r.picklescanSeconds === undefined
+          ? ''
+          : `   picklescan ${mbps(r.bytes, r.picklescanSeconds)} (verdict ${(r.picklescanSeconds / r.picklensSeconds).toFixed(0)}× faster)`),
     );
   }
   return lines.join('\n');
