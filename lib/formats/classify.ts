@@ -47,10 +47,15 @@ const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
 const GGUF_MAGIC = ascii('GGUF');
 const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const LFS_POINTER = ascii('version https://git-lfs.github.com/spec/');
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46];
 /** torch's legacy magic number 0x1950a86a20f9469cfc6c, as pickle LONG1 bytes (torch/serialization.py). */
 const TORCH_LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
-interface Acc {
+/**
+ * What a format module concludes from the bytes: one shape for every format (format, risk, findings,
+ * imports, details), folded into the verdict by classify.
+ */
+export interface Judgement {
   /** How deep inside archives this file is (0 for the file itself). */
   depth: number;
   format: Format;
@@ -61,12 +66,12 @@ interface Acc {
   details: Record<string, unknown>;
 }
 
-function newAcc(depth: number): Acc {
+function newJudgement(depth: number): Judgement {
   return { depth, format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
 }
 
 /** Folds pickle walks into the verdict: imports, dangerous-import findings, errors, weights_only. */
-function addPickles(acc: Acc, results: PickleResult[], label = 'the pickle'): void {
+function addPickles(acc: Judgement, results: PickleResult[], label = 'the pickle'): void {
   const seen = new Set(acc.imports.map((i) => `${i.where ?? ''}\n${i.module}\n${i.name}`));
   let ranCode = false;
   let misleads = false;
@@ -143,7 +148,7 @@ export async function classify(source: ByteSource, opts: ClassifyOptions = {}): 
  */
 export async function classifyContent(source: ByteSource, opts: ClassifyOptions = {}): Promise<Verdict> {
   const reader = new Reader(source, source.size);
-  const acc = newAcc(opts.depth ?? 0);
+  const acc = newJudgement(opts.depth ?? 0);
   const substrings = new SubstringScanner();
   const evidence: PaperEvidence = { head: new Uint8Array(0), safetensorsJson: false, substrings };
   try {
@@ -180,60 +185,149 @@ export async function classifyContent(source: ByteSource, opts: ClassifyOptions 
   return verdict;
 }
 
+interface SniffContext {
+  head: Uint8Array;
+  size: number | undefined;
+}
+
+interface JudgeContext extends SniffContext {
+  reader: Reader;
+  /** The size, or "as large as it gets" when unknown (reads past the end come back short). */
+  known: number;
+  ev: PaperEvidence;
+}
+
+/**
+ * A format, as classify sees it: `sniff` looks at the head alone (no read); `judge` reads what it needs and
+ * fills the Judgement, answering whether it concluded (false: not this format after all, the next module
+ * is tried, and what it noted stays). `formats` are the formats it can conclude (a meta-test holds them to
+ * FORMATS and to the fixtures). A judgement cut short by a failed read keeps what it had found.
+ */
+export interface FormatModule {
+  id: string;
+  formats: readonly Format[];
+  sniff(c: SniffContext): boolean;
+  judge(c: JudgeContext, j: Judgement): Promise<boolean>;
+}
+
+/** For the modules that always conclude once sniffed. */
+const concludes =
+  (fill: (c: JudgeContext, j: Judgement) => unknown) =>
+  async (c: JudgeContext, j: Judgement): Promise<boolean> => {
+    await fill(c, j);
+    return true;
+  };
+
+/** In order: the first module whose sniff says yes and whose judge concludes decides the format. */
+export const FORMAT_MODULES: readonly FormatModule[] = [
+  {
+    // R3 is evaluated for every file whose first 8 bytes could be a header length that fits; a file whose
+    // head is also numpy's or HDF5's magic goes on to those (the paper label keeps what R3 said).
+    id: 'safetensors',
+    formats: ['safetensors'],
+    sniff: (c) => c.size !== undefined && looksLikeSafetensors(c.head, c.size),
+    judge: async (c, j) => {
+      const st = await readSafetensors(c.reader, c.known);
+      c.ev.safetensorsJson = st.paperJson;
+      if (startsWith(c.head, NUMPY_MAGIC) || startsWith(c.head, HDF5_MAGIC)) return false;
+      j.format = 'safetensors';
+      j.risk = st.error ? 'invalid' : 'safe';
+      j.findings.push(...st.findings);
+      Object.assign(j.details, st.details);
+      return true;
+    },
+  },
+  {
+    id: 'numpy',
+    formats: ['numpy'],
+    sniff: (c) => startsWith(c.head, NUMPY_MAGIC),
+    judge: concludes((c, j) => numpyFile(c.reader, c.known, j)),
+  },
+  {
+    id: 'hdf5',
+    formats: ['hdf5'],
+    sniff: (c) => hdf5SignatureOffset(c.head) >= 0,
+    judge: concludes((c, j) => hdf5File(c.head, hdf5SignatureOffset(c.head), j)),
+  },
+  {
+    // Every zip-family format: torch zips, TorchScript, Keras v3, npz, and plain archives.
+    id: 'zip',
+    formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
+    sniff: (c) => startsWith(c.head, ZIP_MAGIC) || startsWith(c.head, EMPTY_ZIP_MAGIC),
+    judge: concludes((c, j) => zipFile(c.reader, c.known, j, c.ev)),
+  },
+  {
+    id: 'gguf',
+    formats: ['gguf'],
+    sniff: (c) => startsWith(c.head, GGUF_MAGIC),
+    judge: concludes(async (c, j) => {
+      const g = await readGguf(c.reader, c.known);
+      j.format = 'gguf';
+      j.risk = g.error ? 'invalid' : g.chatTemplate ? 'caution' : 'safe';
+      j.findings.push(...g.findings);
+      Object.assign(j.details, g.details);
+    }),
+  },
+  {
+    id: '7z',
+    formats: ['7z'],
+    sniff: (c) => startsWith(c.head, SEVEN_Z_MAGIC),
+    judge: concludes((c, j) => sevenZipFile(c.reader, c.known, j)),
+  },
+  {
+    id: 'lfs-pointer',
+    formats: ['lfs-pointer'],
+    sniff: (c) => startsWith(c.head, LFS_POINTER),
+    judge: concludes((c, j) => lfsPointer(c.head, j)),
+  },
+  {
+    id: 'tar',
+    formats: ['tar', 'torch-tar'],
+    sniff: (c) => isTar(c.head),
+    judge: concludes((c, j) => tarFile(c.reader, c.known, j, c.ev)),
+  },
+  {
+    // Protocol 2+ opens with PROTO; 0 and 1 with a MARK, a GLOBAL, a container or a constant.
+    id: 'pickle',
+    formats: ['pickle', 'joblib', 'dill', 'torch-legacy'],
+    sniff: (c) => c.head[0] === 0x80 || looksLikePickleStart(c.head),
+    judge: (c, j) => pickleFile(c.reader, c.head, c.known, j, c.ev),
+  },
+  {
+    id: 'compressed',
+    formats: ['joblib'],
+    sniff: (c) => detectCompression(c.head) !== undefined,
+    judge: concludes((c, j) => compressedFile(c.reader, detectCompression(c.head) ?? 'zlib', c.known, j)),
+  },
+  {
+    id: 'onnx',
+    formats: ['onnx'],
+    sniff: (c) => looksLikeOnnx(c.head),
+    judge: async (c, j) => {
+      const o = await readOnnx(c.reader, c.head, c.known);
+      if (!o.ok) return false;
+      j.format = 'onnx';
+      j.risk = 'safe';
+      Object.assign(j.details, o.details);
+      return true;
+    },
+  },
+];
+
+/** read → sniff → judge: the first module that concludes decides; nothing matched is unknown. */
 async function dispatch(
   reader: Reader,
   head: Uint8Array,
   size: number | undefined,
-  acc: Acc,
+  acc: Judgement,
   ev: PaperEvidence,
 ): Promise<void> {
   if (head.length === 0) {
     acc.findings.push({ code: 'empty', severity: 'info', message: 'the file is empty' });
     return;
   }
-  const known = size ?? Number.MAX_SAFE_INTEGER;
-  // R3 is evaluated for every file whose first 8 bytes could be a header length that fits.
-  if (size !== undefined && looksLikeSafetensors(head, size)) {
-    const st = await readSafetensors(reader, size);
-    ev.safetensorsJson = st.paperJson;
-    if (!startsWith(head, NUMPY_MAGIC) && !startsWith(head, [0x89, 0x48, 0x44, 0x46])) {
-      acc.format = 'safetensors';
-      acc.risk = st.error ? 'invalid' : 'safe';
-      acc.findings.push(...st.findings);
-      Object.assign(acc.details, st.details);
-      return;
-    }
-  }
-  if (startsWith(head, NUMPY_MAGIC)) return numpyFile(reader, known, acc);
-  const h5 = hdf5SignatureOffset(head);
-  if (h5 >= 0) return hdf5File(head, h5, acc);
-  if (startsWith(head, ZIP_MAGIC) || startsWith(head, EMPTY_ZIP_MAGIC))
-    return zipFile(reader, known, acc, ev);
-  if (startsWith(head, GGUF_MAGIC)) {
-    const g = await readGguf(reader, known);
-    acc.format = 'gguf';
-    acc.risk = g.error ? 'invalid' : g.chatTemplate ? 'caution' : 'safe';
-    acc.findings.push(...g.findings);
-    Object.assign(acc.details, g.details);
-    return;
-  }
-  if (startsWith(head, SEVEN_Z_MAGIC)) return sevenZipFile(reader, known, acc);
-  if (startsWith(head, LFS_POINTER)) return lfsPointer(head, acc);
-  if (isTar(head)) return tarFile(reader, known, acc, ev);
-  if (head[0] === 0x80 || looksLikePickleStart(head)) {
-    if (await pickleFile(reader, head, known, acc, ev)) return;
-  }
-  const compression = detectCompression(head);
-  if (compression) return compressedFile(reader, compression, known, acc);
-  if (looksLikeOnnx(head)) {
-    const o = await readOnnx(reader, head, known);
-    if (o.ok) {
-      acc.format = 'onnx';
-      acc.risk = 'safe';
-      Object.assign(acc.details, o.details);
-      return;
-    }
-  }
+  const c: JudgeContext = { reader, head, size, known: size ?? Number.MAX_SAFE_INTEGER, ev };
+  for (const m of FORMAT_MODULES) if (m.sniff(c) && (await m.judge(c, acc))) return;
   describeUnknown(head, acc);
 }
 
@@ -251,7 +345,7 @@ async function pickleFile(
   reader: Reader,
   head: Uint8Array,
   size: number,
-  acc: Acc,
+  acc: Judgement,
   ev: PaperEvidence,
 ): Promise<boolean> {
   const feed = (b: Uint8Array, at: number) => ev.substrings.feed(b, at);
@@ -343,7 +437,12 @@ async function endsWithZip(reader: Reader, size: number): Promise<boolean> {
   return false;
 }
 
-async function compressedFile(reader: Reader, kind: 'zlib' | 'gzip', size: number, acc: Acc): Promise<void> {
+async function compressedFile(
+  reader: Reader,
+  kind: 'zlib' | 'gzip',
+  size: number,
+  acc: Judgement,
+): Promise<void> {
   const inner = new Reader(new DecompressedSource(reader, kind, 0, size), undefined);
   const r = await walkPickle(inner, 0);
   if (!r.complete && r.opcodes < 2) {
@@ -364,7 +463,7 @@ async function compressedFile(reader: Reader, kind: 'zlib' | 'gzip', size: numbe
 
 // ---------------------------------------------------------------- numpy, hdf5, lfs, tar, unknown
 
-async function numpyFile(reader: Reader, size: number, acc: Acc): Promise<void> {
+async function numpyFile(reader: Reader, size: number, acc: Judgement): Promise<void> {
   acc.format = 'numpy';
   const r = await readNpy(reader, size);
   if (!r.ok) {
@@ -402,7 +501,7 @@ async function numpyFile(reader: Reader, size: number, acc: Acc): Promise<void> 
   acc.risk = 'safe';
 }
 
-function hdf5File(head: Uint8Array, offset: number, acc: Acc): void {
+function hdf5File(head: Uint8Array, offset: number, acc: Judgement): void {
   acc.format = 'hdf5';
   acc.risk = 'caution';
   acc.details.signatureOffset = offset;
@@ -432,7 +531,7 @@ function hdf5File(head: Uint8Array, offset: number, acc: Acc): void {
   }
 }
 
-function lfsPointer(head: Uint8Array, acc: Acc): void {
+function lfsPointer(head: Uint8Array, acc: Judgement): void {
   acc.format = 'lfs-pointer';
   acc.risk = 'unknown';
   const text = new TextDecoder().decode(head.subarray(0, 1024));
@@ -447,7 +546,7 @@ function lfsPointer(head: Uint8Array, acc: Acc): void {
   });
 }
 
-async function tarFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence): Promise<void> {
+async function tarFile(reader: Reader, size: number, acc: Judgement, ev: PaperEvidence): Promise<void> {
   const idx = await readTarIndex(reader, size);
   acc.findings.push(...idx.findings);
   const names = idx.members.map((m) => m.name);
@@ -480,7 +579,7 @@ async function tarFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence
   });
 }
 
-function describeUnknown(head: Uint8Array, acc: Acc): void {
+function describeUnknown(head: Uint8Array, acc: Judgement): void {
   acc.format = 'unknown';
   acc.risk = 'unknown';
   const sample = head.subarray(0, 512);
@@ -502,7 +601,7 @@ function describeUnknown(head: Uint8Array, acc: Acc): void {
 
 // ---------------------------------------------------------------- 7z
 
-async function sevenZipFile(reader: Reader, size: number, acc: Acc): Promise<void> {
+async function sevenZipFile(reader: Reader, size: number, acc: Judgement): Promise<void> {
   acc.format = '7z';
   acc.risk = 'caution';
   const scan = await scanSevenZip(reader, size);
@@ -530,7 +629,7 @@ async function sevenZipFile(reader: Reader, size: number, acc: Acc): Promise<voi
 
 // ---------------------------------------------------------------- zip family
 
-async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence): Promise<void> {
+async function zipFile(reader: Reader, size: number, acc: Judgement, ev: PaperEvidence): Promise<void> {
   let idx: ZipIndex | undefined = await readZipIndex(reader, size);
   idx ??= await scanLocalHeaders(reader, size, size);
   acc.findings.push(...idx.findings);
@@ -595,7 +694,7 @@ async function zipFile(reader: Reader, size: number, acc: Acc, ev: PaperEvidence
 }
 
 /** A zip inside a zip: classified in turn (to MAX_ARCHIVE_DEPTH), its imports and findings carried up. */
-async function nestedArchive(reader: Reader, e: ZipEntry, acc: Acc): Promise<void> {
+async function nestedArchive(reader: Reader, e: ZipEntry, acc: Judgement): Promise<void> {
   if (acc.depth >= MAX_ARCHIVE_DEPTH) {
     acc.findings.push({
       code: 'archive-too-deep',
@@ -618,7 +717,12 @@ async function nestedArchive(reader: Reader, e: ZipEntry, acc: Acc): Promise<voi
   );
 }
 
-async function walkMembers(reader: Reader, members: ZipEntry[], acc: Acc, ev: PaperEvidence): Promise<void> {
+async function walkMembers(
+  reader: Reader,
+  members: ZipEntry[],
+  acc: Judgement,
+  ev: PaperEvidence,
+): Promise<void> {
   const results: PickleResult[] = [];
   for (const e of members) {
     const data = await locateData(reader, e);
@@ -663,7 +767,7 @@ async function torchZip(
   reader: Reader,
   entries: ZipEntry[],
   script: boolean,
-  acc: Acc,
+  acc: Judgement,
   ev: PaperEvidence,
 ): Promise<void> {
   acc.format = script ? 'torchscript' : 'torch-zip';
@@ -692,7 +796,7 @@ async function torchZip(
   }
 }
 
-async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<void> {
+async function npzFile(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
   acc.format = 'npz';
   acc.risk = 'safe';
   const arrays: Record<string, unknown>[] = [];
@@ -766,7 +870,7 @@ async function npzFile(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<v
   }
 }
 
-async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Acc): Promise<void> {
+async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
   acc.format = 'keras';
   const config = entries.find((e) => e.name === 'config.json');
   if (!config) return;

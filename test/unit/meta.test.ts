@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FORMAT_MODULES } from '../../lib/formats/classify';
 import { FINDING_CODES, FORMATS } from '../../lib/formats/types';
 import { readFixtureManifest } from '../support/fixtures';
 
@@ -20,6 +21,18 @@ describe('conventions', () => {
   it('every format has at least one fixture written by a real library or to its spec', () => {
     const covered = new Set(readFixtureManifest().map((r) => r.format));
     expect(FORMATS.filter((f) => !covered.has(f))).toEqual([]);
+  });
+
+  it('the format registry: every format is some module’s, and every module has a fixture it concludes', () => {
+    const claimed = new Set(FORMAT_MODULES.flatMap((m) => m.formats));
+    expect(FORMATS.filter((f) => f !== 'unknown' && !claimed.has(f))).toEqual([]);
+    expect(new Set(FORMAT_MODULES.map((m) => m.id)).size).toBe(FORMAT_MODULES.length);
+    const fixtureFormats = new Set(readFixtureManifest().map((r) => r.format));
+    for (const m of FORMAT_MODULES)
+      expect(
+        m.formats.some((f) => fixtureFormats.has(f)),
+        `${m.id} has no fixture`,
+      ).toBe(true);
   });
 
   it('every format module opens with a comment saying what it is and what it checks', () => {
