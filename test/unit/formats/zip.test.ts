@@ -176,3 +176,39 @@ describe('zip family', () => {
     expect(v).toMatchObject({ format: 'zip', risk: 'dangerous' });
   });
 });
+
+describe('a failed read inside a member', () => {
+  it('is the transport’s failure (not cached), not "does not inflate"', async () => {
+    const { classify, fromFailedRead } = await import('../../../lib/formats/classify');
+    const { writeZip } = await import('../../support/zip-writer');
+    // 300 KB of incompressible bytes, deflated: the member runs past the head and the tail read.
+    let x = 12345;
+    const noise = new Uint8Array(300_000).map(
+      () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24) & 0xff,
+    );
+    // A pickle of one long BINBYTES (PROTO 2, BINBYTES n, the noise, STOP), so the walk needs all of it.
+    const pickle = new Uint8Array([
+      0x80,
+      0x02,
+      0x42,
+      ...[0, 1, 2, 3].map((i) => (noise.length >> (8 * i)) & 0xff),
+      ...noise,
+      0x2e,
+    ]);
+    const zip = writeZip([{ name: 'archive/data.pkl', data: pickle, method: 8 }]);
+    const v = await classify(
+      {
+        size: zip.length,
+        // The head and the read that runs to the end (the central directory) are answered; a read that ends
+        // inside the member fails, as a reset would.
+        read: (s, e) =>
+          s >= 65536 && e < zip.length - 1024
+            ? Promise.reject(new Error('connection reset'))
+            : Promise.resolve(zip.slice(s, Math.min(e, zip.length))),
+      },
+      { name: 'x.pt' },
+    );
+    expect(v.findings.map((f) => f.code)).not.toContain('zip-inflate-failed');
+    expect(fromFailedRead(v)).toBe(true);
+  });
+});
