@@ -5,123 +5,36 @@ import { ascii, indexOf, memorySource, Reader, ReadError, startsWith } from './b
 import { DecompressedSource, detectCompression } from './compressed';
 import { readGguf } from './gguf';
 import { hdf5SignatureOffset, scanHdf5Head } from './hdf5';
-import { readKerasConfig } from './keras';
-import { readNpy, readNpyHeader } from './numpy';
+import { readNpy } from './numpy';
 import { looksLikeOnnx, readOnnx } from './onnx';
 import { paperLabel, SubstringScanner, type PaperEvidence } from './paper-rules';
 import { PICKLE_BEARING, withName } from './names';
-import { kindOf, looksLikePickle, walkPickle, type PickleResult } from './pickle';
+import { addPickles, newJudgement, type Judgement } from './judgement';
+import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { looksLikeSafetensors, readSafetensors } from './safetensors';
 import { scanSevenZip } from './sevenzip';
 import { isTar, readTarIndex } from './tar';
+import { isTorchTar, TORCH_LEGACY_MAGIC, torchLegacy, torchTar } from './torch';
+import { MAX_LISTED_ENTRIES, NUMPY_MAGIC, ZIP_MAGIC, zipFile } from './zip-family';
 import {
   worseRisk,
   type ByteSource,
   type ClassifyOptions,
-  type Finding,
   type Format,
   type PickleImport,
-  type Risk,
   type Verdict,
 } from './types';
-import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
 
 /** The first read: large enough for most safetensors headers, pickles and zip local headers. */
 export const HEAD_BYTES = 64 * 1024;
-/** Archives inside archives opened, at most. */
-export const MAX_ARCHIVE_DEPTH = 3;
 /** Pickles stacked one after another in one file (torch legacy writes five). */
 export const MAX_STACKED_PICKLES = 16;
-/** Zip members probed for R4's NumPy test, and npz members read. */
-export const MAX_ZIP_PROBES = 256;
-/** readMember's "the whole member" (bounded there by MAX_INFLATED_MEMBER). */
-const WHOLE_MEMBER = Number.POSITIVE_INFINITY;
-/** Bytes of a deflated npy member inflated for its header at first (numpy writes headers of 64–4096). */
-const NPY_HEAD_GUESS = 4096;
-/** Entry names listed in the details. */
-const MAX_LISTED_ENTRIES = 200;
 
-const NUMPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
 const GGUF_MAGIC = ascii('GGUF');
 const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const LFS_POINTER = ascii('version https://git-lfs.github.com/spec/');
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46];
-/** torch's legacy magic number 0x1950a86a20f9469cfc6c, as pickle LONG1 bytes (torch/serialization.py). */
-const TORCH_LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-
-/**
- * What a format module concludes from the bytes: one shape for every format (format, risk, findings,
- * imports, details), folded into the verdict by classify.
- */
-export interface Judgement {
-  /** How deep inside archives this file is (0 for the file itself). */
-  depth: number;
-  format: Format;
-  risk: Risk;
-  weightsOnly?: boolean;
-  imports: PickleImport[];
-  findings: Finding[];
-  details: Record<string, unknown>;
-}
-
-function newJudgement(depth: number): Judgement {
-  return { depth, format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
-}
-
-/** Folds pickle walks into the verdict: imports, dangerous-import findings, errors, weights_only. */
-function addPickles(acc: Judgement, results: PickleResult[], label = 'the pickle'): void {
-  const seen = new Set(acc.imports.map((i) => `${i.where ?? ''}\n${i.module}\n${i.name}`));
-  let ranCode = false;
-  let misleads = false;
-  const fold = (r: PickleResult, embedded: boolean) => {
-    for (const imp of r.imports) {
-      const key = `${imp.where ?? ''}\n${imp.module}\n${imp.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      acc.imports.push(imp);
-      if (imp.safety === 'dangerous') {
-        acc.findings.push({
-          code: 'pickle-dangerous-import',
-          severity: 'danger',
-          message: `imports ${imp.module}.${imp.name} at byte ${imp.offset ?? '?'}${imp.where ? ` of ${imp.where}` : ''}: ${imp.reason ?? 'deny-listed'}`,
-        });
-      }
-    }
-    for (const f of r.findings) {
-      acc.findings.push(f);
-      if (f.severity === 'danger') misleads = true;
-    }
-    if (!embedded) {
-      for (const e of r.errors) acc.findings.push({ ...e, message: `${label}: ${e.message}` });
-      if (r.calls.length || r.imports.length) ranCode = true;
-      acc.weightsOnly = (acc.weightsOnly ?? true) && r.weightsOnly;
-    }
-    for (const inner of r.embedded) {
-      // A pickle carried as data inside another, ready for a second loads(): nothing in a model file needs
-      // one, and when it imports or calls anything it is a payload smuggled past the outer scan.
-      const active = inner.imports.length > 0 || inner.calls.length > 0;
-      if (active) misleads = true;
-      acc.findings.push({
-        code: 'pickle-embedded',
-        severity: active ? 'danger' : 'warning',
-        message: `${inner.imports[0]?.where ?? 'a pickle inside the pickle'}${active ? ` imports ${inner.imports.map((i) => `${i.module}.${i.name}`).join(', ') || 'nothing'} and makes ${inner.calls.length} call(s)` : ' holds only data'}`,
-      });
-      fold(inner, true);
-    }
-  };
-  for (const r of results) fold(r, false);
-  const dangerous = misleads || acc.imports.some((i) => i.safety === 'dangerous');
-  // A walk stopped by our own limit or by the transport says nothing about the file being broken.
-  const ourStop = (r: PickleResult) =>
-    r.errors.some((e) => e.code === 'pickle-limit' || e.code === 'pickle-read-failed');
-  const broken = results.some((r) => !r.complete && !ourStop(r));
-  let risk: Risk = dangerous ? 'dangerous' : 'unsafe';
-  // A pickle that breaks before calling anything runs nothing: it cannot be loaded, so it is invalid.
-  if (broken && !ranCode && !dangerous) risk = 'invalid';
-  acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worseRisk(acc.risk, risk);
-}
 
 function pickleFormat(imports: PickleImport[]): Format {
   if (imports.some((i) => /^dill(\.|$)/.test(i.module))) return 'dill';
@@ -254,7 +167,7 @@ export const FORMAT_MODULES: readonly FormatModule[] = [
     id: 'zip',
     formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
     sniff: (c) => startsWith(c.head, ZIP_MAGIC) || startsWith(c.head, EMPTY_ZIP_MAGIC),
-    judge: concludes((c, j) => zipFile(c.reader, c.known, j, c.ev)),
+    judge: concludes((c, j) => zipFile(c.reader, c.known, j, c.ev, classify)),
   },
   {
     id: 'gguf',
@@ -359,19 +272,7 @@ async function pickleFile(
   results.push(first);
   let at = first.end;
   if (legacy) {
-    // torch/serialization.py _legacy_save: magic, protocol version, sys_info, the data, storage keys;
-    // raw storage bytes follow and are not read.
-    for (let i = 1; i < 5 && results[results.length - 1]?.complete; i++) {
-      const r = await walkPickle(reader, at, { onBytes: feed });
-      results.push(r);
-      at = r.end;
-    }
-    acc.format = 'torch-legacy';
-    const keys = results[4]?.top;
-    acc.details.pickles = results.length;
-    acc.details.storages = kindOf(keys, 'seq')?.n;
-    acc.details.persistentIds = results.reduce((n, r) => n + r.persistentIds, 0);
-    acc.details.protocol = results[3]?.protocol ?? results[0]?.protocol;
+    at = await torchLegacy(reader, results, at, acc, feed);
   } else {
     // Bytes after STOP: a second pickle there is loaded by code that calls pickle.load again.
     for (let i = 1; i < MAX_STACKED_PICKLES && results[results.length - 1]?.complete && at < size; i++) {
@@ -552,24 +453,7 @@ async function tarFile(reader: Reader, size: number, acc: Judgement, ev: PaperEv
   const names = idx.members.map((m) => m.name);
   acc.details.entries = names.slice(0, MAX_LISTED_ENTRIES);
   acc.details.entryCount = names.length;
-  // The pre-1.0 torch.save wrote a tar with sys_info, pickle, storages and tensors (torch/serialization.py
-  // _load's legacy tar path): each member opens with a pickle.
-  const torchMembers = ['sys_info', 'pickle', 'storages', 'tensors'];
-  if (['sys_info', 'pickle'].every((n) => names.includes(n))) {
-    acc.format = 'torch-tar';
-    const results: PickleResult[] = [];
-    for (const m of idx.members.filter((x) => torchMembers.includes(x.name))) {
-      results.push(
-        await walkPickle(reader, m.offset, {
-          end: m.offset + m.size,
-          where: m.name,
-          onBytes: (b, at) => ev.substrings.feed(b, at),
-        }),
-      );
-    }
-    addPickles(acc, results);
-    return;
-  }
+  if (isTorchTar(names)) return torchTar(reader, idx.members, acc, ev);
   acc.format = 'tar';
   acc.risk = 'caution';
   acc.findings.push({
@@ -625,263 +509,4 @@ async function sevenZipFile(reader: Reader, size: number, acc: Judgement): Promi
       ? `a 7z archive with LZMA-compressed content, which was not decoded${pickles.length ? '; its stored pickles were read' : ''}`
       : `a 7z archive: ${pickles.length ? 'its stored pickles were read' : 'no member could be read without decompression'}`,
   });
-}
-
-// ---------------------------------------------------------------- zip family
-
-async function zipFile(reader: Reader, size: number, acc: Judgement, ev: PaperEvidence): Promise<void> {
-  let idx: ZipIndex | undefined = await readZipIndex(reader, size);
-  idx ??= await scanLocalHeaders(reader, size, size);
-  acc.findings.push(...idx.findings);
-  const entries = idx.entries;
-  const names = entries.map((e) => e.name);
-  ev.zipEntries = names;
-  acc.details.entryCount = entries.length;
-  acc.details.entries = names.slice(0, MAX_LISTED_ENTRIES);
-
-  const isTorch = names.some((n) => /(^|\/)data\.pkl$/.test(n));
-  const isTorchScript = names.some(
-    (n) => /(^|\/)constants\.pkl$/.test(n) || /(^|\/)code\/__torch__\//.test(n),
-  );
-  const isKeras =
-    names.includes('config.json') &&
-    names.some((n) => n === 'metadata.json' || n.endsWith('.weights.h5') || n === 'variables.h5');
-  const isNpz = entries.length > 0 && names.every((n) => n.endsWith('.npy'));
-
-  // R4's NumPy test. torch's data/N members are raw storage bytes it wrote itself; probing each would cost
-  // a request per tensor, so they are skipped (a documented deviation from the rule as written).
-  const probes = entries
-    .filter((e) => !(isTorch && /(^|\/)data\/\d+$/.test(e.name)))
-    .slice(0, MAX_ZIP_PROBES);
-  // The same first bytes say what a member really is, whatever its name.
-  const heads = new Map<ZipEntry, Uint8Array>();
-  for (const e of probes) {
-    if (e.size < 4) continue;
-    const m = await readMember(reader, e, 16);
-    if (!m.ok) continue;
-    heads.set(e, m.bytes);
-    if (startsWith(m.bytes, NUMPY_MAGIC)) ev.zipHasNumpyEntry = true;
-  }
-
-  if (isKeras) return kerasZip(reader, entries, acc);
-  if (isTorch || isTorchScript) return torchZip(reader, entries, isTorchScript, acc, ev);
-  if (isNpz) return npzFile(reader, entries, acc);
-  acc.format = 'zip';
-  acc.risk = 'caution';
-  const head = (e: ZipEntry) => heads.get(e) ?? new Uint8Array(0);
-  const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name) || looksLikePickle(head(e)));
-  for (const e of pkls) {
-    if (!/\.(pkl|pickle)$/.test(e.name)) {
-      acc.findings.push({
-        code: 'zip-hidden-pickle',
-        severity: 'danger',
-        message: `${e.name} is a pickle under another name`,
-      });
-    }
-  }
-  if (pkls.length) {
-    await walkMembers(reader, pkls, acc, ev);
-    acc.risk = worseRisk('caution', acc.risk);
-  }
-  if (pkls.some((e) => !/\.(pkl|pickle)$/.test(e.name))) acc.risk = 'dangerous';
-  const zips = entries.filter((e) => startsWith(head(e), ZIP_MAGIC));
-  for (const e of zips) await nestedArchive(reader, e, acc);
-  acc.findings.push({
-    code: 'archive-not-read',
-    severity: 'warning',
-    message: `a zip archive of ${entries.length} member(s)${pkls.length || zips.length ? '; its pickles and archives were read, the rest were not' : ': their contents were not read'}`,
-  });
-}
-
-/** A zip inside a zip: classified in turn (to MAX_ARCHIVE_DEPTH), its imports and findings carried up. */
-async function nestedArchive(reader: Reader, e: ZipEntry, acc: Judgement): Promise<void> {
-  if (acc.depth >= MAX_ARCHIVE_DEPTH) {
-    acc.findings.push({
-      code: 'archive-too-deep',
-      severity: 'warning',
-      message: `${e.name}: archives nested deeper than ${MAX_ARCHIVE_DEPTH} were not opened`,
-    });
-    return;
-  }
-  const m = await readMember(reader, e, WHOLE_MEMBER);
-  if (!m.ok) {
-    acc.findings.push({ code: m.code, severity: 'error', message: m.message });
-    return;
-  }
-  const inner = await classify(memorySource(m.bytes), { name: e.name, depth: acc.depth + 1 });
-  for (const imp of inner.imports) acc.imports.push({ ...imp, where: `${e.name}/${imp.where ?? ''}` });
-  for (const f of inner.findings) acc.findings.push({ ...f, message: `${e.name}: ${f.message}` });
-  acc.risk = worseRisk(
-    acc.risk,
-    inner.risk === 'invalid' || inner.risk === 'unknown' ? 'caution' : inner.risk,
-  );
-}
-
-async function walkMembers(
-  reader: Reader,
-  members: ZipEntry[],
-  acc: Judgement,
-  ev: PaperEvidence,
-): Promise<void> {
-  const results: PickleResult[] = [];
-  for (const e of members) {
-    const data = await locateData(reader, e);
-    if (data === undefined) {
-      acc.findings.push({
-        code: 'zip-bad-local-header',
-        severity: 'error',
-        message: `${e.name} has no valid local header`,
-      });
-      continue;
-    }
-    if (e.localName !== undefined) {
-      acc.findings.push({
-        code: 'zip-name-mismatch',
-        severity: 'warning',
-        message: `the local header names ${JSON.stringify(e.localName)} where the central directory names ${JSON.stringify(e.name)}; readers use the central directory`,
-      });
-    }
-    if (e.method === 0) {
-      results.push(
-        await walkPickle(reader, data, {
-          end: data + e.compressedSize,
-          where: e.name,
-          onBytes: (b, at) => ev.substrings.feed(b, at),
-        }),
-      );
-      continue;
-    }
-    const m = await readMember(reader, e, WHOLE_MEMBER);
-    if (!m.ok) {
-      acc.findings.push({ code: m.code, severity: 'error', message: m.message });
-      continue;
-    }
-    const inner = new Reader(memorySource(m.bytes), m.bytes.length);
-    results.push(await walkPickle(inner, 0, { where: e.name }));
-  }
-  acc.details.pickleMembers = members.map((m) => m.name);
-  addPickles(acc, results);
-}
-
-async function torchZip(
-  reader: Reader,
-  entries: ZipEntry[],
-  script: boolean,
-  acc: Judgement,
-  ev: PaperEvidence,
-): Promise<void> {
-  acc.format = script ? 'torchscript' : 'torch-zip';
-  const pkls = entries.filter((e) => e.name.endsWith('.pkl'));
-  await walkMembers(reader, pkls, acc, ev);
-  acc.details.records = entries.length;
-  for (const rec of ['byteorder', 'version']) {
-    const e = entries.find(
-      (x) => x.name === rec || x.name.endsWith(`/${rec}`) || x.name.endsWith(`/.data/${rec}`),
-    );
-    if (e && e.size <= 64) {
-      const m = await readMember(reader, e, 64);
-      if (m.ok) acc.details[rec] = new TextDecoder().decode(m.bytes).trim();
-    }
-  }
-  if (script) {
-    acc.findings.push({
-      code: 'torchscript-code',
-      severity: 'warning',
-      message:
-        'TorchScript: its code/ folder runs in the TorchScript interpreter when loaded with torch.jit.load',
-    });
-    // torch.jit.load unpickles with TorchScript's own type resolver, which imports no Python module: the
-    // archive's risk is its code, not a Python pickle VM, unless a pickle names something dangerous anyway.
-    if (acc.risk !== 'dangerous') acc.risk = 'caution';
-  }
-}
-
-async function npzFile(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
-  acc.format = 'npz';
-  acc.risk = 'safe';
-  const arrays: Record<string, unknown>[] = [];
-  const results: PickleResult[] = [];
-  for (const e of entries.slice(0, MAX_ZIP_PROBES)) {
-    const data = await locateData(reader, e);
-    if (data === undefined) {
-      acc.risk = 'invalid';
-      acc.findings.push({
-        code: 'zip-bad-local-header',
-        severity: 'error',
-        message: `${e.name} has no valid local header`,
-      });
-      continue;
-    }
-    // readNpyHeader reads the preamble, then the header: a deflated member is inflated once, far enough for
-    // both in the usual case (NPY_HEAD_GUESS), and again only for a longer header.
-    let inflated: Uint8Array | undefined;
-    const readAt = async (s: number, end: number): Promise<Uint8Array> => {
-      if (e.method === 0) return reader.read(data + s, data + Math.min(end, e.compressedSize));
-      if (!inflated || (inflated.length < end && inflated.length < e.size)) {
-        const m = await readMember(reader, e, Math.max(end, NPY_HEAD_GUESS));
-        inflated = m.ok ? m.bytes : new Uint8Array(0);
-      }
-      return inflated.subarray(s, end);
-    };
-    const r = await readNpyHeader(readAt, e.size);
-    if (!r.ok) {
-      acc.risk = 'invalid';
-      acc.findings.push({ code: r.code, severity: 'error', message: `${e.name}: ${r.message}` });
-      continue;
-    }
-    arrays.push({ name: e.name, dtype: r.header.descr, shape: r.header.shape });
-    if (r.header.object) {
-      acc.findings.push({
-        code: 'npy-object-array',
-        severity: 'warning',
-        message: `${e.name} is an object array: loading it with allow_pickle=True runs its pickle`,
-      });
-      if (e.method === 0) {
-        results.push(
-          await walkPickle(reader, data + r.header.dataOffset, {
-            end: data + e.compressedSize,
-            where: e.name,
-          }),
-        );
-      } else {
-        const m = await readMember(reader, e, WHOLE_MEMBER);
-        if (m.ok)
-          results.push(
-            await walkPickle(new Reader(memorySource(m.bytes), m.bytes.length), r.header.dataOffset, {
-              where: e.name,
-            }),
-          );
-        else acc.findings.push({ code: m.code, severity: 'error', message: m.message });
-      }
-    }
-  }
-  acc.details.arrays = arrays;
-  if (entries.length > MAX_ZIP_PROBES)
-    acc.findings.push({
-      code: 'npz-members-not-read',
-      severity: 'warning',
-      message: `only the first ${MAX_ZIP_PROBES} of ${entries.length} arrays were read`,
-    });
-  if (results.length) {
-    const before = acc.risk;
-    addPickles(acc, results, 'an object array pickle');
-    if (before === 'invalid') acc.risk = worseRisk(acc.risk, 'unsafe');
-    acc.weightsOnly = undefined;
-  }
-}
-
-async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
-  acc.format = 'keras';
-  const config = entries.find((e) => e.name === 'config.json');
-  if (!config) return;
-  const m = await readMember(reader, config, WHOLE_MEMBER);
-  if (!m.ok) {
-    acc.risk = 'invalid';
-    acc.findings.push({ code: m.code, severity: 'error', message: m.message });
-    return;
-  }
-  const k = readKerasConfig(m.bytes);
-  acc.findings.push(...k.findings);
-  Object.assign(acc.details, k.details);
-  acc.risk = k.risk;
 }

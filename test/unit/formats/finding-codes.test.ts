@@ -3,7 +3,8 @@
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { MAX_READ_BYTES, ReadError, Reader, memorySource } from '../../../lib/formats/bytes';
-import { MAX_ZIP_PROBES, classify } from '../../../lib/formats/classify';
+import { classify } from '../../../lib/formats/classify';
+import { MAX_ZIP_PROBES } from '../../../lib/formats/zip-family';
 import { writeZip } from '../../support/zip-writer';
 
 const codes = async (bytes: Uint8Array, name = 'x.bin') =>
