@@ -273,8 +273,120 @@ export class Cursor {
     if (at + n > buf.length) return undefined;
     for (let i = at; i < at + n; i++) if ((buf[i] ?? 0x80) >= 0x80) return undefined;
     this.pos += n;
-    // One call builds the flat string; appending per character would allocate n intermediate strings.
-    return String.fromCharCode.apply(null, buf.subarray(at, at + n) as unknown as number[]);
+    // One call builds the flat string; appending per character would allocate n intermediate strings. Short
+    // ones (names, keys: most of a pickle's strings) get the call without a subarray view, which cost as much
+    // as the string itself. The bytes were checked above: every index is in the buffer.
+    switch (n) {
+      case 0:
+        return '';
+      case 1:
+        return String.fromCharCode(buf[at] as number);
+      case 2:
+        return String.fromCharCode(buf[at] as number, buf[at + 1] as number);
+      case 3:
+        return String.fromCharCode(buf[at] as number, buf[at + 1] as number, buf[at + 2] as number);
+      case 4:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+        );
+      case 5:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+        );
+      case 6:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+        );
+      case 7:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+        );
+      case 8:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+          buf[at + 7] as number,
+        );
+      case 9:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+          buf[at + 7] as number,
+          buf[at + 8] as number,
+        );
+      case 10:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+          buf[at + 7] as number,
+          buf[at + 8] as number,
+          buf[at + 9] as number,
+        );
+      case 11:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+          buf[at + 7] as number,
+          buf[at + 8] as number,
+          buf[at + 9] as number,
+          buf[at + 10] as number,
+        );
+      case 12:
+        return String.fromCharCode(
+          buf[at] as number,
+          buf[at + 1] as number,
+          buf[at + 2] as number,
+          buf[at + 3] as number,
+          buf[at + 4] as number,
+          buf[at + 5] as number,
+          buf[at + 6] as number,
+          buf[at + 7] as number,
+          buf[at + 8] as number,
+          buf[at + 9] as number,
+          buf[at + 10] as number,
+          buf[at + 11] as number,
+        );
+      default:
+        return String.fromCharCode.apply(null, buf.subarray(at, at + n) as unknown as number[]);
+    }
   }
 
   take(n: number): Uint8Array {
