@@ -929,7 +929,8 @@ class PickleMachine {
     let chunk = this.memoChunks[c];
     if (plain) {
       if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
-      this.sparseMemo.delete(idx);
+      // The map is empty in every pickle that is not a spray: no hash lookup per PUT then.
+      if (this.sparseMemo.size) this.sparseMemo.delete(idx);
     } else if (chunk || this.memoChunkCount < MAX_MEMO_CHUNKS) {
       if (!chunk) {
         while (this.memoChunks.length < c) this.memoChunks.push(undefined);
