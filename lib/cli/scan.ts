@@ -20,7 +20,10 @@ const USAGE = `usage: npm run scan -- PATH... [--json]
 
 /** Folder walks stop here, so a scan of / does not run forever. */
 const MAX_FILES = 1_000_000;
-/** Files judged at once in a folder: their reads overlap (each file's memory is bounded by the engine). */
+/**
+ * Files in flight in a folder. Local reads are synchronous (lib/cli/file-source.ts), so they do not overlap
+ * today; the pool keeps the output in order and lets a source that reads asynchronously overlap its reads.
+ */
 const FILES_AT_ONCE = 8;
 
 async function* files(path: string): AsyncGenerator<string> {
@@ -129,7 +132,7 @@ export async function main(
   const verdicts: Verdict[] = [];
   let ioError = false;
   let count = 0;
-  // Files are read FILES_AT_ONCE at a time (their reads overlap), and reported in the order found.
+  // Files are judged FILES_AT_ONCE at a time and reported in the order found.
   const pending: Promise<() => void>[] = [];
   const report = async () => {
     const done = await pending.shift();
