@@ -35,6 +35,14 @@ const CSS = `
 
 let panels = 0;
 
+/**
+ * Copies of one of our nodes that a re-render made (clones without their listeners) go; `keep` stays. Each
+ * feature's `apply` calls it before putting its node back where it belongs.
+ */
+export function removeCopies(root: ParentNode, selector: string, keep: Element): void {
+  for (const other of root.querySelectorAll(selector)) if (other !== keep) other.remove();
+}
+
 export function ensureStyle(doc: Document): void {
   if (doc.getElementById(STYLE_ID)) return;
   const style = doc.createElement('style');

@@ -4,7 +4,7 @@
 import { contentKeyOf } from '@/lib/hub/content-key';
 import { isModelFile } from '@/lib/hub/model-files';
 import { SELECTORS } from '@/lib/hub/selectors';
-import { createBadge } from '../badge';
+import { createBadge, removeCopies } from '../badge';
 import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
@@ -37,7 +37,7 @@ function start(view: PageView): () => void {
     (e: unknown) => console.warn('picklens: blob panel', e),
   );
   return () => {
-    for (const other of document.querySelectorAll('.picklens-blob')) if (other !== box) other.remove();
+    removeCopies(document, '.picklens-blob', box);
     const anchor =
       document.querySelector(SELECTORS.blobHeader) ??
       document.querySelector('main section') ??

@@ -56,25 +56,18 @@ function start(view: PageView): () => void {
     return out;
   };
 
+  /** A mark that is the one wanted: this PR, this state, in this place. */
+  const fits = (m: HTMLElement, w: ReturnType<typeof wanted>[number]) =>
+    m.dataset.picklensPrNum === String(w.num) && m.dataset.picklensPrStatus === w.status && w.place(m);
+
   return () => {
     ensureStyle(document);
     const want = wanted();
     const existing = [...document.querySelectorAll<HTMLElement>('.picklens-pr')];
-    for (const w of want) {
-      const mine = existing.find(
-        (m) =>
-          m.dataset.picklensPrNum === String(w.num) && m.dataset.picklensPrStatus === w.status && w.place(m),
-      );
-      if (!mine) w.put(mark(w.num, w.status));
-    }
+    for (const w of want) if (!existing.some((m) => fits(m, w))) w.put(mark(w.num, w.status));
     // Marks that are not where one is wanted (a copy, a stale state) go.
-    for (const m of document.querySelectorAll<HTMLElement>('.picklens-pr')) {
-      const keep = want.find(
-        (w) =>
-          m.dataset.picklensPrNum === String(w.num) && m.dataset.picklensPrStatus === w.status && w.place(m),
-      );
-      if (!keep) m.remove();
-    }
+    for (const m of document.querySelectorAll<HTMLElement>('.picklens-pr'))
+      if (!want.some((w) => fits(m, w))) m.remove();
   };
 }
 

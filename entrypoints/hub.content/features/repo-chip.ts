@@ -7,7 +7,7 @@
 import { RISKS_WORST_FIRST, type Risk, type Verdict } from '@/lib/formats/types';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { send } from '@/lib/messaging-client';
-import { ensureStyle } from '../badge';
+import { ensureStyle, removeCopies } from '../badge';
 import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
@@ -80,9 +80,8 @@ function start(view: PageView): () => void {
 
   return () => {
     ensureStyle(document);
-    // Copies of the chip a re-render made go; the chip itself comes back where it belongs.
-    for (const other of document.querySelectorAll('.picklens-chip[data-picklens-chip]'))
-      if (other !== chip) other.remove();
+    // The chip itself comes back where it belongs.
+    removeCopies(document, '.picklens-chip[data-picklens-chip]', chip);
     const title = document.querySelector(SELECTORS.repoTitle);
     if (title && chip.parentElement !== title) title.append(chip);
   };

@@ -7,11 +7,11 @@
 // removed, or a row it re-rendered, gets its badge back on the next batch of DOM changes.
 import type { Verdict } from '@/lib/formats/types';
 import { contentKeyOf } from '@/lib/hub/content-key';
-import { isModelFile, MIN_EXTENSIONLESS } from '@/lib/hub/model-files';
+import { isModelFile } from '@/lib/hub/model-files';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { parseHubUrl, type PageInfo } from '@/lib/hub/url';
 import { send } from '@/lib/messaging-client';
-import { createBadge, type Badge } from '../badge';
+import { createBadge, removeCopies, type Badge } from '../badge';
 import type { Feature, PageView } from '../page-views';
 import { verdictOf } from '../verdicts';
 
@@ -128,20 +128,18 @@ function start(view: PageView): () => void {
       if (!li || !path) continue;
       const fromIsland = island.get(path);
       const facts = fromIsland ?? lookups.known(path);
-      if (facts === undefined && !fromIsland) {
-        // An extensionless file is a model file only from 1 KB on: its size decides, so wait for it.
-        void lookups.ask(path);
-        if (!isModelFile(path, MIN_EXTENSIONLESS, settings.scanEverything)) continue;
-        if (!isModelFile(path, 0, settings.scanEverything)) continue;
-      } else if (!isModelFile(path, facts?.size ?? 0, settings.scanEverything)) continue;
+      // Not known yet: ask. Meanwhile a file with a model extension gets its badge; an extensionless one is a
+      // model file only from 1 KB on, so it waits for its size.
+      if (facts === undefined) void lookups.ask(path);
+      if (!isModelFile(path, facts?.size ?? 0, settings.scanEverything)) continue;
 
       let badge = badges.get(path);
       if (!badge) {
         badge = createBadge(document, path);
         badges.set(path, badge);
       }
-      // Exactly one badge per row: copies a re-render made of ours (without their listeners) go.
-      for (const other of li.querySelectorAll('.picklens-badge')) if (other !== badge.root) other.remove();
+      // Exactly one badge per row.
+      removeCopies(li, '.picklens-badge', badge.root);
       if (!li.contains(badge.root)) link.after(badge.root);
       const v = verdicts.get(path);
       if (v && (badge.root.dataset.picklensRisk !== v.risk || badge.root.dataset.picklensPath !== path))
