@@ -240,6 +240,16 @@ export type MemberBytes =
  * the limit; deflated members are inflated chunk by chunk until `limit` bytes of output exist; a `limit`
  * over MAX_INFLATED_MEMBER (such as Infinity) asks for the whole member.
  */
+/** A member whose bytes do not inflate; a read that failed is the transport's, not a verdict: rethrown. */
+function inflateFailed(entry: ZipEntry, e: unknown): MemberBytes {
+  if (e instanceof ReadError) throw e;
+  return {
+    ok: false,
+    code: 'zip-inflate-failed',
+    message: `${entry.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`,
+  };
+}
+
 export async function readMember(reader: Reader, entry: ZipEntry, limit: number): Promise<MemberBytes> {
   if (entry.flags & 0x1) return { ok: false, code: 'zip-encrypted', message: `${entry.name} is encrypted` };
   const data = await locateData(reader, entry);
@@ -269,12 +279,7 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
       const bytes = inflateSync(comp, { out: new Uint8Array(entry.size + 1) });
       if (bytes.length <= entry.size) return { ok: true, bytes, truncated: false };
     } catch (e) {
-      if (e instanceof ReadError) throw e;
-      return {
-        ok: false,
-        code: 'zip-inflate-failed',
-        message: `${entry.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`,
-      };
+      return inflateFailed(entry, e);
     }
   }
   // Inflate incrementally: stop reading compressed bytes once one byte more than `want` exists.
@@ -296,13 +301,7 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
       inflater.push(chunk, at >= endOfData);
     }
   } catch (e) {
-    // A read that failed is the transport's, not the member's: not a verdict to cache.
-    if (e instanceof ReadError) throw e;
-    return {
-      ok: false,
-      code: 'zip-inflate-failed',
-      message: `${entry.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`,
-    };
+    return inflateFailed(entry, e);
   }
   if (whole && produced > want) {
     return {

@@ -128,17 +128,17 @@ export class HubFileSource implements ByteSource {
 
   private async readWithRetries(start: number, end: number): Promise<Uint8Array> {
     const fallback = this.opts.fallback;
-    if (!fallback) return withRetries(this.opts.path, () => this.readOnce(start, end), this.opts);
     try {
-      // A network failure goes to the fallback at once: a CORS refusal would fail the same way every time.
+      // With a fallback, a network failure goes to it at once: a CORS refusal would fail the same way every
+      // time. Without one, it is retried like any transport failure.
       return await withRetries(
         this.opts.path,
         () => this.readOnce(start, end),
         this.opts,
-        (e) => !isFetchFailure(e),
+        (e) => !fallback || !isFetchFailure(e),
       );
     } catch (e) {
-      if (!isFetchFailure(e) || this.opts.signal?.aborted) throw e;
+      if (!fallback || !isFetchFailure(e) || this.opts.signal?.aborted) throw e;
       this.viaFallback++;
       const bytes = await fallback(start, end);
       this.bytesReceived += bytes.length;
