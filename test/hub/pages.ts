@@ -41,8 +41,6 @@ export interface PageOptions {
   spaNavigation: boolean;
 }
 
-export const SMOOTH_PAGES: PageOptions = { hydrationDelaysMs: [], scrollTree: false, spaNavigation: false };
-
 /**
  * The page's own script, in <head>: Svelte-style claim hydration (nodes an island did not render are
  * detached, attributes it rendered are reset), the tree's client-side rows, client-side navigation. The

@@ -102,8 +102,6 @@ export interface RequestLog {
   range?: string;
   /** When the request arrived (ms since the epoch). */
   at: number;
-  /** The Origin header (a page's cross-origin read carries `https://huggingface.co`). */
-  origin?: string;
   /** Sec-Fetch-Site: `cross-site` for a page's read on the CDN host, `none` for the extension's worker. */
   fetchSite?: string;
   status: number;
@@ -177,9 +175,10 @@ export interface Replica {
   repos: Map<string, Repo>;
   /** Adds or replaces a repo (tests change PR states this way). */
   setRepo(spec: RepoSpec): void;
-  /** File reads per `type:id/path` (resolve requests), for "no file is read twice in one page view". */
-  resolvesByPath(): Map<string, number>;
-  /** Resolve requests of the same path and the same Range made more than once (`path bytes=a-b` → count). */
+  /**
+   * Resolve requests of the same path and the same Range made more than once (`path bytes=a-b` → count), for
+   * "no file is read twice in one page view".
+   */
   repeatedReads(): Map<string, number>;
   close(): Promise<void>;
 }
@@ -274,7 +273,6 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       path: url.pathname + url.search,
       range: req.headers.range,
       at: Date.now(),
-      origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
       fetchSite:
         typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'] : undefined,
       status: 0,
@@ -903,16 +901,6 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     log,
     repos,
     setRepo,
-    resolvesByPath() {
-      const counts = new Map<string, number>();
-      for (const l of log) {
-        const m = /^\/(?:(datasets|spaces)\/)?(.+?)\/resolve\/[^/]+\/([^?]+)/.exec(l.path);
-        if (!m) continue;
-        const key = `${m[1] === 'datasets' ? 'dataset' : m[1] === 'spaces' ? 'space' : 'model'}:${m[2] ?? ''}/${decodeURIComponent(m[3] ?? '')}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      return counts;
-    },
     repeatedReads() {
       const counts = new Map<string, number>();
       for (const l of log)
