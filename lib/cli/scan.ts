@@ -20,11 +20,6 @@ const USAGE = `usage: npm run scan -- PATH... [--json]
 
 /** Folder walks stop here, so a scan of / does not run forever. */
 const MAX_FILES = 1_000_000;
-/**
- * Files in flight in a folder. Local reads are synchronous (lib/cli/file-source.ts), so they do not overlap
- * today; the pool keeps the output in order and lets a source that reads asynchronously overlap its reads.
- */
-const FILES_AT_ONCE = 8;
 
 async function* files(path: string): AsyncGenerator<string> {
   const st = await stat(path);
@@ -132,46 +127,31 @@ export async function main(
   const verdicts: Verdict[] = [];
   let ioError = false;
   let count = 0;
-  // Files are judged FILES_AT_ONCE at a time and reported in the order found.
-  const pending: Promise<() => void>[] = [];
-  const report = async () => {
-    const done = await pending.shift();
-    done?.();
-  };
-  const judge = async (file: string, shown: string): Promise<() => void> => {
-    try {
-      const src = await openFileSource(file);
-      let v: Verdict;
-      try {
-        v = await classify(src, { name: file });
-      } finally {
-        await src.close();
-      }
-      return () => {
-        verdicts.push(v);
-        out.write(json ? toJsonLine(shown, v) + '\n' : formatRow(shown, v, color) + '\n');
-      };
-    } catch (e) {
-      return () => {
-        ioError = true;
-        err.write(`${shown}: ${e instanceof Error ? e.message : String(e)}\n`);
-      };
-    }
-  };
+  // One file after another: local reads are synchronous (lib/cli/file-source.ts), so nothing would overlap.
   for (const root of paths) {
     try {
       for await (const file of files(root)) {
         if (++count > MAX_FILES) break;
         const shown = root === file ? file : join(root, relative(root, file));
-        pending.push(judge(file, shown));
-        if (pending.length >= FILES_AT_ONCE) await report();
+        try {
+          const src = await openFileSource(file);
+          let v: Verdict;
+          try {
+            v = await classify(src, { name: file });
+          } finally {
+            await src.close();
+          }
+          verdicts.push(v);
+          out.write(json ? toJsonLine(shown, v) + '\n' : formatRow(shown, v, color) + '\n');
+        } catch (e) {
+          ioError = true;
+          err.write(`${shown}: ${e instanceof Error ? e.message : String(e)}\n`);
+        }
       }
     } catch (e) {
-      while (pending.length) await report();
       ioError = true;
       err.write(`${root}: ${e instanceof Error ? e.message : String(e)}\n`);
     }
-    while (pending.length) await report();
   }
   if (!json) out.write(formatSummary(verdicts, color) + '\n');
   if (ioError) return 2;
