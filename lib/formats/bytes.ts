@@ -190,6 +190,13 @@ export class Truncated extends Error {}
 export class LineTooLong extends Error {}
 
 /**
+ * Thrown by a Cursor's buffered reads when the window lacks bytes the data still has: the caller fetches
+ * `n` bytes from where the read stood (Cursor.need) and runs the step again. One instance, reused: it is
+ * thrown once per window, and a stack trace each time would cost more than reading the bytes.
+ */
+export const SHORT: Error & { n: number } = Object.assign(new Error('the window ends here'), { n: 0 });
+
+/**
  * A forward-only window over a Reader for formats walked front to back (pickle, GGUF): bytes are fetched
  * in READ_CHUNK steps, skipped payloads are never fetched, and only the current window is kept.
  */
@@ -213,8 +220,11 @@ export class Cursor {
     return this.bufStart + this.buf.length - this.pos;
   }
 
-  /** Makes at least `n` bytes available from pos, or throws Truncated at the end of the data. */
-  async need(n: number): Promise<void> {
+  /**
+   * Makes at least `n` bytes available from pos, or throws Truncated at the end of the data. The window keeps
+   * what it holds from `keepFrom` (≤ pos) on: a step that met SHORT runs again from its start.
+   */
+  async need(n: number, keepFrom = this.pos): Promise<void> {
     if (this.avail() >= n) return;
     if (this.pos + n > this.end) throw new Truncated();
     const bufEnd = this.bufStart + this.buf.length;
@@ -225,10 +235,24 @@ export class Cursor {
     this.readAhead = Math.min(MAX_READ_AHEAD, this.readAhead * 4);
     const got = await this.reader.readAhead(from, need, to, false);
     this.onBytes?.(got, from);
-    const keep = this.pos < bufEnd ? this.buf.subarray(this.pos - this.bufStart) : new Uint8Array(0);
+    const keep = keepFrom < bufEnd ? this.buf.subarray(keepFrom - this.bufStart) : new Uint8Array(0);
     this.buf = keep.length ? concat(keep, got) : got;
-    this.bufStart = this.pos;
+    this.bufStart = keepFrom;
     if (this.avail() < n) throw new Truncated();
+  }
+
+  /**
+   * For synchronous steps over the window: returns when `n` bytes from pos are buffered; throws Truncated
+   * when the data ends first, and SHORT (n) when the window does: the caller awaits need(SHORT.n) and retries.
+   */
+  want(n: number): void {
+    if (this.bufStart + this.buf.length - this.pos < n) this.short(n);
+  }
+
+  private short(n: number): never {
+    if (this.pos + n > this.end) throw new Truncated();
+    SHORT.n = n;
+    throw SHORT;
   }
 
   byteAt(i: number): number {
@@ -412,20 +436,18 @@ export class Cursor {
     this.bufStart = to;
   }
 
-  /** A text line without its newline; Latin-1, as pickle's protocol 0 reads it. */
-  async line(maxLine: number): Promise<string> {
-    for (let scanned = 0; ;) {
-      const at = this.pos - this.bufStart;
-      const nl = this.buf.indexOf(0x0a, at + scanned);
-      if (nl !== -1) {
-        const text = decodeLatin1(this.buf.subarray(at, nl));
-        this.pos = this.bufStart + nl + 1;
-        return text;
-      }
-      scanned = this.avail();
-      if (scanned > maxLine) throw new LineTooLong();
-      await this.need(scanned + 1);
+  /** A buffered text line without its newline (Latin-1); throws like want() when the window ends first. */
+  lineNow(maxLine: number): string {
+    const at = this.pos - this.bufStart;
+    const nl = this.buf.indexOf(0x0a, at);
+    if (nl !== -1) {
+      const text = decodeLatin1(this.buf.subarray(at, nl));
+      this.pos = this.bufStart + nl + 1;
+      return text;
     }
+    const scanned = this.avail();
+    if (scanned > maxLine) throw new LineTooLong();
+    return this.short(scanned + 1);
   }
 }
 

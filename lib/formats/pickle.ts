@@ -10,6 +10,7 @@ import {
   Cursor,
   LineTooLong,
   Reader,
+  SHORT,
   SourceDataError,
   Truncated,
   decodeBase64,
@@ -20,7 +21,7 @@ import {
   memorySource,
   u16,
 } from './bytes';
-import { OPCODES, type OpInfo } from './pickle-ops';
+import { OPCODES } from './pickle-ops';
 import {
   classifyImport,
   normaliseModule,
@@ -98,10 +99,13 @@ const UNTRACKED_DICT: Val = { k: 'dict', entries: [], n: 0 };
 const OPAQUE_STR: Val = { k: 'other' };
 /** Opcodes whose argument is text (the *UNICODE and *STRING ones), by byte: no name compared per string. */
 const TEXT_OPS = new Uint8Array(256);
-/** Bytes that are opcodes: a typed-array test per opcode, where the table's holes made a slow lookup. */
-const VALID_OPS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) if (OPCODES[c]) VALID_OPS[c] = 1;
-for (const c of [0x53, 0x56, 0x55, 0x8c, 0x54, 0x58, 0x8d]) TEXT_OPS[c] = 1;
+/** TEXT_OPS' values: Python 2 str (STRING, SHORT_BINSTRING, BINSTRING), and UTF-8 text (the UNICODEs). */
+const LATIN1 = 1;
+const UTF8 = 2;
+for (const c of [0x53, 0x55, 0x54]) TEXT_OPS[c] = LATIN1;
+for (const c of [0x56, 0x8c, 0x58, 0x8d]) TEXT_OPS[c] = UTF8;
+/** The opcode's name, for messages. */
+const opName = (code: number): string => OPCODES[code]?.name ?? `0x${code.toString(16)}`;
 const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
 
 export interface PickleCall {
@@ -252,8 +256,12 @@ class PickleMachine {
   private importKeys = new Set<string>();
   private candidates: { bytes: Uint8Array; at: number; encoding: string }[] = [];
   private seenOps = new Uint8Array(256);
-  /** Where the current FRAME ends, while inside one. */
-  private frameEnd: number | undefined;
+  /** Where the current FRAME ends, while inside one; -1 outside (a number either way: one compare per opcode). */
+  private frameEnd = -1;
+  /** Where the opcode being run began: a step that met the window's end runs again from there. */
+  private opStart = 0;
+  /** A joblib array's BUILD, whose raw bytes the loop skips outside the synchronous steps. */
+  private joblibBuild: { state: Val; at: number } | undefined;
   /** Containers whose items are tracked; past MAX_TRACKED_CONTAINERS new ones are shared and empty. */
   private trackedContainers = 0;
   private memoStrings = 0;
@@ -365,10 +373,6 @@ class PickleMachine {
     return { k: 'dict', entries: [], n: 0 };
   }
 
-  private str(v: string): Val {
-    return v;
-  }
-
   /** Small ints (BININT1, most BININT2) share their Val: they are pushed by the million. */
   private int(v: number): Val {
     if (v >= 0 && v < SMALL_INTS.length) return SMALL_INTS[v] as Val;
@@ -451,23 +455,53 @@ class PickleMachine {
     return r;
   }
 
+  /**
+   * The walk: synchronous steps over the buffered window (no promise per opcode), and between them the only
+   * awaits — a refill when a step met the window's end (it runs again from its opcode, which it left as it
+   * found it), and the raw bytes of a joblib array.
+   */
   private async loop(): Promise<void> {
     const s = this.s;
+    for (;;) {
+      try {
+        if (this.steps()) return;
+        const build = this.joblibBuild;
+        this.joblibBuild = undefined;
+        if (build) {
+          await this.skipJoblibArray(build.state, build.at);
+          this.afterOp(build.at, 0x62);
+        }
+      } catch (e) {
+        if (e !== SHORT) throw e;
+        const at = this.opStart;
+        await s.need(SHORT.n, at);
+        // Met past the opcode's byte, it was counted: it will be again.
+        if (s.pos !== at) this.result.opcodes--;
+        s.pos = at;
+      }
+    }
+  }
+
+  /**
+   * Runs opcodes until STOP (true), or a joblib array's BUILD (false; `joblibBuild` says which). Every read
+   * is of the window: past its end it throws SHORT before the opcode changed anything, or Truncated.
+   */
+  private steps(): boolean {
+    const s = this.s;
     const r = this.result;
+    const stack = this.stack;
     const onOp = this.opts.onOp;
     const seenOps = this.seenOps;
+    // The window does not change during a step (refills happen between steps).
+    const buf = s.buf;
+    const bufStart = s.bufStart;
+    const bufEnd = bufStart + buf.length;
     for (;;) {
       if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
       const at = s.pos;
-      if (at >= s.bufStart + s.buf.length) await s.need(1);
-      const code = s.buf[at - s.bufStart] ?? 0;
-      if (VALID_OPS[code] === 0)
-        this.fail(
-          'pickle-bad-opcode',
-          `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
-          at,
-        );
-      const op = OPCODES[code] as OpInfo;
+      this.opStart = at;
+      if (at >= bufEnd) s.want(1);
+      const code = buf[at - bufStart] as number;
       s.pos++;
       r.opcodes++;
       seenOps[code] = 1;
@@ -477,7 +511,7 @@ class PickleMachine {
         // ---- integers, floats, constants
         case 0x49: {
           // INT
-          const t = await s.line(MAX_LINE);
+          const t = s.lineNow(MAX_LINE);
           if (t === '00' || t === '01') this.push(OTHER, at);
           else if (!/^[-+]?\d+$/.test(t.trim()))
             this.fail('pickle-bad-argument', `INT has a non-integer argument`, at);
@@ -486,36 +520,36 @@ class PickleMachine {
         }
         case 0x4c: {
           // LONG
-          const t = await s.line(MAX_LINE);
+          const t = s.lineNow(MAX_LINE);
           if (!/^[-+]?\d+L?$/.test(t.trim()))
             this.fail('pickle-bad-argument', 'LONG has a non-integer argument', at);
           this.push({ k: 'int', v: Number(t.replace(/L$/, '')) }, at);
           break;
         }
         case 0x4a: // BININT
-          if (s.avail() < 4) await s.need(4);
+          s.want(4);
           this.push(this.int(s.i32()), at);
           break;
         case 0x4b: // BININT1
-          if (s.avail() < 1) await s.need(1);
+          s.want(1);
           this.push(this.int(s.u8()), at);
           break;
         case 0x4d: // BININT2
-          if (s.avail() < 2) await s.need(2);
+          s.want(2);
           this.push(this.int(s.u16()), at);
           break;
         case 0x8a: {
           // LONG1
-          if (s.avail() < 1) await s.need(1);
+          s.want(1);
           const n = s.u8();
-          if (s.avail() < n) await s.need(n);
+          s.want(n);
           s.pos += n;
           this.push(OTHER, at);
           break;
         }
         case 0x8b: {
           // LONG4
-          if (s.avail() < 4) await s.need(4);
+          s.want(4);
           const n = s.i32();
           if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
           s.skip(n);
@@ -523,76 +557,72 @@ class PickleMachine {
           break;
         }
         case 0x46: // FLOAT
-          await s.line(MAX_LINE);
+          s.lineNow(MAX_LINE);
           this.push(OTHER, at);
           break;
         case 0x47: // BINFLOAT
-          if (s.avail() < 8) await s.need(8);
+          s.want(8);
           s.pos += 8;
           this.push(OTHER, at);
           break;
         case 0x4e: // NONE
-          this.push(OTHER, at);
-          break;
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE
+        case 0x97: // NEXT_BUFFER
           this.push(OTHER, at);
           break;
 
         // ---- strings and bytes
         case 0x53: {
           // STRING
-          const t = await s.line(MAX_LINE);
-          const v = unquote(t);
+          const v = unquote(s.lineNow(MAX_LINE));
           if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
-          this.push(this.str(v), at);
+          this.push(v, at);
           break;
         }
         case 0x56: // UNICODE
-          this.push(this.str(rawUnicodeUnescape(await s.line(MAX_LINE))), at);
+          this.push(rawUnicodeUnescape(s.lineNow(MAX_LINE)), at);
           break;
         case 0x55: // SHORT_BINSTRING
         case 0x43: // SHORT_BINBYTES
         case 0x8c: {
           // SHORT_BINUNICODE
-          if (s.avail() < 1) await s.need(1);
+          s.want(1);
           const n = s.u8();
-          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(code, op.name, n, at);
+          s.want(n);
+          this.pushString(code, n, at);
           break;
         }
         case 0x54: {
           // BINSTRING
-          if (s.avail() < 4) await s.need(4);
+          s.want(4);
           const n = s.i32();
           if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
-          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(code, op.name, n, at);
+          if (n <= MAX_KEPT_STRING) s.want(n);
+          this.pushString(code, n, at);
           break;
         }
         case 0x42: // BINBYTES
         case 0x58: {
           // BINUNICODE
-          if (s.avail() < 4) await s.need(4);
+          s.want(4);
           const n = s.u32();
-          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(code, op.name, n, at);
+          if (n <= MAX_KEPT_STRING) s.want(n);
+          this.pushString(code, n, at);
           break;
         }
         case 0x8e: // BINBYTES8
         case 0x8d: // BINUNICODE8
         case 0x96: {
           // BYTEARRAY8
-          if (s.avail() < 8) await s.need(8);
+          s.want(8);
           const n = s.u64();
-          if (!Number.isFinite(n)) this.fail('pickle-bad-argument', `${op.name} has a length over 2^53`, at);
-          if (n <= MAX_KEPT_STRING && s.avail() < n) await s.need(n);
-          this.pushString(code, op.name, n, at);
+          if (!Number.isFinite(n))
+            this.fail('pickle-bad-argument', `${opName(code)} has a length over 2^53`, at);
+          if (n <= MAX_KEPT_STRING) s.want(n);
+          this.pushString(code, n, at);
           break;
         }
-        case 0x97: // NEXT_BUFFER
-          this.push(OTHER, at);
-          break;
         case 0x98: // READONLY_BUFFER
           this.top(at);
           break;
@@ -600,13 +630,11 @@ class PickleMachine {
         // ---- containers
         case 0x5d: // EMPTY_LIST
         case 0x29: // EMPTY_TUPLE
+        case 0x8f: // EMPTY_SET
           this.push(this.seq([]), at);
           break;
         case 0x7d: // EMPTY_DICT
           this.push(this.dict(), at);
-          break;
-        case 0x8f: // EMPTY_SET
-          this.push(this.seq([]), at);
           break;
         case 0x61: {
           // APPEND
@@ -632,12 +660,12 @@ class PickleMachine {
         case 0x87: {
           // TUPLE3
           const n = code - 0x84; // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
-          if (this.stack.length - this.base() < n)
+          if (stack.length - this.base() < n)
             this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
           if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
-            for (let i = 0; i < n; i++) this.stack.pop();
+            for (let i = 0; i < n; i++) stack.pop();
             this.push(UNTRACKED_SEQ, at);
-          } else this.push(this.seq(this.stack.splice(this.stack.length - n, n)), at);
+          } else this.push(this.seq(stack.splice(stack.length - n, n)), at);
           break;
         }
         case 0x64: {
@@ -661,7 +689,7 @@ class PickleMachine {
         // ---- stack and memo
         case 0x30: // POP
           // CPython's load_pop pops a MARK when the stack above it is empty.
-          if (this.stack.length > this.base()) this.stack.pop();
+          if (stack.length > this.base()) stack.pop();
           else if (this.marks.length) this.marks.pop();
           else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
           break;
@@ -670,7 +698,7 @@ class PickleMachine {
           break;
         case 0x28: // MARK
           if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
-          this.marks.push(this.stack.length);
+          this.marks.push(stack.length);
           break;
         case 0x31: // POP_MARK
           this.popMark(at);
@@ -679,7 +707,7 @@ class PickleMachine {
         case 0x68: // BINGET
         case 0x6a: {
           // LONG_BINGET
-          const idx = this.memoIndexNow(code) ?? (await this.memoIndex(op.name, at));
+          const idx = this.memoIndex(code, at);
           const v = this.memoGet(idx);
           if (v === undefined)
             this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
@@ -688,12 +716,9 @@ class PickleMachine {
         }
         case 0x70: // PUT
         case 0x71: // BINPUT
-        case 0x72: {
-          // LONG_BINPUT
-          const idx = this.memoIndexNow(code) ?? (await this.memoIndex(op.name, at));
-          this.memoPut(idx, this.top(at), at);
+        case 0x72: // LONG_BINPUT
+          this.memoPut(this.memoIndex(code, at), this.top(at), at);
           break;
-        }
         case 0x94: // MEMOIZE
           this.memoPut(this.memoCount, this.top(at), at);
           break;
@@ -701,8 +726,8 @@ class PickleMachine {
         // ---- imports and calls
         case 0x63: {
           // GLOBAL
-          const module = await s.line(MAX_LINE);
-          const name = await s.line(MAX_LINE);
+          const module = s.lineNow(MAX_LINE);
+          const name = s.lineNow(MAX_LINE);
           this.addImport(module, name, at);
           this.push({ k: 'global', module, name }, at);
           break;
@@ -733,28 +758,21 @@ class PickleMachine {
         case 0x83: // EXT2
         case 0x84: {
           // EXT4
-          const n = op.name === 'EXT1' ? 1 : op.name === 'EXT2' ? 2 : 4;
-          if (s.avail() < n) await s.need(n);
+          const n = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
+          s.want(n);
           const b = s.take(n);
           const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
           this.addImport('copyreg', `_extension_registry[${id}]`, at);
           this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
           break;
         }
-        case 0x52: {
-          // REDUCE
-          const args = this.pop(at);
-          const fn = this.pop(at);
-          this.addCall(fn, op.name, at);
-          this.push({ k: 'call', fn, args }, at);
-          break;
-        }
+        case 0x52: // REDUCE
         case 0x81: {
           // NEWOBJ
           const args = this.pop(at);
-          const cls = this.pop(at);
-          this.addCall(cls, op.name, at);
-          this.push({ k: 'call', fn: cls, args }, at);
+          const fn = this.pop(at);
+          this.addCall(fn, code === 0x52 ? 'REDUCE' : 'NEWOBJ', at);
+          this.push({ k: 'call', fn, args }, at);
           break;
         }
         case 0x92: {
@@ -762,7 +780,7 @@ class PickleMachine {
           this.pop(at);
           const args = this.pop(at);
           const cls = this.pop(at);
-          this.addCall(cls, op.name, at);
+          this.addCall(cls, 'NEWOBJ_EX', at);
           this.push({ k: 'call', fn: cls, args }, at);
           break;
         }
@@ -781,26 +799,28 @@ class PickleMachine {
               message: `BUILD at byte ${at} overwrites attributes of ${describe(obj)}`,
             });
           }
-          this.addCall(obj, op.name, at);
+          this.addCall(obj, 'BUILD', at);
           if (
             call &&
             kindOf(call.fn, 'global')?.name === 'NumpyArrayWrapper' &&
             /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(kindOf(call.fn, 'global')?.module ?? '')
           ) {
-            // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array.
+            // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array,
+            // whose bytes the loop skips (awaiting them) before the opcode ends.
             this.checkFrame(at);
-            await this.skipJoblibArray(state, at);
+            this.joblibBuild = { state, at };
+            return false;
           }
           break;
         }
         case 0x69: {
           // INST
-          const module = await s.line(MAX_LINE);
-          const name = await s.line(MAX_LINE);
+          const module = s.lineNow(MAX_LINE);
+          const name = s.lineNow(MAX_LINE);
           this.addImport(module, name, at);
           const fn: Val = { k: 'global', module, name };
           const args = this.popMark(at);
-          this.addCall(fn, op.name, at);
+          this.addCall(fn, 'INST', at);
           this.push({ k: 'call', fn, args: this.seq(args) }, at);
           break;
         }
@@ -809,12 +829,12 @@ class PickleMachine {
           const items = this.popMark(at);
           const cls = items.shift();
           if (cls === undefined) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
-          this.addCall(cls, op.name, at);
+          this.addCall(cls, 'OBJ', at);
           this.push({ k: 'call', fn: cls, args: this.seq(items) }, at);
           break;
         }
         case 0x50: // PERSID
-          await s.line(MAX_LINE);
+          s.lineNow(MAX_LINE);
           r.persistentIds++;
           this.push(OTHER, at);
           break;
@@ -827,7 +847,7 @@ class PickleMachine {
         // ---- framing
         case 0x80: {
           // PROTO
-          if (s.avail() < 1) await s.need(1);
+          s.want(1);
           const v = s.u8();
           if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
           r.protocol ??= v;
@@ -835,11 +855,11 @@ class PickleMachine {
         }
         case 0x95: {
           // FRAME
-          if (s.avail() < 8) await s.need(8);
+          s.want(8);
           const n = s.u64();
           // CPython's two unpicklers read frames differently (the C one does not enforce their ends), so a
           // frame that lies is how one file shows scanners one program and runs another.
-          if (this.frameEnd !== undefined && at < this.frameEnd) {
+          if (at < this.frameEnd) {
             this.frameLie(
               `a FRAME begins at byte ${at}, inside the frame that ends at byte ${this.frameEnd}`,
             );
@@ -854,30 +874,43 @@ class PickleMachine {
           r.complete = true;
           this.checkFrame(at);
           onOp?.(at, code, s.pos);
-          return;
+          return true;
         default:
-          this.fail('pickle-bad-opcode', `opcode ${op.name} is not handled`, at);
+          // Not an opcode: the walk ends before it (its byte counts neither as read nor as an opcode).
+          s.pos = at;
+          r.opcodes--;
+          this.fail(
+            'pickle-bad-opcode',
+            `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
+            at,
+          );
       }
       // The frame check, inline (a call per opcode was a tenth of a dense walk): an opcode that starts
-      // inside the current frame must end inside it.
+      // inside the current frame must end inside it. No frame open: frameEnd is -1.
       const frameEnd = this.frameEnd;
-      if (frameEnd !== undefined && s.pos >= frameEnd) {
+      if (s.pos >= frameEnd && frameEnd >= 0) {
         if (at < frameEnd && s.pos > frameEnd)
           this.frameLie(`the opcode at byte ${at} runs past the end of its frame at byte ${frameEnd}`);
-        this.frameEnd = undefined;
+        this.frameEnd = -1;
       }
       if (onOp) onOp(at, code, s.pos);
     }
   }
 
+  /** What ends every opcode, for one that ended outside the loop (a joblib array's BUILD). */
+  private afterOp(at: number, code: number): void {
+    this.checkFrame(at);
+    this.opts.onOp?.(at, code, this.s.pos);
+  }
+
   /** An opcode that starts inside the current frame must end inside it. */
   private checkFrame(at: number): void {
     const end = this.frameEnd;
-    if (end === undefined) return;
+    if (end < 0) return;
     if (at < end && this.s.pos > end) {
       this.frameLie(`the opcode at byte ${at} runs past the end of its frame at byte ${end}`);
     }
-    if (this.s.pos >= end) this.frameEnd = undefined;
+    if (this.s.pos >= end) this.frameEnd = -1;
   }
 
   private frameLie(message: string): void {
@@ -886,28 +919,20 @@ class PickleMachine {
     }
   }
 
-  private async memoIndex(name: string, at: number): Promise<number> {
+  /** GET/PUT's decimal line, BINGET/BINPUT's byte, LONG_BINGET/LONG_BINPUT's four bytes. */
+  private memoIndex(code: number, at: number): number {
     const s = this.s;
-    if (name === 'GET' || name === 'PUT') {
-      const t = await s.line(MAX_LINE);
-      if (!/^\d+$/.test(t)) this.fail('pickle-bad-argument', `${name} has a non-integer argument`, at);
-      return Number(t);
-    }
-    if (name === 'BINGET' || name === 'BINPUT') {
-      if (s.avail() < 1) await s.need(1);
+    if (code === 0x68 || code === 0x71) {
+      s.want(1);
       return s.u8();
     }
-    if (s.avail() < 4) await s.need(4);
-    return s.u32();
-  }
-
-  /** The memo index when its binary argument is already buffered; undefined sends the caller to memoIndex. */
-  private memoIndexNow(code: number): number | undefined {
-    const s = this.s;
-    // BINGET 0x68, BINPUT 0x71: one byte; LONG_BINGET 0x6a, LONG_BINPUT 0x72: four.
-    if ((code === 0x68 || code === 0x71) && s.avail() >= 1) return s.u8();
-    if ((code === 0x6a || code === 0x72) && s.avail() >= 4) return s.u32();
-    return undefined;
+    if (code === 0x6a || code === 0x72) {
+      s.want(4);
+      return s.u32();
+    }
+    const t = s.lineNow(MAX_LINE);
+    if (!/^\d+$/.test(t)) this.fail('pickle-bad-argument', `${opName(code)} has a non-integer argument`, at);
+    return Number(t);
   }
 
   private memoPut(idx: number, v: Val, at: number): void {
@@ -997,9 +1022,10 @@ class PickleMachine {
   }
 
   /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
-  private pushString(code: number, op: string, n: number, at: number): void {
+  private pushString(code: number, n: number, at: number): void {
     const s = this.s;
-    const isText = TEXT_OPS[code] === 1;
+    const text = TEXT_OPS[code];
+    const isText = text !== 0;
     if (n > MAX_KEPT_STRING) {
       s.skip(n);
       this.push(isText ? '' : { k: 'bytes', n }, at);
@@ -1008,18 +1034,18 @@ class PickleMachine {
     const ascii = isText ? s.asciiString(n) : undefined;
     if (ascii !== undefined) {
       if (ascii.length >= MIN_ENCODED_PICKLE) this.noteEncoded(ascii, at);
-      this.push(this.str(ascii), at);
+      this.push(ascii, at);
       return;
     }
     const raw = s.take(n);
-    if (op.includes('UNICODE')) {
+    if (text === UTF8) {
       const v = decodeUtf8(raw);
-      if (v === undefined) this.fail('pickle-bad-argument', `${op} is not valid UTF-8`, at);
+      if (v === undefined) this.fail('pickle-bad-argument', `${opName(code)} is not valid UTF-8`, at);
       if (v.length >= MIN_ENCODED_PICKLE) this.noteEncoded(v, at);
-      this.push(this.str(v), at);
-    } else if (op.endsWith('STRING')) {
+      this.push(v, at);
+    } else if (text === LATIN1) {
       // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
-      this.push(this.str(decodeLatin1(raw)), at);
+      this.push(decodeLatin1(raw), at);
     } else {
       if (looksLikePickle(raw)) this.noteEmbedded(raw.slice(), at, 'bytes');
       this.push({ k: 'bytes', n }, at);
