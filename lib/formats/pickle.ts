@@ -936,41 +936,65 @@ class PickleMachine {
   }
 
   private memoPut(idx: number, v: Val, at: number): void {
-    const fresh = !this.memoHas(idx);
-    if (fresh && this.memoCount >= MAX_MEMO)
-      this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
-    if (fresh) this.memoCount++;
+    if (idx >= MEMO_INDEX_SPAN) {
+      this.memoPutFar(idx, v, at);
+      return;
+    }
+    const byte = idx >>> 3;
+    const bit = 1 << (idx & 7);
+    if (byte >= this.memoPresent.length) this.growPresent(byte);
+    const bits = this.memoPresent;
+    const had = (bits[byte] as number) & bit;
+    if (had === 0) this.countMemo(at);
     // Past the budget a string is kept as an opaque stand-in: memory stays bounded, and an import through
     // it is treated as dynamic (dangerous), so the budget cannot hide one.
     if (typeof v === 'string' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
-    // Values that carry nothing (the shared stand-ins) are not stored below MEMO_INDEX_SPAN: the presence
-    // bit answers a GET with OTHER.
-    const plain = v === OTHER || v === UNTRACKED_SEQ || v === UNTRACKED_DICT || v === OPAQUE_STR;
-    if (idx >= MEMO_INDEX_SPAN) {
-      this.sparsePut(idx, v, at);
-      return;
+    if (v === OTHER || v === UNTRACKED_DICT || v === UNTRACKED_SEQ || v === OPAQUE_STR) {
+      // A stand-in carries nothing: the presence bit alone answers a GET with OTHER.
+      if (had !== 0) this.dropKept(idx);
+      bits[byte] = (bits[byte] as number) | bit;
+    } else if (this.keep(idx, v, at)) {
+      bits[byte] = (bits[byte] as number) | bit;
+    } else {
+      // Forgotten, and so is what the index held before: a GET of it reads an opaque value.
+      bits[byte] = (bits[byte] as number) & ~bit;
     }
+  }
+
+  /** One more memo entry, within MAX_MEMO. */
+  private countMemo(at: number): void {
+    if (this.memoCount >= MAX_MEMO) this.fail('pickle-limit', `more than ${MAX_MEMO} memo entries`, at);
+    this.memoCount++;
+  }
+
+  /** An index past MEMO_INDEX_SPAN: in the bounded map. */
+  private memoPutFar(idx: number, v: Val, at: number): void {
+    if (!this.sparseMemo.has(idx)) this.countMemo(at);
+    if (typeof v === 'string' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
+    this.sparsePut(idx, v, at);
+  }
+
+  /** Keeps a value worth keeping: in its chunk (allocated now if the bound allows), else in the map. */
+  private keep(idx: number, v: Val, at: number): boolean {
     const c = idx >>> MEMO_CHUNK_BITS;
     let chunk = this.memoChunks[c];
-    if (plain) {
-      if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
-      // The map is empty in every pickle that is not a spray: no hash lookup per PUT then.
-      if (this.sparseMemo.size) this.sparseMemo.delete(idx);
-    } else if (chunk || this.memoChunkCount < MAX_MEMO_CHUNKS) {
-      if (!chunk) {
-        while (this.memoChunks.length < c) this.memoChunks.push(undefined);
-        chunk = new Array<Val | undefined>(1 << MEMO_CHUNK_BITS).fill(undefined);
-        this.memoChunks[c] = chunk;
-        this.memoChunkCount++;
-      }
-      chunk[idx & MEMO_CHUNK_MASK] = v;
-    } else if (!this.sparsePut(idx, v, at)) {
-      // Forgotten, and so is what the index held before: a GET of it reads an opaque value.
-      this.sparseMemo.delete(idx);
-      this.memoPresent[idx >>> 3] = (this.memoPresent[idx >>> 3] ?? 0) & ~(1 << (idx & 7));
-      return;
+    if (!chunk && this.memoChunkCount < MAX_MEMO_CHUNKS) {
+      while (this.memoChunks.length < c) this.memoChunks.push(undefined);
+      chunk = new Array<Val | undefined>(1 << MEMO_CHUNK_BITS).fill(undefined);
+      this.memoChunks[c] = chunk;
+      this.memoChunkCount++;
     }
-    this.setPresent(idx);
+    if (!chunk) return this.sparsePut(idx, v, at);
+    chunk[idx & MEMO_CHUNK_MASK] = v;
+    return true;
+  }
+
+  /** Drops the value an index below MEMO_INDEX_SPAN kept. */
+  private dropKept(idx: number): void {
+    const chunk = this.memoChunks[idx >>> MEMO_CHUNK_BITS];
+    if (chunk) chunk[idx & MEMO_CHUNK_MASK] = undefined;
+    // The map is empty in every pickle that is not a spray: no hash lookup then.
+    if (this.sparseMemo.size) this.sparseMemo.delete(idx);
   }
 
   /** Keeps an entry in the bounded map; false (and the memo overflows) when it is full. */
@@ -990,30 +1014,25 @@ class PickleMachine {
     return false;
   }
 
-  private setPresent(idx: number): void {
-    const byte = idx >>> 3;
-    if (byte >= this.memoPresent.length) {
-      const grown = new Uint8Array(
-        Math.min(MEMO_INDEX_SPAN / 8, Math.max(byte + 1, this.memoPresent.length * 2)),
-      );
-      grown.set(this.memoPresent);
-      this.memoPresent = grown;
-    }
-    this.memoPresent[byte] = (this.memoPresent[byte] ?? 0) | (1 << (idx & 7));
-  }
-
-  private memoHas(idx: number): boolean {
-    if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.has(idx);
-    return ((this.memoPresent[idx >>> 3] ?? 0) & (1 << (idx & 7))) !== 0;
+  /** Presence bits up to `byte`, doubled each time (at most MEMO_INDEX_SPAN bits). */
+  private growPresent(byte: number): void {
+    const grown = new Uint8Array(
+      Math.min(MEMO_INDEX_SPAN / 8, Math.max(byte + 1, this.memoPresent.length * 2)),
+    );
+    grown.set(this.memoPresent);
+    this.memoPresent = grown;
   }
 
   /** The memoized value; undefined when never written (OTHER when written but forgotten in an overflow). */
   private memoGet(idx: number): Val | undefined {
-    if (!this.memoHas(idx)) return this.memoOverflow ? OTHER : undefined;
-    if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.get(idx);
-    return (
-      this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK] ?? this.sparseMemo.get(idx) ?? OTHER
-    );
+    const missing = this.memoOverflow ? OTHER : undefined;
+    if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.has(idx) ? this.sparseMemo.get(idx) : missing;
+    const byte = idx >>> 3;
+    if (byte >= this.memoPresent.length || ((this.memoPresent[byte] as number) & (1 << (idx & 7))) === 0)
+      return missing;
+    const v = this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK];
+    if (v !== undefined) return v;
+    return this.sparseMemo.size ? (this.sparseMemo.get(idx) ?? OTHER) : OTHER;
   }
 
   /** Slots the memo holds now (chunk slots and map entries): its memory, for tests of hostile files. */
