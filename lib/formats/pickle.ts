@@ -104,6 +104,10 @@ const LATIN1 = 1;
 const UTF8 = 2;
 for (const c of [0x53, 0x55, 0x54]) TEXT_OPS[c] = LATIN1;
 for (const c of [0x56, 0x8c, 0x58, 0x8d]) TEXT_OPS[c] = UTF8;
+/** rareOp's outcomes: go on, STOP was met, a joblib array's raw bytes come next. */
+const CONTINUE = 0;
+const STOPPED = 1;
+const JOBLIB_ARRAY = 2;
 /** The opcode's name, for messages. */
 const opName = (code: number): string => OPCODES[code]?.name ?? `0x${code.toString(16)}`;
 const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
@@ -235,7 +239,9 @@ export function dtypeItemSize(descr: string, elsize?: number): { size: number; o
 }
 
 class PickleMachine {
+  /** The stack: slots [0, sp); the array never shrinks (pushes and pops move sp, never the array's length). */
   private stack: Val[] = [];
+  private sp = 0;
   private marks: number[] = [];
   /**
    * The memo. CPython's is a dict; picklers write indices 0, 1, 2…, so values live in small chunks, allocated
@@ -296,59 +302,44 @@ class PickleMachine {
   }
 
   private base(): number {
-    return this.marks.length ? (this.marks[this.marks.length - 1] ?? 0) : 0;
+    const marks = this.marks;
+    return marks.length ? (marks[marks.length - 1] as number) : 0;
   }
 
   private push(v: Val, at: number): void {
-    if (this.stack.length >= MAX_STACK)
-      this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
-    this.stack.push(v);
+    if (this.sp >= MAX_STACK) this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
+    this.stack[this.sp++] = v;
   }
 
   private pop(at: number): Val {
-    if (this.stack.length <= this.base())
-      this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
-    return this.stack.pop() ?? OTHER;
+    if (this.sp <= this.base()) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+    return this.stack[--this.sp] as Val;
   }
 
   private top(at: number): Val {
-    if (this.stack.length <= this.base())
+    if (this.sp <= this.base())
       this.fail('pickle-stack-underflow', 'an opcode needs a value on an empty stack', at);
-    return this.stack[this.stack.length - 1] ?? OTHER;
+    return this.stack[this.sp - 1] as Val;
   }
 
   /**
-   * APPENDS, ADDITEMS, SETITEMS: the items above the MARK go into the container below it. Items of an
-   * untracked container are discarded without being copied out.
+   * Pops the last MARK and the items above it, returning where they begin: they stay readable in the array,
+   * up to the old stack pointer, until the next push (nothing is copied out).
    */
+  private popToMark(at: number): number {
+    const m = this.marks.pop();
+    if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
+    this.sp = m;
+    return m;
+  }
+
+  /** APPENDS, ADDITEMS, SETITEMS: the items above the MARK go into the container below it. */
   private extendBelowMark(at: number, dict: boolean): void {
-    const m = this.marks[this.marks.length - 1];
-    const target = m === undefined ? undefined : this.stack[m - 1];
-    const tracked = target !== undefined && target !== UNTRACKED_SEQ && target !== UNTRACKED_DICT;
-    if (tracked && kindOf(target, dict ? 'dict' : 'seq')) {
-      const items = this.popMark(at);
-      if (dict) this.setItems(this.top(at), items);
-      else this.appendTo(this.top(at), items);
-    } else {
-      this.dropToMark(at);
-      this.top(at);
-    }
-  }
-
-  /** Pops to the last MARK, discarding the items (no copy). */
-  private dropToMark(at: number): void {
-    const m = this.marks.pop();
-    if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
-    const stack = this.stack;
-    // A few pops stay in compiled code; setting `length` is a runtime call (5% of a dense walk's time).
-    if (stack.length - m <= 64) while (stack.length > m) stack.pop();
-    else stack.length = m;
-  }
-
-  private popMark(at: number): Val[] {
-    const m = this.marks.pop();
-    if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
-    return this.stack.splice(m);
+    const to = this.sp;
+    const from = this.popToMark(at);
+    const target = this.top(at);
+    if (dict) this.setItems(target, from, to);
+    else this.appendTo(target, from, to);
   }
 
   private addImport(module: string, name: string, at: number, forced?: ImportSafety): void {
@@ -380,30 +371,79 @@ class PickleMachine {
     return this.trackedContainers >= MAX_TRACKED_CONTAINERS ? OTHER : { k: 'int', v };
   }
 
-  private seq(items: Val[]): Val {
+  /** A sequence of the stack's items [from, to): the first MAX_TRACKED_ITEMS kept, the rest counted. */
+  private seq(from: number, to: number): Val {
     if (++this.trackedContainers > MAX_TRACKED_CONTAINERS) return UNTRACKED_SEQ;
-    return {
-      k: 'seq',
-      items: items.length > MAX_TRACKED_ITEMS ? items.slice(0, MAX_TRACKED_ITEMS) : items,
-      n: items.length,
-    };
+    return { k: 'seq', items: this.stack.slice(from, Math.min(to, from + MAX_TRACKED_ITEMS)), n: to - from };
   }
 
-  private appendTo(target: Val, items: Val[]): void {
+  /** Appends the stack's items [from, to) to a tracked sequence (an untracked one only counts nothing). */
+  private appendTo(target: Val, from: number, to: number): void {
     const seq = kindOf(target, 'seq');
     if (!seq || seq === UNTRACKED_SEQ) return;
-    seq.n += items.length;
-    for (const it of items) if (seq.items.length < MAX_TRACKED_ITEMS) seq.items.push(it);
+    seq.n += to - from;
+    for (let i = from; i < to && seq.items.length < MAX_TRACKED_ITEMS; i++)
+      seq.items.push(this.stack[i] as Val);
   }
 
-  private setItems(target: Val, flat: Val[]): void {
+  /** Sets the stack's items [from, to), key then value, in a tracked dict. */
+  private setItems(target: Val, from: number, to: number): void {
     const dict = kindOf(target, 'dict');
     if (!dict || dict === UNTRACKED_DICT) return;
-    for (let i = 0; i + 1 < flat.length; i += 2) {
+    for (let i = from; i + 1 < to; i += 2) {
       dict.n++;
       if (dict.entries.length < MAX_TRACKED_ITEMS)
-        dict.entries.push([flat[i] ?? OTHER, flat[i + 1] ?? OTHER]);
+        dict.entries.push([this.stack[i] as Val, this.stack[i + 1] as Val]);
     }
+  }
+
+  /** EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET. */
+  private emptySeq(): Val {
+    if (++this.trackedContainers > MAX_TRACKED_CONTAINERS) return UNTRACKED_SEQ;
+    return { k: 'seq', items: [], n: 0 };
+  }
+
+  /** LIST, TUPLE, FROZENSET: the items above the MARK. */
+  private seqFromMark(at: number): Val {
+    const to = this.sp;
+    return this.seq(this.popToMark(at), to);
+  }
+
+  /** TUPLE1–3: the top n items. */
+  private tupleOf(n: number, at: number): Val {
+    if (this.sp - this.base() < n) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+    this.sp -= n;
+    return this.seq(this.sp, this.sp + n);
+  }
+
+  /** APPEND: the popped item is still in its slot, read from there. */
+  private append(at: number): void {
+    this.pop(at);
+    this.appendTo(this.top(at), this.sp, this.sp + 1);
+  }
+
+  /** SETITEM: the popped key and value are still in their slots, read from there. */
+  private setItem(at: number): void {
+    this.pop(at);
+    this.pop(at);
+    this.setItems(this.top(at), this.sp, this.sp + 2);
+  }
+
+  /** REDUCE, NEWOBJ: a callable and its arguments. */
+  private call(code: number, at: number): Val {
+    const args = this.pop(at);
+    const fn = this.pop(at);
+    this.addCall(fn, code === 0x52 ? 'REDUCE' : 'NEWOBJ', at);
+    return { k: 'call', fn, args };
+  }
+
+  /** GET, BINGET, LONG_BINGET. */
+  private memoRead(code: number, at: number): Val {
+    const idx = this.memoIndex(code, at);
+    const v = this.memoGet(idx);
+    if (v === undefined)
+      this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
+    return v;
   }
 
   /** Runs until STOP, an error, or a limit; never throws on bad input. */
@@ -506,82 +546,32 @@ class PickleMachine {
       r.opcodes++;
       seenOps[code] = 1;
 
-      // Dispatch on the opcode byte: a jump table, where a switch on names compares strings.
+      // Dispatch on the opcode byte: a jump table, where a switch on names compares strings. A case that
+      // yields a value leaves it in `out`, pushed below: one push in the loop, not one per case.
+      let out: Val | undefined;
       switch (code) {
-        // ---- integers, floats, constants
-        case 0x49: {
-          // INT
-          const t = s.lineNow(MAX_LINE);
-          if (t === '00' || t === '01') this.push(OTHER, at);
-          else if (!/^[-+]?\d+$/.test(t.trim()))
-            this.fail('pickle-bad-argument', `INT has a non-integer argument`, at);
-          else this.push({ k: 'int', v: Number(t) }, at);
-          break;
-        }
-        case 0x4c: {
-          // LONG
-          const t = s.lineNow(MAX_LINE);
-          if (!/^[-+]?\d+L?$/.test(t.trim()))
-            this.fail('pickle-bad-argument', 'LONG has a non-integer argument', at);
-          this.push({ k: 'int', v: Number(t.replace(/L$/, '')) }, at);
-          break;
-        }
         case 0x4a: // BININT
           s.want(4);
-          this.push(this.int(s.i32()), at);
+          out = this.int(s.i32());
           break;
         case 0x4b: // BININT1
           s.want(1);
-          this.push(this.int(s.u8()), at);
+          out = this.int(s.u8());
           break;
         case 0x4d: // BININT2
           s.want(2);
-          this.push(this.int(s.u16()), at);
-          break;
-        case 0x8a: {
-          // LONG1
-          s.want(1);
-          const n = s.u8();
-          s.want(n);
-          s.pos += n;
-          this.push(OTHER, at);
-          break;
-        }
-        case 0x8b: {
-          // LONG4
-          s.want(4);
-          const n = s.i32();
-          if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
-          s.skip(n);
-          this.push(OTHER, at);
-          break;
-        }
-        case 0x46: // FLOAT
-          s.lineNow(MAX_LINE);
-          this.push(OTHER, at);
+          out = this.int(s.u16());
           break;
         case 0x47: // BINFLOAT
           s.want(8);
           s.pos += 8;
-          this.push(OTHER, at);
+          out = OTHER;
           break;
         case 0x4e: // NONE
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE
         case 0x97: // NEXT_BUFFER
-          this.push(OTHER, at);
-          break;
-
-        // ---- strings and bytes
-        case 0x53: {
-          // STRING
-          const v = unquote(s.lineNow(MAX_LINE));
-          if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
-          this.push(v, at);
-          break;
-        }
-        case 0x56: // UNICODE
-          this.push(rawUnicodeUnescape(s.lineNow(MAX_LINE)), at);
+          out = OTHER;
           break;
         case 0x55: // SHORT_BINSTRING
         case 0x43: // SHORT_BINBYTES
@@ -590,16 +580,7 @@ class PickleMachine {
           s.want(1);
           const n = s.u8();
           s.want(n);
-          this.pushString(code, n, at);
-          break;
-        }
-        case 0x54: {
-          // BINSTRING
-          s.want(4);
-          const n = s.i32();
-          if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
-          if (n <= MAX_KEPT_STRING) s.want(n);
-          this.pushString(code, n, at);
+          out = this.stringArg(code, n, at);
           break;
         }
         case 0x42: // BINBYTES
@@ -608,40 +589,20 @@ class PickleMachine {
           s.want(4);
           const n = s.u32();
           if (n <= MAX_KEPT_STRING) s.want(n);
-          this.pushString(code, n, at);
+          out = this.stringArg(code, n, at);
           break;
         }
-        case 0x8e: // BINBYTES8
-        case 0x8d: // BINUNICODE8
-        case 0x96: {
-          // BYTEARRAY8
-          s.want(8);
-          const n = s.u64();
-          if (!Number.isFinite(n))
-            this.fail('pickle-bad-argument', `${opName(code)} has a length over 2^53`, at);
-          if (n <= MAX_KEPT_STRING) s.want(n);
-          this.pushString(code, n, at);
-          break;
-        }
-        case 0x98: // READONLY_BUFFER
-          this.top(at);
-          break;
-
-        // ---- containers
         case 0x5d: // EMPTY_LIST
         case 0x29: // EMPTY_TUPLE
         case 0x8f: // EMPTY_SET
-          this.push(this.seq([]), at);
+          out = this.emptySeq();
           break;
         case 0x7d: // EMPTY_DICT
-          this.push(this.dict(), at);
+          out = this.dict();
           break;
-        case 0x61: {
-          // APPEND
-          const v = this.pop(at);
-          this.appendTo(this.top(at), [v]);
+        case 0x61: // APPEND
+          this.append(at);
           break;
-        }
         case 0x65: // APPENDS
         case 0x90: // ADDITEMS
           this.extendBelowMark(at, false);
@@ -649,71 +610,28 @@ class PickleMachine {
         case 0x6c: // LIST
         case 0x74: // TUPLE
         case 0x91: // FROZENSET
-          if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
-            // Past the budget the items would be dropped anyway: do not copy them out.
-            this.dropToMark(at);
-            this.push(UNTRACKED_SEQ, at);
-          } else this.push(this.seq(this.popMark(at)), at);
+          out = this.seqFromMark(at);
           break;
         case 0x85: // TUPLE1
         case 0x86: // TUPLE2
-        case 0x87: {
-          // TUPLE3
-          const n = code - 0x84; // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
-          if (stack.length - this.base() < n)
-            this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
-          if (this.trackedContainers >= MAX_TRACKED_CONTAINERS) {
-            for (let i = 0; i < n; i++) stack.pop();
-            this.push(UNTRACKED_SEQ, at);
-          } else this.push(this.seq(stack.splice(stack.length - n, n)), at);
+        case 0x87: // TUPLE3
+          out = this.tupleOf(code - 0x84, at); // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
           break;
-        }
-        case 0x64: {
-          // DICT
-          const d: Val = this.dict();
-          this.setItems(d, this.popMark(at));
-          this.push(d, at);
+        case 0x73: // SETITEM
+          this.setItem(at);
           break;
-        }
-        case 0x73: {
-          // SETITEM
-          const v = this.pop(at);
-          const k = this.pop(at);
-          this.setItems(this.top(at), [k, v]);
-          break;
-        }
         case 0x75: // SETITEMS
           this.extendBelowMark(at, true);
           break;
-
-        // ---- stack and memo
-        case 0x30: // POP
-          // CPython's load_pop pops a MARK when the stack above it is empty.
-          if (stack.length > this.base()) stack.pop();
-          else if (this.marks.length) this.marks.pop();
-          else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
-          break;
-        case 0x32: // DUP
-          this.push(this.top(at), at);
-          break;
         case 0x28: // MARK
           if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
-          this.marks.push(stack.length);
-          break;
-        case 0x31: // POP_MARK
-          this.popMark(at);
+          this.marks.push(this.sp);
           break;
         case 0x67: // GET
         case 0x68: // BINGET
-        case 0x6a: {
-          // LONG_BINGET
-          const idx = this.memoIndex(code, at);
-          const v = this.memoGet(idx);
-          if (v === undefined)
-            this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
-          this.push(v, at);
+        case 0x6a: // LONG_BINGET
+          out = this.memoRead(code, at);
           break;
-        }
         case 0x70: // PUT
         case 0x71: // BINPUT
         case 0x72: // LONG_BINPUT
@@ -722,168 +640,25 @@ class PickleMachine {
         case 0x94: // MEMOIZE
           this.memoPut(this.memoCount, this.top(at), at);
           break;
-
-        // ---- imports and calls
-        case 0x63: {
-          // GLOBAL
-          const module = s.lineNow(MAX_LINE);
-          const name = s.lineNow(MAX_LINE);
-          this.addImport(module, name, at);
-          this.push({ k: 'global', module, name }, at);
-          break;
-        }
-        case 0x93: {
-          // STACK_GLOBAL
-          const name = this.pop(at);
-          const module = this.pop(at);
-          if (typeof module !== 'string' || typeof name !== 'string') {
-            // CPython requires two str operands; a value computed at load time hides what is imported.
-            this.addImport(
-              typeof module === 'string' ? module : `<${describe(module)}>`,
-              typeof name === 'string' ? name : `<${describe(name)}>`,
-              at,
-              {
-                safety: 'dangerous',
-                reason: 'a dynamic import: STACK_GLOBAL takes a value computed while loading',
-              },
-            );
-            this.push(OTHER, at);
-          } else {
-            this.addImport(module, name, at);
-            this.push({ k: 'global', module, name }, at);
-          }
-          break;
-        }
-        case 0x82: // EXT1
-        case 0x83: // EXT2
-        case 0x84: {
-          // EXT4
-          const n = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
-          s.want(n);
-          const b = s.take(n);
-          const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
-          this.addImport('copyreg', `_extension_registry[${id}]`, at);
-          this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
-          break;
-        }
         case 0x52: // REDUCE
-        case 0x81: {
-          // NEWOBJ
-          const args = this.pop(at);
-          const fn = this.pop(at);
-          this.addCall(fn, code === 0x52 ? 'REDUCE' : 'NEWOBJ', at);
-          this.push({ k: 'call', fn, args }, at);
-          break;
-        }
-        case 0x92: {
-          // NEWOBJ_EX
-          this.pop(at);
-          const args = this.pop(at);
-          const cls = this.pop(at);
-          this.addCall(cls, 'NEWOBJ_EX', at);
-          this.push({ k: 'call', fn: cls, args }, at);
-          break;
-        }
-        case 0x62: {
-          // BUILD
-          const state = this.pop(at);
-          const obj = this.top(at);
-          const call = kindOf(obj, 'call');
-          if (call) call.state = state;
-          if (kindOf(obj, 'global')) {
-            // BUILD on a class or module has no __setstate__ to call: it updates its __dict__, overwriting
-            // attributes that later code trusts (CPython load_build).
-            this.result.findings.push({
-              code: 'pickle-build-on-global',
-              severity: 'danger',
-              message: `BUILD at byte ${at} overwrites attributes of ${describe(obj)}`,
-            });
-          }
-          this.addCall(obj, 'BUILD', at);
-          if (
-            call &&
-            kindOf(call.fn, 'global')?.name === 'NumpyArrayWrapper' &&
-            /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(kindOf(call.fn, 'global')?.module ?? '')
-          ) {
-            // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array,
-            // whose bytes the loop skips (awaiting them) before the opcode ends.
-            this.checkFrame(at);
-            this.joblibBuild = { state, at };
-            return false;
-          }
-          break;
-        }
-        case 0x69: {
-          // INST
-          const module = s.lineNow(MAX_LINE);
-          const name = s.lineNow(MAX_LINE);
-          this.addImport(module, name, at);
-          const fn: Val = { k: 'global', module, name };
-          const args = this.popMark(at);
-          this.addCall(fn, 'INST', at);
-          this.push({ k: 'call', fn, args: this.seq(args) }, at);
-          break;
-        }
-        case 0x6f: {
-          // OBJ
-          const items = this.popMark(at);
-          const cls = items.shift();
-          if (cls === undefined) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
-          this.addCall(cls, 'OBJ', at);
-          this.push({ k: 'call', fn: cls, args: this.seq(items) }, at);
-          break;
-        }
-        case 0x50: // PERSID
-          s.lineNow(MAX_LINE);
-          r.persistentIds++;
-          this.push(OTHER, at);
+        case 0x81: // NEWOBJ
+          out = this.call(code, at);
           break;
         case 0x51: // BINPERSID
           this.pop(at);
           r.persistentIds++;
-          this.push(OTHER, at);
+          out = OTHER;
           break;
-
-        // ---- framing
-        case 0x80: {
-          // PROTO
-          s.want(1);
-          const v = s.u8();
-          if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
-          r.protocol ??= v;
-          break;
+        default: {
+          // The rest, in a method of its own: a step small enough for the compiler to inline its helpers.
+          const status = this.rareOp(code, at);
+          if (status === STOPPED) return true;
+          if (status === JOBLIB_ARRAY) return false;
         }
-        case 0x95: {
-          // FRAME
-          s.want(8);
-          const n = s.u64();
-          // CPython's two unpicklers read frames differently (the C one does not enforce their ends), so a
-          // frame that lies is how one file shows scanners one program and runs another.
-          if (at < this.frameEnd) {
-            this.frameLie(
-              `a FRAME begins at byte ${at}, inside the frame that ends at byte ${this.frameEnd}`,
-            );
-          }
-          if (s.pos + n > s.end)
-            this.frameLie(`a FRAME of ${n} bytes at byte ${at} runs past the end of the data`);
-          this.frameEnd = s.pos + n;
-          break;
-        }
-        case 0x2e: // STOP
-          r.top = this.pop(at);
-          r.complete = true;
-          this.checkFrame(at);
-          onOp?.(at, code, s.pos);
-          return true;
-        default:
-          // Not an opcode: the walk ends before it (its byte counts neither as read nor as an opcode).
-          s.pos = at;
-          r.opcodes--;
-          this.fail(
-            'pickle-bad-opcode',
-            `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
-            at,
-          );
+      }
+      if (out !== undefined) {
+        if (this.sp >= MAX_STACK) this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
+        stack[this.sp++] = out;
       }
       // The frame check, inline (a call per opcode was a tenth of a dense walk): an opcode that starts
       // inside the current frame must end inside it. No frame open: frameEnd is -1.
@@ -895,6 +670,254 @@ class PickleMachine {
       }
       if (onOp) onOp(at, code, s.pos);
     }
+  }
+
+  /** The opcodes real pickles use rarely (protocol 0's text, framing, imports, STOP): one step of steps(). */
+  private rareOp(code: number, at: number): number {
+    const s = this.s;
+    const r = this.result;
+    const stack = this.stack;
+    const onOp = this.opts.onOp;
+    switch (code) {
+      case 0x49: {
+        // INT
+        const t = s.lineNow(MAX_LINE);
+        if (t === '00' || t === '01') this.push(OTHER, at);
+        else if (!/^[-+]?\d+$/.test(t.trim()))
+          this.fail('pickle-bad-argument', `INT has a non-integer argument`, at);
+        else this.push({ k: 'int', v: Number(t) }, at);
+        break;
+      }
+      case 0x4c: {
+        // LONG
+        const t = s.lineNow(MAX_LINE);
+        if (!/^[-+]?\d+L?$/.test(t.trim()))
+          this.fail('pickle-bad-argument', 'LONG has a non-integer argument', at);
+        this.push({ k: 'int', v: Number(t.replace(/L$/, '')) }, at);
+        break;
+      }
+      case 0x8a: {
+        // LONG1
+        s.want(1);
+        const n = s.u8();
+        s.want(n);
+        s.pos += n;
+        this.push(OTHER, at);
+        break;
+      }
+      case 0x8b: {
+        // LONG4
+        s.want(4);
+        const n = s.i32();
+        if (n < 0) this.fail('pickle-bad-argument', 'LONG4 has a negative length', at);
+        s.skip(n);
+        this.push(OTHER, at);
+        break;
+      }
+      case 0x46: // FLOAT
+        s.lineNow(MAX_LINE);
+        this.push(OTHER, at);
+        break;
+      case 0x53: {
+        // STRING
+        const v = unquote(s.lineNow(MAX_LINE));
+        if (v === undefined) this.fail('pickle-bad-argument', 'STRING is not a quoted string', at);
+        this.push(v, at);
+        break;
+      }
+      case 0x56: // UNICODE
+        this.push(rawUnicodeUnescape(s.lineNow(MAX_LINE)), at);
+        break;
+      case 0x54: {
+        // BINSTRING
+        s.want(4);
+        const n = s.i32();
+        if (n < 0) this.fail('pickle-bad-argument', 'BINSTRING has a negative length', at);
+        if (n <= MAX_KEPT_STRING) s.want(n);
+        this.push(this.stringArg(code, n, at), at);
+        break;
+      }
+      case 0x8e: // BINBYTES8
+      case 0x8d: // BINUNICODE8
+      case 0x96: {
+        // BYTEARRAY8
+        s.want(8);
+        const n = s.u64();
+        if (!Number.isFinite(n))
+          this.fail('pickle-bad-argument', `${opName(code)} has a length over 2^53`, at);
+        if (n <= MAX_KEPT_STRING) s.want(n);
+        this.push(this.stringArg(code, n, at), at);
+        break;
+      }
+      case 0x98: // READONLY_BUFFER
+        this.top(at);
+        break;
+      case 0x64: {
+        // DICT
+        const d: Val = this.dict();
+        const to = this.sp;
+        this.setItems(d, this.popToMark(at), to);
+        this.push(d, at);
+        break;
+      }
+      case 0x30: // POP
+        // CPython's load_pop pops a MARK when the stack above it is empty.
+        if (this.sp > this.base()) this.sp--;
+        else if (this.marks.length) this.marks.pop();
+        else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
+        break;
+      case 0x32: // DUP
+        this.push(this.top(at), at);
+        break;
+      case 0x31: // POP_MARK
+        this.popToMark(at);
+        break;
+      case 0x63: {
+        // GLOBAL
+        const module = s.lineNow(MAX_LINE);
+        const name = s.lineNow(MAX_LINE);
+        this.addImport(module, name, at);
+        this.push({ k: 'global', module, name }, at);
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = this.pop(at);
+        const module = this.pop(at);
+        if (typeof module !== 'string' || typeof name !== 'string') {
+          // CPython requires two str operands; a value computed at load time hides what is imported.
+          this.addImport(
+            typeof module === 'string' ? module : `<${describe(module)}>`,
+            typeof name === 'string' ? name : `<${describe(name)}>`,
+            at,
+            {
+              safety: 'dangerous',
+              reason: 'a dynamic import: STACK_GLOBAL takes a value computed while loading',
+            },
+          );
+          this.push(OTHER, at);
+        } else {
+          this.addImport(module, name, at);
+          this.push({ k: 'global', module, name }, at);
+        }
+        break;
+      }
+      case 0x82: // EXT1
+      case 0x83: // EXT2
+      case 0x84: {
+        // EXT4
+        const n = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
+        s.want(n);
+        const b = s.take(n);
+        const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
+        this.addImport('copyreg', `_extension_registry[${id}]`, at);
+        this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
+        break;
+      }
+      case 0x92: {
+        // NEWOBJ_EX
+        this.pop(at);
+        const args = this.pop(at);
+        const cls = this.pop(at);
+        this.addCall(cls, 'NEWOBJ_EX', at);
+        this.push({ k: 'call', fn: cls, args }, at);
+        break;
+      }
+      case 0x62: {
+        // BUILD
+        const state = this.pop(at);
+        const obj = this.top(at);
+        const call = kindOf(obj, 'call');
+        if (call) call.state = state;
+        if (kindOf(obj, 'global')) {
+          // BUILD on a class or module has no __setstate__ to call: it updates its __dict__, overwriting
+          // attributes that later code trusts (CPython load_build).
+          this.result.findings.push({
+            code: 'pickle-build-on-global',
+            severity: 'danger',
+            message: `BUILD at byte ${at} overwrites attributes of ${describe(obj)}`,
+          });
+        }
+        this.addCall(obj, 'BUILD', at);
+        if (
+          call &&
+          kindOf(call.fn, 'global')?.name === 'NumpyArrayWrapper' &&
+          /^(sklearn\.externals\.)?joblib\.numpy_pickle$/.test(kindOf(call.fn, 'global')?.module ?? '')
+        ) {
+          // joblib commits the frame before writing raw bytes: the BUILD ends the frame, not the array,
+          // whose bytes the loop skips (awaiting them) before the opcode ends.
+          this.checkFrame(at);
+          this.joblibBuild = { state, at };
+          return JOBLIB_ARRAY;
+        }
+        break;
+      }
+      case 0x69: {
+        // INST
+        const module = s.lineNow(MAX_LINE);
+        const name = s.lineNow(MAX_LINE);
+        this.addImport(module, name, at);
+        const fn: Val = { k: 'global', module, name };
+        const to = this.sp;
+        const from = this.popToMark(at);
+        this.addCall(fn, 'INST', at);
+        this.push({ k: 'call', fn, args: this.seq(from, to) }, at);
+        break;
+      }
+      case 0x6f: {
+        // OBJ
+        const to = this.sp;
+        const from = this.popToMark(at);
+        if (from === to) this.fail('pickle-stack-underflow', 'OBJ has no class after its MARK', at);
+        const cls = stack[from] as Val;
+        this.addCall(cls, 'OBJ', at);
+        this.push({ k: 'call', fn: cls, args: this.seq(from + 1, to) }, at);
+        break;
+      }
+      case 0x50: // PERSID
+        s.lineNow(MAX_LINE);
+        r.persistentIds++;
+        this.push(OTHER, at);
+        break;
+      case 0x80: {
+        // PROTO
+        s.want(1);
+        const v = s.u8();
+        if (v > 5) this.fail('pickle-bad-argument', `unsupported protocol ${v}`, at);
+        r.protocol ??= v;
+        break;
+      }
+      case 0x95: {
+        // FRAME
+        s.want(8);
+        const n = s.u64();
+        // CPython's two unpicklers read frames differently (the C one does not enforce their ends), so a
+        // frame that lies is how one file shows scanners one program and runs another.
+        if (at < this.frameEnd) {
+          this.frameLie(`a FRAME begins at byte ${at}, inside the frame that ends at byte ${this.frameEnd}`);
+        }
+        if (s.pos + n > s.end)
+          this.frameLie(`a FRAME of ${n} bytes at byte ${at} runs past the end of the data`);
+        this.frameEnd = s.pos + n;
+        break;
+      }
+      case 0x2e: // STOP
+        r.top = this.pop(at);
+        r.complete = true;
+        this.checkFrame(at);
+        onOp?.(at, code, s.pos);
+        return STOPPED;
+      default:
+        // Not an opcode: the walk ends before it (its byte counts neither as read nor as an opcode).
+        s.pos = at;
+        r.opcodes--;
+        this.fail(
+          'pickle-bad-opcode',
+          `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
+          at,
+        );
+    }
+    return CONTINUE;
   }
 
   /** What ends every opcode, for one that ended outside the loop (a joblib array's BUILD). */
@@ -1040,35 +1063,31 @@ class PickleMachine {
     return this.memoChunkCount * (1 << MEMO_CHUNK_BITS) + this.sparseMemo.size;
   }
 
-  /** Pushes a string or bytes argument; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
-  private pushString(code: number, n: number, at: number): void {
+  /** A string or bytes argument as a value; the caller buffered it first when it is kept (≤ MAX_KEPT_STRING). */
+  private stringArg(code: number, n: number, at: number): Val {
     const s = this.s;
     const text = TEXT_OPS[code];
     const isText = text !== 0;
     if (n > MAX_KEPT_STRING) {
       s.skip(n);
-      this.push(isText ? '' : { k: 'bytes', n }, at);
-      return;
+      return isText ? '' : { k: 'bytes', n };
     }
     const ascii = isText ? s.asciiString(n) : undefined;
     if (ascii !== undefined) {
       if (ascii.length >= MIN_ENCODED_PICKLE) this.noteEncoded(ascii, at);
-      this.push(ascii, at);
-      return;
+      return ascii;
     }
     const raw = s.take(n);
     if (text === UTF8) {
       const v = decodeUtf8(raw);
       if (v === undefined) this.fail('pickle-bad-argument', `${opName(code)} is not valid UTF-8`, at);
       if (v.length >= MIN_ENCODED_PICKLE) this.noteEncoded(v, at);
-      this.push(v, at);
-    } else if (text === LATIN1) {
-      // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
-      this.push(decodeLatin1(raw), at);
-    } else {
-      if (looksLikePickle(raw)) this.noteEmbedded(raw.slice(), at, 'bytes');
-      this.push({ k: 'bytes', n }, at);
+      return v;
     }
+    // Python 2 str: unpickled as str with the 'ASCII' default encoding, or bytes; names are ASCII.
+    if (text === LATIN1) return decodeLatin1(raw);
+    if (looksLikePickle(raw)) this.noteEmbedded(raw.slice(), at, 'bytes');
+    return { k: 'bytes', n };
   }
 
   /** A string that decodes (base64 or hex) to something that starts like a pickle. */
