@@ -536,11 +536,27 @@ class PickleMachine {
     const buf = s.buf;
     const bufStart = s.bufStart;
     const bufEnd = bufStart + buf.length;
+    // Where the loop must look up: the window's end, or the open frame's. An opcode that starts inside a
+    // frame must end inside it: checked once, where the frame ends, rather than after every opcode.
+    let stop = this.stopAt(bufEnd);
     for (;;) {
       if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
       const at = s.pos;
+      if (at >= stop) {
+        const frameEnd = this.frameEnd;
+        if (frameEnd >= 0 && at >= frameEnd) {
+          // The opcode before this one (opStart still says where it began) ended at or past the frame's end.
+          if (this.opStart < frameEnd && at > frameEnd)
+            this.frameLie(
+              `the opcode at byte ${this.opStart} runs past the end of its frame at byte ${frameEnd}`,
+            );
+          this.frameEnd = -1;
+        }
+        stop = this.stopAt(bufEnd);
+        this.opStart = at; // where a refill brings the walk back to
+        if (at >= bufEnd) s.want(1);
+      }
       this.opStart = at;
-      if (at >= bufEnd) s.want(1);
       const code = buf[at - bufStart] as number;
       s.pos++;
       r.opcodes++;
@@ -654,19 +670,12 @@ class PickleMachine {
           const status = this.rareOp(code, at);
           if (status === STOPPED) return true;
           if (status === JOBLIB_ARRAY) return false;
+          stop = this.stopAt(bufEnd); // a FRAME opens one
         }
       }
       if (out !== undefined) {
         if (this.sp >= MAX_STACK) this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
         stack[this.sp++] = out;
-      }
-      // The frame check, inline (a call per opcode was a tenth of a dense walk): an opcode that starts
-      // inside the current frame must end inside it. No frame open: frameEnd is -1.
-      const frameEnd = this.frameEnd;
-      if (s.pos >= frameEnd && frameEnd >= 0) {
-        if (at < frameEnd && s.pos > frameEnd)
-          this.frameLie(`the opcode at byte ${at} runs past the end of its frame at byte ${frameEnd}`);
-        this.frameEnd = -1;
       }
       if (onOp) onOp(at, code, s.pos);
     }
@@ -918,6 +927,12 @@ class PickleMachine {
         );
     }
     return CONTINUE;
+  }
+
+  /** The window's end, or the open frame's when it comes first. */
+  private stopAt(bufEnd: number): number {
+    const frameEnd = this.frameEnd;
+    return frameEnd >= 0 && frameEnd < bufEnd ? frameEnd : bufEnd;
   }
 
   /** What ends every opcode, for one that ended outside the loop (a joblib array's BUILD). */
