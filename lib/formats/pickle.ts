@@ -253,6 +253,11 @@ class PickleMachine {
   private memoChunks: ((Val | undefined)[] | undefined)[] = [];
   private memoChunkCount = 0;
   private memoPresent = new Uint8Array(64);
+  /**
+   * While the memo's indices are exactly 0…memoCount−1 (picklers write them in order), presence is
+   * `idx < memoCount` and no bit is touched; the first gap, or a forgotten entry, turns the bits on.
+   */
+  private memoDense = true;
   private sparseMemo = new Map<number, Val>();
   private memoOverflow = false;
   private memoCount = 0;
@@ -974,29 +979,42 @@ class PickleMachine {
   }
 
   private memoPut(idx: number, v: Val, at: number): void {
+    // An index past the next one leaves a gap: presence needs its bits from now on.
+    if (this.memoDense && idx > this.memoCount) this.leaveDense();
     if (idx >= MEMO_INDEX_SPAN) {
       this.memoPutFar(idx, v, at);
       return;
     }
+    const dense = this.memoDense;
     const byte = idx >>> 3;
     const bit = 1 << (idx & 7);
-    if (byte >= this.memoPresent.length) this.growPresent(byte);
+    if (!dense && byte >= this.memoPresent.length) this.growPresent(byte);
     const bits = this.memoPresent;
-    const had = (bits[byte] as number) & bit;
-    if (had === 0) this.countMemo(at);
+    const had = dense ? idx < this.memoCount : ((bits[byte] as number) & bit) !== 0;
+    if (!had) this.countMemo(at);
     // Past the budget a string is kept as an opaque stand-in: memory stays bounded, and an import through
     // it is treated as dynamic (dangerous), so the budget cannot hide one.
     if (typeof v === 'string' && ++this.memoStrings > MAX_MEMO_STRINGS) v = OPAQUE_STR;
     if (v === OTHER || v === UNTRACKED_DICT || v === UNTRACKED_SEQ || v === OPAQUE_STR) {
-      // A stand-in carries nothing: the presence bit alone answers a GET with OTHER.
-      if (had !== 0) this.dropKept(idx);
-      bits[byte] = (bits[byte] as number) | bit;
+      // A stand-in carries nothing: presence alone answers a GET with OTHER.
+      if (had) this.dropKept(idx);
+      if (!dense) bits[byte] = (bits[byte] as number) | bit;
     } else if (this.keep(idx, v, at)) {
-      bits[byte] = (bits[byte] as number) | bit;
+      if (!dense) bits[byte] = (bits[byte] as number) | bit;
     } else {
       // Forgotten, and so is what the index held before: a GET of it reads an opaque value.
-      bits[byte] = (bits[byte] as number) & ~bit;
+      if (dense) this.leaveDense();
+      this.memoPresent[byte] = (this.memoPresent[byte] as number) & ~bit;
     }
+  }
+
+  /** Presence by bits from now on: the bits of indices 0…memoCount−1, which dense mode implied, are set. */
+  private leaveDense(): void {
+    this.memoDense = false;
+    const n = this.memoCount;
+    if (n >>> 3 >= this.memoPresent.length) this.growPresent(n >>> 3);
+    this.memoPresent.fill(0xff, 0, n >>> 3);
+    if (n & 7) this.memoPresent[n >>> 3] = (this.memoPresent[n >>> 3] as number) | ((1 << (n & 7)) - 1);
   }
 
   /** One more memo entry, within MAX_MEMO. */
@@ -1066,7 +1084,11 @@ class PickleMachine {
     const missing = this.memoOverflow ? OTHER : undefined;
     if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.has(idx) ? this.sparseMemo.get(idx) : missing;
     const byte = idx >>> 3;
-    if (byte >= this.memoPresent.length || ((this.memoPresent[byte] as number) & (1 << (idx & 7))) === 0)
+    if (
+      this.memoDense
+        ? idx >= this.memoCount
+        : byte >= this.memoPresent.length || ((this.memoPresent[byte] as number) & (1 << (idx & 7))) === 0
+    )
       return missing;
     const v = this.memoChunks[idx >>> MEMO_CHUNK_BITS]?.[idx & MEMO_CHUNK_MASK];
     if (v !== undefined) return v;

@@ -76,4 +76,27 @@ describe('memo sprays', () => {
     expect(v.findings.map((f) => f.code)).toContain('pickle-memo-overflow');
     expect(v.risk).toBe('dangerous');
   });
+
+  it('memo presence is exact before and after the first gap in its indices (dense, then bits)', async () => {
+    const walk = async (ops: number[]) => {
+      const bytes = new Uint8Array([0x80, 0x04, ...ops, 0x2e]);
+      return walkPickle(new Reader(memorySource(bytes), bytes.length), 0);
+    };
+    // NONE MEMOIZE ×3 (indices 0, 1, 2 in order), POP, BINGET 2: present.
+    expect((await walk([0x4e, 0x94, 0x94, 0x94, 0x30, 0x68, 2])).errors).toEqual([]);
+    // …BINGET 3: never written.
+    expect((await walk([0x4e, 0x94, 0x94, 0x94, 0x30, 0x68, 3])).errors[0]?.code).toBe('pickle-memo-missing');
+    // A gap: BINPUT 5 after indices 0–1; then 0, 1 and 5 are present, 2–4 are not, and MEMOIZE fills 3.
+    const gap = [0x4e, 0x94, 0x94, 0x71, 5];
+    for (const idx of [0, 1, 5]) expect((await walk([...gap, 0x68, idx])).errors).toEqual([]);
+    for (const idx of [2, 4])
+      expect((await walk([...gap, 0x68, idx])).errors[0]?.code).toBe('pickle-memo-missing');
+    // Eleven in order (whole bytes of bits and a part of one), then a gap: all eleven still present.
+    const long = [0x4e, ...Array<number>(11).fill(0x94), 0x71, 40];
+    for (const idx of [0, 7, 8, 10, 40]) expect((await walk([...long, 0x68, idx])).errors).toEqual([]);
+    expect((await walk([...long, 0x68, 11])).errors[0]?.code).toBe('pickle-memo-missing');
+    // MEMOIZE uses the memo's size (3 entries: 0, 1, 5) as its index.
+    expect((await walk([...gap, 0x94, 0x68, 3])).errors).toEqual([]);
+    expect((await walk([...gap, 0x94, 0x68, 2])).errors[0]?.code).toBe('pickle-memo-missing');
+  });
 });
