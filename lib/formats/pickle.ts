@@ -306,9 +306,21 @@ class PickleMachine {
     throw new Broken(code, `${message} at byte ${offset}`);
   }
 
-  private base(): number {
+  /** Where the stack above the last MARK begins (0 without one): kept as the marks change. */
+  private base = 0;
+
+  private openMark(at: number): void {
+    if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
+    this.marks.push(this.sp);
+    this.base = this.sp;
+  }
+
+  /** Closes the last MARK: its position, or undefined without one. */
+  private closeMark(): number | undefined {
+    const m = this.marks.pop();
     const marks = this.marks;
-    return marks.length ? (marks[marks.length - 1] as number) : 0;
+    this.base = marks.length ? (marks[marks.length - 1] as number) : 0;
+    return m;
   }
 
   private push(v: Val, at: number): void {
@@ -317,12 +329,12 @@ class PickleMachine {
   }
 
   private pop(at: number): Val {
-    if (this.sp <= this.base()) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+    if (this.sp <= this.base) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
     return this.stack[--this.sp] as Val;
   }
 
   private top(at: number): Val {
-    if (this.sp <= this.base())
+    if (this.sp <= this.base)
       this.fail('pickle-stack-underflow', 'an opcode needs a value on an empty stack', at);
     return this.stack[this.sp - 1] as Val;
   }
@@ -332,7 +344,7 @@ class PickleMachine {
    * up to the old stack pointer, until the next push (nothing is copied out).
    */
   private popToMark(at: number): number {
-    const m = this.marks.pop();
+    const m = this.closeMark();
     if (m === undefined) this.fail('pickle-no-mark', 'an opcode needs a MARK and there is none', at);
     this.sp = m;
     return m;
@@ -416,7 +428,7 @@ class PickleMachine {
 
   /** TUPLE1–3: the top n items. */
   private tupleOf(n: number, at: number): Val {
-    if (this.sp - this.base() < n) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
+    if (this.sp - this.base < n) this.fail('pickle-stack-underflow', 'an opcode pops an empty stack', at);
     this.sp -= n;
     return this.seq(this.sp, this.sp + n);
   }
@@ -442,13 +454,8 @@ class PickleMachine {
     return { k: 'call', fn, args };
   }
 
-  /** GET, BINGET, LONG_BINGET. */
-  private memoRead(code: number, at: number): Val {
-    const idx = this.memoIndex(code, at);
-    const v = this.memoGet(idx);
-    if (v === undefined)
-      this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
-    return v;
+  private memoMissing(idx: number, at: number): never {
+    this.fail('pickle-memo-missing', `memo entry ${idx} is read before it is written`, at);
   }
 
   /** Runs until STOP, an error, or a limit; never throws on bad input. */
@@ -571,20 +578,34 @@ class PickleMachine {
       // yields a value leaves it in `out`, pushed below: one push in the loop, not one per case.
       let out: Val | undefined;
       switch (code) {
-        case 0x4a: // BININT
-          s.want(4);
-          out = this.int(s.i32());
+        // Arguments are read from the window in place (the reads a helper would make, without the call).
+        case 0x4a: {
+          // BININT
+          if (bufEnd - s.pos < 4) s.want(4);
+          const p = s.pos - bufStart;
+          s.pos += 4;
+          out = this.int(
+            (buf[p] as number) |
+              ((buf[p + 1] as number) << 8) |
+              ((buf[p + 2] as number) << 16) |
+              ((buf[p + 3] as number) << 24),
+          );
           break;
+        }
         case 0x4b: // BININT1
-          s.want(1);
-          out = this.int(s.u8());
+          if (s.pos >= bufEnd) s.want(1);
+          out = SMALL_INTS[buf[s.pos++ - bufStart] as number];
           break;
-        case 0x4d: // BININT2
-          s.want(2);
-          out = this.int(s.u16());
+        case 0x4d: {
+          // BININT2
+          if (bufEnd - s.pos < 2) s.want(2);
+          const p = s.pos - bufStart;
+          s.pos += 2;
+          out = SMALL_INTS[(buf[p] as number) | ((buf[p + 1] as number) << 8)];
           break;
+        }
         case 0x47: // BINFLOAT
-          s.want(8);
+          if (bufEnd - s.pos < 8) s.want(8);
           s.pos += 8;
           out = OTHER;
           break;
@@ -598,9 +619,9 @@ class PickleMachine {
         case 0x43: // SHORT_BINBYTES
         case 0x8c: {
           // SHORT_BINUNICODE
-          s.want(1);
-          const n = s.u8();
-          s.want(n);
+          if (s.pos >= bufEnd) s.want(1);
+          const n = buf[s.pos++ - bufStart] as number;
+          if (bufEnd - s.pos < n) s.want(n);
           out = this.stringArg(code, n, at);
           break;
         }
@@ -645,16 +666,30 @@ class PickleMachine {
           this.extendBelowMark(at, true);
           break;
         case 0x28: // MARK
-          if (this.marks.length >= MAX_STACK) this.fail('pickle-limit', 'too many open MARKs', at);
-          this.marks.push(this.sp);
+          this.openMark(at);
           break;
+        case 0x68: {
+          // BINGET
+          if (s.pos >= bufEnd) s.want(1);
+          const idx = buf[s.pos++ - bufStart] as number;
+          out = this.memoGet(idx) ?? this.memoMissing(idx, at);
+          break;
+        }
         case 0x67: // GET
-        case 0x68: // BINGET
-        case 0x6a: // LONG_BINGET
-          out = this.memoRead(code, at);
+        case 0x6a: {
+          // LONG_BINGET
+          const idx = this.memoIndex(code, at);
+          out = this.memoGet(idx) ?? this.memoMissing(idx, at);
           break;
+        }
+        case 0x71: {
+          // BINPUT
+          if (s.pos >= bufEnd) s.want(1);
+          const idx = buf[s.pos++ - bufStart] as number;
+          this.memoPut(idx, this.top(at), at);
+          break;
+        }
         case 0x70: // PUT
-        case 0x71: // BINPUT
         case 0x72: // LONG_BINPUT
           this.memoPut(this.memoIndex(code, at), this.top(at), at);
           break;
@@ -776,8 +811,8 @@ class PickleMachine {
       }
       case 0x30: // POP
         // CPython's load_pop pops a MARK when the stack above it is empty.
-        if (this.sp > this.base()) this.sp--;
-        else if (this.marks.length) this.marks.pop();
+        if (this.sp > this.base) this.sp--;
+        else if (this.marks.length) this.closeMark();
         else this.fail('pickle-stack-underflow', 'POP on an empty stack', at);
         break;
       case 0x32: // DUP
@@ -962,13 +997,9 @@ class PickleMachine {
     }
   }
 
-  /** GET/PUT's decimal line, BINGET/BINPUT's byte, LONG_BINGET/LONG_BINPUT's four bytes. */
+  /** GET/PUT's decimal line, LONG_BINGET/LONG_BINPUT's four bytes (the loop reads BINGET/BINPUT's byte). */
   private memoIndex(code: number, at: number): number {
     const s = this.s;
-    if (code === 0x68 || code === 0x71) {
-      s.want(1);
-      return s.u8();
-    }
     if (code === 0x6a || code === 0x72) {
       s.want(4);
       return s.u32();
@@ -979,6 +1010,20 @@ class PickleMachine {
   }
 
   private memoPut(idx: number, v: Val, at: number): void {
+    // The common case first, small enough to inline: the next index, in order, of a stand-in.
+    if (
+      idx === this.memoCount &&
+      this.memoDense &&
+      idx < MAX_MEMO &&
+      (v === OTHER || v === UNTRACKED_DICT || v === UNTRACKED_SEQ)
+    ) {
+      this.memoCount++;
+      return;
+    }
+    this.memoPutAny(idx, v, at);
+  }
+
+  private memoPutAny(idx: number, v: Val, at: number): void {
     // An index past the next one leaves a gap: presence needs its bits from now on.
     if (this.memoDense && idx > this.memoCount) this.leaveDense();
     if (idx >= MEMO_INDEX_SPAN) {
@@ -1081,6 +1126,17 @@ class PickleMachine {
 
   /** The memoized value; undefined when never written (OTHER when written but forgotten in an overflow). */
   private memoGet(idx: number): Val | undefined {
+    // The common case first, small enough to inline: an index in the dense memo.
+    if (this.memoDense && idx < this.memoCount) {
+      const chunk = this.memoChunks[idx >>> MEMO_CHUNK_BITS];
+      const v = chunk === undefined ? undefined : chunk[idx & MEMO_CHUNK_MASK];
+      if (v !== undefined) return v;
+      if (this.sparseMemo.size === 0) return OTHER;
+    }
+    return this.memoGetAny(idx);
+  }
+
+  private memoGetAny(idx: number): Val | undefined {
     const missing = this.memoOverflow ? OTHER : undefined;
     if (idx >= MEMO_INDEX_SPAN) return this.sparseMemo.has(idx) ? this.sparseMemo.get(idx) : missing;
     const byte = idx >>> 3;
