@@ -551,173 +551,191 @@ class PickleMachine {
     // Where the loop must look up: the window's end, or the open frame's. An opcode that starts inside a
     // frame must end inside it: checked once, where the frame ends, rather than after every opcode.
     let stop = this.stopAt(bufEnd);
-    for (;;) {
-      if (r.opcodes >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
-      const at = s.pos;
-      if (at >= stop) {
-        const frameEnd = this.frameEnd;
-        if (frameEnd >= 0 && at >= frameEnd) {
-          // The opcode before this one (opStart still says where it began) ended at or past the frame's end.
-          if (this.opStart < frameEnd && at > frameEnd)
-            this.frameLie(
-              `the opcode at byte ${this.opStart} runs past the end of its frame at byte ${frameEnd}`,
-            );
-          this.frameEnd = -1;
+    // The opcode count and the current opcode's start live in locals, written back however the step ends.
+    let ops = r.opcodes;
+    let opStart = this.opStart;
+    try {
+      for (;;) {
+        if (ops >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
+        const at = s.pos;
+        if (at >= stop) {
+          const frameEnd = this.frameEnd;
+          if (frameEnd >= 0 && at >= frameEnd) {
+            // The opcode before this one (opStart still says where it began) ended at or past the frame's end.
+            if (opStart < frameEnd && at > frameEnd)
+              this.frameLie(
+                `the opcode at byte ${opStart} runs past the end of its frame at byte ${frameEnd}`,
+              );
+            this.frameEnd = -1;
+          }
+          stop = this.stopAt(bufEnd);
+          opStart = at; // where a refill brings the walk back to
+          if (at >= bufEnd) s.want(1);
         }
-        stop = this.stopAt(bufEnd);
-        this.opStart = at; // where a refill brings the walk back to
-        if (at >= bufEnd) s.want(1);
-      }
-      this.opStart = at;
-      const code = buf[at - bufStart] as number;
-      s.pos++;
-      r.opcodes++;
-      seenOps[code] = 1;
+        opStart = at;
+        const code = buf[at - bufStart] as number;
+        s.pos++;
+        ops++;
+        seenOps[code] = 1;
 
-      // Dispatch on the opcode byte: a jump table, where a switch on names compares strings. A case that
-      // yields a value leaves it in `out`, pushed below: one push in the loop, not one per case.
-      let out: Val | undefined;
-      switch (code) {
-        // Arguments are read from the window in place (the reads a helper would make, without the call).
-        case 0x4a: {
-          // BININT
-          if (bufEnd - s.pos < 4) s.want(4);
-          const p = s.pos - bufStart;
-          s.pos += 4;
-          out = this.int(
-            (buf[p] as number) |
-              ((buf[p + 1] as number) << 8) |
-              ((buf[p + 2] as number) << 16) |
-              ((buf[p + 3] as number) << 24),
-          );
-          break;
+        // Dispatch on the opcode byte: a jump table, where a switch on names compares strings. A case that
+        // yields a value leaves it in `out`, pushed below: one push in the loop, not one per case.
+        let out: Val | undefined;
+        switch (code) {
+          // Arguments are read from the window in place (the reads a helper would make, without the call).
+          case 0x4a: {
+            // BININT
+            if (bufEnd - s.pos < 4) s.want(4);
+            const p = s.pos - bufStart;
+            s.pos += 4;
+            out = this.int(
+              (buf[p] as number) |
+                ((buf[p + 1] as number) << 8) |
+                ((buf[p + 2] as number) << 16) |
+                ((buf[p + 3] as number) << 24),
+            );
+            break;
+          }
+          case 0x4b: // BININT1
+            if (s.pos >= bufEnd) s.want(1);
+            out = SMALL_INTS[buf[s.pos++ - bufStart] as number];
+            break;
+          case 0x4d: {
+            // BININT2
+            if (bufEnd - s.pos < 2) s.want(2);
+            const p = s.pos - bufStart;
+            s.pos += 2;
+            out = SMALL_INTS[(buf[p] as number) | ((buf[p + 1] as number) << 8)];
+            break;
+          }
+          case 0x47: // BINFLOAT
+            if (bufEnd - s.pos < 8) s.want(8);
+            s.pos += 8;
+            out = OTHER;
+            break;
+          case 0x4e: // NONE
+          case 0x88: // NEWTRUE
+          case 0x89: // NEWFALSE
+          case 0x97: // NEXT_BUFFER
+            out = OTHER;
+            break;
+          case 0x55: // SHORT_BINSTRING
+          case 0x43: // SHORT_BINBYTES
+          case 0x8c: {
+            // SHORT_BINUNICODE
+            if (s.pos >= bufEnd) s.want(1);
+            const n = buf[s.pos++ - bufStart] as number;
+            if (bufEnd - s.pos < n) s.want(n);
+            out = this.stringArg(code, n, at);
+            break;
+          }
+          case 0x42: // BINBYTES
+          case 0x58: {
+            // BINUNICODE
+            s.want(4);
+            const n = s.u32();
+            if (n <= MAX_KEPT_STRING) s.want(n);
+            out = this.stringArg(code, n, at);
+            break;
+          }
+          case 0x5d: // EMPTY_LIST
+          case 0x29: // EMPTY_TUPLE
+          case 0x8f: // EMPTY_SET
+            out = this.emptySeq();
+            break;
+          case 0x7d: // EMPTY_DICT
+            out = this.dict();
+            break;
+          case 0x61: // APPEND
+            this.append(at);
+            break;
+          case 0x65: // APPENDS
+          case 0x90: // ADDITEMS
+            this.extendBelowMark(at, false);
+            break;
+          case 0x6c: // LIST
+          case 0x74: // TUPLE
+          case 0x91: // FROZENSET
+            out = this.seqFromMark(at);
+            break;
+          case 0x85: // TUPLE1
+          case 0x86: // TUPLE2
+          case 0x87: // TUPLE3
+            out = this.tupleOf(code - 0x84, at); // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
+            break;
+          case 0x73: // SETITEM
+            this.setItem(at);
+            break;
+          case 0x75: // SETITEMS
+            this.extendBelowMark(at, true);
+            break;
+          case 0x28: // MARK
+            this.openMark(at);
+            break;
+          case 0x68: {
+            // BINGET
+            if (s.pos >= bufEnd) s.want(1);
+            const idx = buf[s.pos++ - bufStart] as number;
+            out = this.memoGet(idx) ?? this.memoMissing(idx, at);
+            break;
+          }
+          case 0x67: // GET
+          case 0x6a: {
+            // LONG_BINGET
+            const idx = this.memoIndex(code, at);
+            out = this.memoGet(idx) ?? this.memoMissing(idx, at);
+            break;
+          }
+          case 0x71: {
+            // BINPUT
+            if (s.pos >= bufEnd) s.want(1);
+            const idx = buf[s.pos++ - bufStart] as number;
+            this.memoPut(idx, this.top(at), at);
+            break;
+          }
+          case 0x70: // PUT
+          case 0x72: // LONG_BINPUT
+            this.memoPut(this.memoIndex(code, at), this.top(at), at);
+            break;
+          case 0x94: // MEMOIZE
+            this.memoPut(this.memoCount, this.top(at), at);
+            break;
+          case 0x52: // REDUCE
+          case 0x81: // NEWOBJ
+            out = this.call(code, at);
+            break;
+          case 0x51: // BINPERSID
+            this.pop(at);
+            r.persistentIds++;
+            out = OTHER;
+            break;
+          default: {
+            if (OPCODES[code] === undefined) {
+              // Not an opcode: the walk ends before it (its byte counts neither as read nor as an opcode).
+              s.pos = at;
+              ops--;
+              this.fail(
+                'pickle-bad-opcode',
+                `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
+                at,
+              );
+            }
+            // The rest, in a method of its own: a step small enough for the compiler to inline its helpers.
+            const status = this.rareOp(code, at);
+            if (status === STOPPED) return true;
+            if (status === JOBLIB_ARRAY) return false;
+            stop = this.stopAt(bufEnd); // a FRAME opens one
+          }
         }
-        case 0x4b: // BININT1
-          if (s.pos >= bufEnd) s.want(1);
-          out = SMALL_INTS[buf[s.pos++ - bufStart] as number];
-          break;
-        case 0x4d: {
-          // BININT2
-          if (bufEnd - s.pos < 2) s.want(2);
-          const p = s.pos - bufStart;
-          s.pos += 2;
-          out = SMALL_INTS[(buf[p] as number) | ((buf[p + 1] as number) << 8)];
-          break;
+        if (out !== undefined) {
+          if (this.sp >= MAX_STACK) this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
+          stack[this.sp++] = out;
         }
-        case 0x47: // BINFLOAT
-          if (bufEnd - s.pos < 8) s.want(8);
-          s.pos += 8;
-          out = OTHER;
-          break;
-        case 0x4e: // NONE
-        case 0x88: // NEWTRUE
-        case 0x89: // NEWFALSE
-        case 0x97: // NEXT_BUFFER
-          out = OTHER;
-          break;
-        case 0x55: // SHORT_BINSTRING
-        case 0x43: // SHORT_BINBYTES
-        case 0x8c: {
-          // SHORT_BINUNICODE
-          if (s.pos >= bufEnd) s.want(1);
-          const n = buf[s.pos++ - bufStart] as number;
-          if (bufEnd - s.pos < n) s.want(n);
-          out = this.stringArg(code, n, at);
-          break;
-        }
-        case 0x42: // BINBYTES
-        case 0x58: {
-          // BINUNICODE
-          s.want(4);
-          const n = s.u32();
-          if (n <= MAX_KEPT_STRING) s.want(n);
-          out = this.stringArg(code, n, at);
-          break;
-        }
-        case 0x5d: // EMPTY_LIST
-        case 0x29: // EMPTY_TUPLE
-        case 0x8f: // EMPTY_SET
-          out = this.emptySeq();
-          break;
-        case 0x7d: // EMPTY_DICT
-          out = this.dict();
-          break;
-        case 0x61: // APPEND
-          this.append(at);
-          break;
-        case 0x65: // APPENDS
-        case 0x90: // ADDITEMS
-          this.extendBelowMark(at, false);
-          break;
-        case 0x6c: // LIST
-        case 0x74: // TUPLE
-        case 0x91: // FROZENSET
-          out = this.seqFromMark(at);
-          break;
-        case 0x85: // TUPLE1
-        case 0x86: // TUPLE2
-        case 0x87: // TUPLE3
-          out = this.tupleOf(code - 0x84, at); // TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87
-          break;
-        case 0x73: // SETITEM
-          this.setItem(at);
-          break;
-        case 0x75: // SETITEMS
-          this.extendBelowMark(at, true);
-          break;
-        case 0x28: // MARK
-          this.openMark(at);
-          break;
-        case 0x68: {
-          // BINGET
-          if (s.pos >= bufEnd) s.want(1);
-          const idx = buf[s.pos++ - bufStart] as number;
-          out = this.memoGet(idx) ?? this.memoMissing(idx, at);
-          break;
-        }
-        case 0x67: // GET
-        case 0x6a: {
-          // LONG_BINGET
-          const idx = this.memoIndex(code, at);
-          out = this.memoGet(idx) ?? this.memoMissing(idx, at);
-          break;
-        }
-        case 0x71: {
-          // BINPUT
-          if (s.pos >= bufEnd) s.want(1);
-          const idx = buf[s.pos++ - bufStart] as number;
-          this.memoPut(idx, this.top(at), at);
-          break;
-        }
-        case 0x70: // PUT
-        case 0x72: // LONG_BINPUT
-          this.memoPut(this.memoIndex(code, at), this.top(at), at);
-          break;
-        case 0x94: // MEMOIZE
-          this.memoPut(this.memoCount, this.top(at), at);
-          break;
-        case 0x52: // REDUCE
-        case 0x81: // NEWOBJ
-          out = this.call(code, at);
-          break;
-        case 0x51: // BINPERSID
-          this.pop(at);
-          r.persistentIds++;
-          out = OTHER;
-          break;
-        default: {
-          // The rest, in a method of its own: a step small enough for the compiler to inline its helpers.
-          const status = this.rareOp(code, at);
-          if (status === STOPPED) return true;
-          if (status === JOBLIB_ARRAY) return false;
-          stop = this.stopAt(bufEnd); // a FRAME opens one
-        }
+        if (onOp) onOp(at, code, s.pos);
       }
-      if (out !== undefined) {
-        if (this.sp >= MAX_STACK) this.fail('pickle-limit', `the stack grows past ${MAX_STACK} items`, at);
-        stack[this.sp++] = out;
-      }
-      if (onOp) onOp(at, code, s.pos);
+    } finally {
+      r.opcodes = ops;
+      this.opStart = opStart;
     }
   }
 
@@ -957,14 +975,7 @@ class PickleMachine {
         onOp?.(at, code, s.pos);
         return STOPPED;
       default:
-        // Not an opcode: the walk ends before it (its byte counts neither as read nor as an opcode).
-        s.pos = at;
-        r.opcodes--;
-        this.fail(
-          'pickle-bad-opcode',
-          `byte 0x${code.toString(16).padStart(2, '0')} is not a pickle opcode`,
-          at,
-        );
+        this.fail('pickle-bad-opcode', `opcode ${opName(code)} is not handled`, at);
     }
     return CONTINUE;
   }
