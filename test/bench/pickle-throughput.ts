@@ -42,12 +42,27 @@ export interface ThroughputRow {
   opcodes: number;
   /** walkPickle alone: what genops does (opcodes and arguments), plus the symbolic stack and memo. */
   walkSeconds: number;
+  /** The fastest and slowest of the three timed walks. */
+  walkRange: [number, number];
   /** classify: the whole verdict (paper rules, format, policy, findings). */
   picklensSeconds: number;
   genopsSeconds: number;
   /** picklescan on the file (a process), when PICKLESCAN_SRC is set. */
   picklescanSeconds?: number;
   picklensBytesRead: number;
+  /** `node dist/cli/scan.mjs FILE` under /usr/bin/time (when the machine has it): what a user waits and pays. */
+  cli?: { seconds: number; peakMB: number };
+}
+
+/** The built CLI on one file, as a process: wall seconds and peak resident memory, from GNU time. */
+function cliCost(file: string): { seconds: number; peakMB: number } | undefined {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const cli = join(ROOT, 'dist/cli/scan.mjs');
+  const r = spawnSync('/usr/bin/time', ['-f', 'picklens-cost %e %M', process.execPath, cli, file], {
+    encoding: 'utf8',
+  });
+  const m = /picklens-cost ([\d.]+) (\d+)/.exec(r.stderr);
+  return m ? { seconds: Number(m[1]), peakMB: Math.round(Number(m[2]) / 1024) } : undefined;
 }
 
 /** Seconds a command takes, as a process (start-up included), its output dropped. */
@@ -99,10 +114,12 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
     const file = ensure(shape);
     const src = await openFileSource(file);
     const walks: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    // One walk to warm the JIT (its time is not kept), then three timed: a run's first walk compiles the
+    // machine as it goes, and this machine's speed varies by a third from one walk to the next.
+    for (let i = 0; i < 4; i++) {
       const tw = performance.now();
       await walkPickle(new Reader(src, src.size), 0);
-      walks.push((performance.now() - tw) / 1000);
+      if (i > 0) walks.push((performance.now() - tw) / 1000);
     }
     const walkSeconds = median(walks);
     const t = performance.now();
@@ -118,10 +135,12 @@ export async function pickleThroughput(): Promise<ThroughputRow[]> {
       bytes: src.size,
       opcodes: py.opcodes,
       walkSeconds,
+      walkRange: [Math.min(...walks), Math.max(...walks)],
       picklensSeconds,
       genopsSeconds: py.seconds,
       picklescanSeconds: picklescan(file),
       picklensBytesRead: v.bytesRead,
+      cli: cliCost(file),
     });
   }
   return rows;
@@ -177,8 +196,9 @@ export function formatThroughput(rows: ThroughputRow[]): string {
   const mbps = (b: number, s: number) => `${(b / 1e6 / s).toFixed(1)} MB/s`;
   const lines = [
     'Pickle walking, same file, same machine. walk = Picklens walkPickle (opcodes, arguments, symbolic stack and',
-    'memo; median of 3); verdict = Picklens classify (adds paper rules, policy, findings); genops = CPython',
-    'pickletools.genops; picklescan = the whole tool as a process (when PICKLESCAN_SRC is set).',
+    'memo; median of 3 after a warm-up walk, range below); verdict = Picklens classify (adds paper rules, policy,',
+    'findings; one cold run); genops = CPython pickletools.genops; picklescan = the whole tool as a process (when',
+    'PICKLESCAN_SRC is set).',
     `  ${'file'.padEnd(16)}${'size'.padEnd(9)}${'opcodes'.padEnd(12)}${'walk'.padEnd(15)}${'verdict'.padEnd(15)}${'genops'.padEnd(14)}${'walk/genops'.padEnd(13)}${'verdict/genops'.padEnd(16)}read`,
   ];
   for (const r of rows) {
@@ -190,5 +210,12 @@ export function formatThroughput(rows: ThroughputRow[]): string {
           : `   picklescan ${mbps(r.bytes, r.picklescanSeconds)} (verdict ${(r.picklescanSeconds / r.picklensSeconds).toFixed(0)}× faster)`),
     );
   }
+  for (const r of rows)
+    lines.push(
+      `  ${r.shape}: walk ${mbps(r.bytes, r.walkRange[1])}–${mbps(r.bytes, r.walkRange[0])} over the three timed walks` +
+        (r.cli
+          ? `; the CLI on it, as a process: ${r.cli.seconds.toFixed(2)} s, peak RSS ${r.cli.peakMB} MB`
+          : ''),
+    );
   return lines.join('\n');
 }
