@@ -110,7 +110,13 @@ const STOPPED = 1;
 const JOBLIB_ARRAY = 2;
 /** The opcode's name, for messages. */
 const opName = (code: number): string => OPCODES[code]?.name ?? `0x${code.toString(16)}`;
-const SMALL_INTS: Val[] = Array.from({ length: 65536 }, (_, v) => ({ k: 'int', v }));
+/** BININT1's values, shared (pushed by the million). */
+const BYTE_INTS: Val[] = Array.from({ length: 256 }, (_, v) => ({ k: 'int', v }));
+/**
+ * BININT2's, shared once made: made as they come, since making all 65,536 at start-up cost a CLI run four
+ * garbage collections before its first file.
+ */
+const SHORT_INTS = new Array<Val | undefined>(65536);
 
 export interface PickleCall {
   callee: string;
@@ -381,9 +387,10 @@ class PickleMachine {
     return { k: 'dict', entries: [], n: 0 };
   }
 
-  /** Small ints (BININT1, most BININT2) share their Val: they are pushed by the million. */
+  /** Ints below 65,536 share their Val: they are pushed by the million. */
   private int(v: number): Val {
-    if (v >= 0 && v < SMALL_INTS.length) return SMALL_INTS[v] as Val;
+    if (v >= 0 && v < 256) return BYTE_INTS[v] as Val;
+    if (v >= 0 && v < 65536) return (SHORT_INTS[v] ??= { k: 'int', v });
     // Past the tracking budget an int can only land in an untracked container: do not allocate it.
     return this.trackedContainers >= MAX_TRACKED_CONTAINERS ? OTHER : { k: 'int', v };
   }
@@ -598,14 +605,14 @@ class PickleMachine {
           }
           case 0x4b: // BININT1
             if (s.pos >= bufEnd) s.want(1);
-            out = SMALL_INTS[buf[s.pos++ - bufStart] as number];
+            out = BYTE_INTS[buf[s.pos++ - bufStart] as number];
             break;
           case 0x4d: {
             // BININT2
             if (bufEnd - s.pos < 2) s.want(2);
             const p = s.pos - bufStart;
             s.pos += 2;
-            out = SMALL_INTS[(buf[p] as number) | ((buf[p + 1] as number) << 8)];
+            out = this.int((buf[p] as number) | ((buf[p + 1] as number) << 8));
             break;
           }
           case 0x47: // BINFLOAT
