@@ -1,7 +1,7 @@
 // `npm run scan -- PATH... [--json]`: the engine on local files and folders (recursive).
 // Exit codes (DESIGN.md): 0 nothing dangerous, 1 something dangerous, 2 usage or I/O error.
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { classify } from '../formats/classify';
 import type { Verdict } from '../formats/types';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
@@ -132,7 +132,7 @@ export async function main(
     try {
       for await (const file of files(root)) {
         if (++count > MAX_FILES) break;
-        const shown = root === file ? file : join(root, relative(root, file));
+        const shown = file; // files() joined it to its root already
         try {
           const src = await openFileSource(file);
           let v: Verdict;
