@@ -4,13 +4,15 @@
 import { Gunzip, Unzlib } from 'fflate';
 import { READ_CHUNK, Reader, SourceDataError, concat } from './bytes';
 import type { ByteSource } from './types';
+import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
+import { walkPickle } from './pickle';
 
 /** Output walked through at most: a bound on time for a decompression bomb. */
 export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
 
 export type Compression = 'zlib' | 'gzip';
 
-export function detectCompression(head: Uint8Array): Compression | undefined {
+function detectCompression(head: Uint8Array): Compression | undefined {
   const a = head[0] ?? 0;
   const b = head[1] ?? 0;
   if (a === 0x1f && b === 0x8b && head[2] === 0x08) return 'gzip';
@@ -86,3 +88,34 @@ export class DecompressedSource implements ByteSource {
     return all.slice(s - this.start, Math.min(e, this.produced) - this.start);
   }
 }
+
+async function compressedFile(
+  reader: Reader,
+  kind: 'zlib' | 'gzip',
+  size: number,
+  acc: Judgement,
+): Promise<void> {
+  const inner = new Reader(new DecompressedSource(reader, kind, 0, size), undefined);
+  const r = await walkPickle(inner, 0);
+  if (!r.complete && r.opcodes < 2) {
+    acc.format = 'unknown';
+    acc.risk = 'unknown';
+    acc.findings.push({
+      code: 'compressed-not-pickle',
+      severity: 'info',
+      message: `${kind}-compressed data that is not a pickle`,
+    });
+    return;
+  }
+  acc.format = 'joblib';
+  acc.details.compression = kind;
+  acc.details.joblibArrays = r.joblibArrays || undefined;
+  addPickles(acc, [r], `the ${kind}-compressed pickle`);
+}
+
+export const COMPRESSED_MODULE: FormatModule = {
+  id: 'compressed',
+  formats: ['joblib'],
+  sniff: (c) => detectCompression(c.head) !== undefined,
+  judge: concludes((c, j) => compressedFile(c.reader, detectCompression(c.head) ?? 'zlib', c.known, j)),
+};

@@ -4,6 +4,8 @@
 // read), alignment padding. A chat template (Jinja) is code for some runtimes: it makes the risk `caution`.
 import { Cursor, Reader, Truncated, decodeUtf8, u32, u64 } from './bytes';
 import type { Finding } from './types';
+import { ascii, startsWith } from './bytes';
+import { concludes, type FormatModule } from './judgement';
 
 export const MAX_GGUF_KV = 1_000_000;
 export const MAX_GGUF_TENSORS = 1_000_000;
@@ -54,7 +56,7 @@ class GgufBroken extends Error {
   }
 }
 
-export async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
+async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
   const details: Record<string, unknown> = {};
   const result: GgufResult = { findings: [], details, chatTemplate: false };
   const c = new Cursor(reader, 0, Math.min(size, MAX_GGUF_HEADER));
@@ -181,3 +183,18 @@ export async function readGguf(reader: Reader, size: number): Promise<GgufResult
   }
   return result;
 }
+
+const GGUF_MAGIC = ascii('GGUF');
+
+export const GGUF_MODULE: FormatModule = {
+  id: 'gguf',
+  formats: ['gguf'],
+  sniff: (c) => startsWith(c.head, GGUF_MAGIC),
+  judge: concludes(async (c, j) => {
+    const g = await readGguf(c.reader, c.known);
+    j.format = 'gguf';
+    j.risk = g.error ? 'invalid' : g.chatTemplate ? 'caution' : 'safe';
+    j.findings.push(...g.findings);
+    Object.assign(j.details, g.details);
+  }),
+};

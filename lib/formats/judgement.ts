@@ -1,8 +1,18 @@
-// One shape for what every format module concludes (a Judgement), and the fold of pickle walks into it:
-// imports, the dangerous-import findings, errors, weights_only, the risk. Shared by classify.ts and the
-// format families (zip-family.ts, torch.ts) without an import cycle.
+// One shape for what every format module concludes (a Judgement), the shape of a format module itself
+// (FormatModule: sniff the head, judge the file), and the fold of pickle walks into a Judgement: imports,
+// the dangerous-import findings, errors, weights_only, the risk. Each format's file exports its module;
+// classify.ts lists them in order. Shared without an import cycle.
+import type { Reader } from './bytes';
+import type { PaperEvidence } from './paper-rules';
 import type { PickleResult } from './pickle';
-import { worseRisk, type Risk, type Verdict } from './types';
+import {
+  worseRisk,
+  type ByteSource,
+  type ClassifyOptions,
+  type Format,
+  type Risk,
+  type Verdict,
+} from './types';
 
 /**
  * What a format module concludes from the bytes: one shape for every format (format, risk, findings,
@@ -15,6 +25,9 @@ export type Judgement = Pick<
   /** How deep inside archives this file is (0 for the file itself). */
   depth: number;
 };
+
+/** Entry names an archive's verdict lists in its details. */
+export const MAX_LISTED_ENTRIES = 200;
 
 export function newJudgement(depth: number): Judgement {
   return { depth, format: 'unknown', risk: 'unknown', imports: [], findings: [], details: {} };
@@ -72,3 +85,38 @@ export function addPickles(acc: Judgement, results: PickleResult[], label = 'the
   if (broken && !ranCode && !dangerous) risk = 'invalid';
   acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worseRisk(acc.risk, risk);
 }
+
+export interface SniffContext {
+  head: Uint8Array;
+  size: number | undefined;
+}
+
+export interface JudgeContext extends SniffContext {
+  reader: Reader;
+  /** The size, or "as large as it gets" when unknown (reads past the end come back short). */
+  known: number;
+  ev: PaperEvidence;
+  /** classify itself, for what a format holds (a zip's members): passed in, so no module imports it. */
+  classify: (source: ByteSource, opts: ClassifyOptions) => Promise<Verdict>;
+}
+
+/**
+ * A format, as classify sees it: `sniff` looks at the head alone (no read); `judge` reads what it needs and
+ * fills the Judgement, answering whether it concluded (false: not this format after all, the next module
+ * is tried, and what it noted stays). `formats` are the formats it can conclude (a meta-test holds them to
+ * FORMATS and to the fixtures). A judgement cut short by a failed read keeps what it had found.
+ */
+export interface FormatModule {
+  id: string;
+  formats: readonly Format[];
+  sniff(c: SniffContext): boolean;
+  judge(c: JudgeContext, j: Judgement): Promise<boolean>;
+}
+
+/** For the modules that always conclude once sniffed. */
+export const concludes =
+  (fill: (c: JudgeContext, j: Judgement) => unknown) =>
+  async (c: JudgeContext, j: Judgement): Promise<boolean> => {
+    await fill(c, j);
+    return true;
+  };

@@ -6,6 +6,9 @@
 // handed to the pickle machine by the caller. Not checked: the values.
 import { Reader, decodeLatin1, decodeUtf8, u16, u32 } from './bytes';
 import { dtypeItemSize } from './pickle';
+import { startsWith } from './bytes';
+import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
+import { walkPickle } from './pickle';
 
 /** numpy's own default `max_header_size` is 10,000 bytes (numpy 1.24, format.py); we allow more. */
 export const MAX_NPY_HEADER = 1024 * 1024;
@@ -189,6 +192,53 @@ export async function readNpyHeader(
   };
 }
 
-export function readNpy(reader: Reader, size: number): Promise<NpyResult> {
+function readNpy(reader: Reader, size: number): Promise<NpyResult> {
   return readNpyHeader((s, e) => reader.read(s, e), size);
 }
+
+export const NUMPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+
+async function numpyFile(reader: Reader, size: number, acc: Judgement): Promise<void> {
+  acc.format = 'numpy';
+  const r = await readNpy(reader, size);
+  if (!r.ok) {
+    acc.risk = 'invalid';
+    acc.findings.push({ code: r.code, severity: 'error', message: r.message });
+    return;
+  }
+  const h = r.header;
+  Object.assign(acc.details, {
+    version: h.version,
+    dtype: h.descr,
+    shape: h.shape,
+    fortranOrder: h.fortranOrder,
+  });
+  if (h.object) {
+    acc.findings.push({
+      code: 'npy-object-array',
+      severity: 'warning',
+      message: 'an object array: numpy.load(allow_pickle=True) runs the pickle that follows the header',
+    });
+    addPickles(acc, [await walkPickle(reader, h.dataOffset)], 'the object array pickle');
+    acc.weightsOnly = undefined;
+    return;
+  }
+  const expected = h.dataOffset + h.count * h.itemSize;
+  if (expected !== size) {
+    acc.risk = 'invalid';
+    acc.findings.push({
+      code: 'npy-data-length-mismatch',
+      severity: 'error',
+      message: `shape and dtype need ${expected} bytes but the file has ${size}`,
+    });
+    return;
+  }
+  acc.risk = 'safe';
+}
+
+export const NUMPY_MODULE: FormatModule = {
+  id: 'numpy',
+  formats: ['numpy'],
+  sniff: (c) => startsWith(c.head, NUMPY_MAGIC),
+  judge: concludes((c, j) => numpyFile(c.reader, c.known, j)),
+};

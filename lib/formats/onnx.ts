@@ -4,6 +4,7 @@
 // functions (25). The graph is skipped by its length, so opsets after a large graph cost one more read.
 // Not checked: the graph's nodes, custom domains' libraries, external-data paths.
 import { Reader, decodeUtf8 } from './bytes';
+import type { FormatModule } from './judgement';
 
 const MODEL_FIELDS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
 /** Top-level fields read before giving up: a ModelProto has a dozen. */
@@ -30,7 +31,7 @@ function varint(b: Uint8Array, at: number): [number, number] | undefined {
 }
 
 /** A quick test on the head: the first field is ir_version as a varint, a plausible version. */
-export function looksLikeOnnx(head: Uint8Array): boolean {
+function looksLikeOnnx(head: Uint8Array): boolean {
   if (head[0] !== 0x08) return false;
   const v = varint(head, 1);
   if (!v || v[0] < 1 || v[0] > 64) return false;
@@ -64,7 +65,7 @@ function parseOpset(b: Uint8Array): { domain: string; version: number } {
   return { domain: domain || 'ai.onnx', version };
 }
 
-export async function readOnnx(reader: Reader, head: Uint8Array, size: number): Promise<OnnxResult> {
+async function readOnnx(reader: Reader, head: Uint8Array, size: number): Promise<OnnxResult> {
   const details: Record<string, unknown> = {};
   const opsets: string[] = [];
   let buf = head;
@@ -124,3 +125,17 @@ export async function readOnnx(reader: Reader, head: Uint8Array, size: number): 
   details.opsets = opsets;
   return { ok: details.irVersion !== undefined && sawGraph, details };
 }
+
+export const ONNX_MODULE: FormatModule = {
+  id: 'onnx',
+  formats: ['onnx'],
+  sniff: (c) => looksLikeOnnx(c.head),
+  judge: async (c, j) => {
+    const o = await readOnnx(c.reader, c.head, c.known);
+    if (!o.ok) return false;
+    j.format = 'onnx';
+    j.risk = 'safe';
+    Object.assign(j.details, o.details);
+    return true;
+  },
+};

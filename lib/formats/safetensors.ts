@@ -6,6 +6,10 @@
 // covering exactly the rest of the file. Not checked: the tensor values themselves (never read).
 import { Reader, decodeUtf8, u64 } from './bytes';
 import type { Finding } from './types';
+import { startsWith } from './bytes';
+import { HDF5_MAGIC } from './hdf5';
+import type { FormatModule } from './judgement';
+import { NUMPY_MAGIC } from './numpy';
 
 /** Text that reads like Python code: imports, calls of the usual gadgets, shell commands. */
 const SUSPICIOUS_TEXT =
@@ -66,7 +70,7 @@ export interface SafetensorsResult {
 }
 
 /** Could this head be safetensors? (n fits and the JSON opens with `{`.) */
-export function looksLikeSafetensors(head: Uint8Array, size: number | undefined): boolean {
+function looksLikeSafetensors(head: Uint8Array, size: number | undefined): boolean {
   if (head.length < 9) return false;
   const n = u64(head, 0);
   if (!Number.isFinite(n) || n < 2 || (size !== undefined && 8 + n > size)) return false;
@@ -248,3 +252,21 @@ function validate(header: Record<string, unknown>, n: number, size: number): Saf
   }
   return { paperJson: true, findings, details };
 }
+
+export const SAFETENSORS_MODULE: FormatModule = {
+  // R3 is evaluated for every file whose first 8 bytes could be a header length that fits; a file whose
+  // head is also numpy's or HDF5's magic goes on to those (the paper label keeps what R3 said).
+  id: 'safetensors',
+  formats: ['safetensors'],
+  sniff: (c) => c.size !== undefined && looksLikeSafetensors(c.head, c.size),
+  judge: async (c, j) => {
+    const st = await readSafetensors(c.reader, c.known);
+    c.ev.safetensorsJson = st.paperJson;
+    if (startsWith(c.head, NUMPY_MAGIC) || startsWith(c.head, HDF5_MAGIC)) return false;
+    j.format = 'safetensors';
+    j.risk = st.error ? 'invalid' : 'safe';
+    j.findings.push(...st.findings);
+    Object.assign(j.details, st.details);
+    return true;
+  },
+};

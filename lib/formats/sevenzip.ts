@@ -4,6 +4,10 @@
 // 0x01/0x02) are plain bytes, so a pickle stored there is found and walked. Not decoded: LZMA-compressed
 // chunks and the (usually LZMA-encoded) header that names the members — there is no LZMA decoder here yet.
 import { Reader, concat, u64 } from './bytes';
+import { memorySource, startsWith } from './bytes';
+import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
+import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
+import { worseRisk } from './types';
 
 /** Stored LZMA2 bytes gathered from the first stream at most: enough for any pickle header. */
 export const MAX_7Z_STORED = 16 * 1024 * 1024;
@@ -18,7 +22,7 @@ export interface SevenZipScan {
   packSize: number;
 }
 
-export async function scanSevenZip(reader: Reader, size: number): Promise<SevenZipScan> {
+async function scanSevenZip(reader: Reader, size: number): Promise<SevenZipScan> {
   const sig = await reader.read(0, 32);
   const packSize = Math.min(u64(sig, 12), size - 32);
   const result: SevenZipScan = { stored: [], compressed: false, packSize };
@@ -49,3 +53,38 @@ export async function scanSevenZip(reader: Reader, size: number): Promise<SevenZ
   if (piece.length) result.stored.push(concat(...piece));
   return result;
 }
+
+const SEVEN_Z_MAGIC = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
+
+async function sevenZipFile(reader: Reader, size: number, acc: Judgement): Promise<void> {
+  acc.format = '7z';
+  acc.risk = 'caution';
+  const scan = await scanSevenZip(reader, size);
+  const pickles = scan.stored.filter(looksLikePickle);
+  if (pickles.length) {
+    const results: PickleResult[] = [];
+    for (const [i, bytes] of pickles.entries()) {
+      results.push(
+        await walkPickle(new Reader(memorySource(bytes), bytes.length), 0, {
+          where: `7z stored stream ${i + 1}`,
+        }),
+      );
+    }
+    addPickles(acc, results);
+    acc.risk = worseRisk('caution', acc.risk);
+  }
+  acc.findings.push({
+    code: 'archive-not-read',
+    severity: 'warning',
+    message: scan.compressed
+      ? `a 7z archive with LZMA-compressed content, which was not decoded${pickles.length ? '; its stored pickles were read' : ''}`
+      : `a 7z archive: ${pickles.length ? 'its stored pickles were read' : 'no member could be read without decompression'}`,
+  });
+}
+
+export const SEVEN_Z_MODULE: FormatModule = {
+  id: '7z',
+  formats: ['7z'],
+  sniff: (c) => startsWith(c.head, SEVEN_Z_MAGIC),
+  judge: concludes((c, j) => sevenZipFile(c.reader, c.known, j)),
+};

@@ -3,16 +3,12 @@
 // Checked: header checksums, sizes (octal or GNU base-256), GNU long names and PAX `path`. Members are
 // listed, not read, except where the caller walks them (torch's legacy tar).
 import { Reader, ascii, decodeLatin1, decodeUtf8, startsWith } from './bytes';
-import type { Finding } from './types';
+import type { Finding, TarMember } from './types';
+import { concludes, MAX_LISTED_ENTRIES, type FormatModule, type Judgement } from './judgement';
+import type { PaperEvidence } from './paper-rules';
+import { isTorchTar, torchTar } from './torch';
 
 export const MAX_TAR_MEMBERS = 10_000;
-
-export interface TarMember {
-  name: string;
-  offset: number;
-  size: number;
-  type: string;
-}
 
 function octal(b: Uint8Array, at: number, len: number): number {
   const first = b[at] ?? 0;
@@ -34,7 +30,7 @@ function checksumOk(h: Uint8Array): boolean {
   return sum === octal(h, 148, 8);
 }
 
-export function isTar(head: Uint8Array): boolean {
+function isTar(head: Uint8Array): boolean {
   if (head.length < 512) return false;
   return startsWith(head, ascii('ustar'), 257) || (head[0] !== 0 && checksumOk(head.subarray(0, 512)));
 }
@@ -45,7 +41,7 @@ function cString(b: Uint8Array): string {
   return decodeUtf8(bytes) ?? decodeLatin1(bytes);
 }
 
-export async function readTarIndex(
+async function readTarIndex(
   reader: Reader,
   size: number,
 ): Promise<{ members: TarMember[]; findings: Finding[] }> {
@@ -98,3 +94,26 @@ export async function readTarIndex(
   }
   return { members, findings };
 }
+
+async function tarFile(reader: Reader, size: number, acc: Judgement, ev: PaperEvidence): Promise<void> {
+  const idx = await readTarIndex(reader, size);
+  acc.findings.push(...idx.findings);
+  const names = idx.members.map((m) => m.name);
+  acc.details.entries = names.slice(0, MAX_LISTED_ENTRIES);
+  acc.details.entryCount = names.length;
+  if (isTorchTar(names)) return torchTar(reader, idx.members, acc, ev);
+  acc.format = 'tar';
+  acc.risk = 'caution';
+  acc.findings.push({
+    code: 'archive-not-read',
+    severity: 'warning',
+    message: `a tar archive of ${names.length} member(s): their contents were not read`,
+  });
+}
+
+export const TAR_MODULE: FormatModule = {
+  id: 'tar',
+  formats: ['tar', 'torch-tar'],
+  sniff: (c) => isTar(c.head),
+  judge: concludes((c, j) => tarFile(c.reader, c.known, j, c.ev)),
+};

@@ -6,7 +6,7 @@ import type { Reader } from './bytes';
 import { addPickles, type Judgement } from './judgement';
 import type { PaperEvidence } from './paper-rules';
 import { kindOf, walkPickle, type PickleResult } from './pickle';
-import type { TarMember } from './tar';
+import type { TarMember } from './types';
 import { readMember, type ZipEntry } from './zip';
 import { walkMembers } from './zip-pickles';
 

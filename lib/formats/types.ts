@@ -218,3 +218,11 @@ export interface ClassifyOptions {
   /** Internal: how deep inside archives this file sits, so nesting stays bounded. */
   depth?: number;
 }
+
+/** A tar archive member: where its bytes begin and how many (lib/formats/tar.ts reads the index). */
+export interface TarMember {
+  name: string;
+  offset: number;
+  size: number;
+  type: string;
+}

@@ -2,15 +2,16 @@
 // pickles and nested archives are read (APPNOTE: the zip's end record is found from the file's end). The
 // members' first bytes decide what they are, whatever their names.
 import { memorySource, Reader, startsWith } from './bytes';
-import { addPickles, type Judgement } from './judgement';
+import { addPickles, MAX_LISTED_ENTRIES, type Judgement } from './judgement';
 import { readKerasConfig } from './keras';
-import { readNpyHeader } from './numpy';
+import { NUMPY_MAGIC, readNpyHeader } from './numpy';
 import type { PaperEvidence } from './paper-rules';
 import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { torchZip } from './torch';
 import { worseRisk, type ByteSource, type ClassifyOptions, type Verdict } from './types';
 import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
 import { WHOLE_MEMBER, walkMembers } from './zip-pickles';
+import { concludes, type FormatModule } from './judgement';
 
 /** Zip members probed (their first bytes, R4's NumPy test) and npz arrays read. */
 export const MAX_ZIP_PROBES = 256;
@@ -18,15 +19,12 @@ export const MAX_ZIP_PROBES = 256;
 export const MAX_ARCHIVE_DEPTH = 3;
 /** First read of an npz member: enough for the npy preamble and a usual header. */
 const NPY_HEAD_GUESS = 4096;
-/** Entry names kept in the details. */
-export const MAX_LISTED_ENTRIES = 200;
-export const NUMPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /** Classifies a member that is itself an archive (classify, handed in: this module cannot import it). */
 export type ClassifyMember = (src: ByteSource, opts: ClassifyOptions) => Promise<Verdict>;
 
-export async function zipFile(
+async function zipFile(
   reader: Reader,
   size: number,
   acc: Judgement,
@@ -214,3 +212,13 @@ async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Judgement): Pr
   Object.assign(acc.details, k.details);
   acc.risk = k.risk;
 }
+
+const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
+
+export const ZIP_MODULE: FormatModule = {
+  // Every zip-family format: torch zips, TorchScript, Keras v3, npz, and plain archives.
+  id: 'zip',
+  formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
+  sniff: (c) => startsWith(c.head, ZIP_MAGIC) || startsWith(c.head, EMPTY_ZIP_MAGIC),
+  judge: concludes((c, j) => zipFile(c.reader, c.known, j, c.ev, c.classify)),
+};
