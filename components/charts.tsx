@@ -1,7 +1,7 @@
 // Bar charts in plain SVG (no library): grouped or stacked bars per category, a legend, and a text
 // alternative. The table next to each chart carries the exact counts; the chart is for reading at a glance.
 
-export interface Series {
+interface Series {
   name: string;
   color: string;
   values: number[];

@@ -12,7 +12,7 @@ import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
 import { Progress, progressText } from './progress';
 
 /** A history collected longer ago than this is collected again when the popup opens. */
-export const STALE_AFTER_MS = 60 * 60 * 1000;
+const STALE_AFTER_MS = 60 * 60 * 1000;
 
 interface View {
   repo: RepoRecord | null;

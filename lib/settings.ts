@@ -18,7 +18,7 @@ export const DEFAULT_SETTINGS: Settings = {
   scanEverything: false,
   concurrency: 6,
 };
-export const MAX_CONCURRENCY = 16;
+const MAX_CONCURRENCY = 16;
 
 /** Keeps only known keys with values of the right type, within bounds. */
 export function sanitizeSettings(raw: unknown): Settings {

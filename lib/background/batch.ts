@@ -7,9 +7,9 @@ import { parseRepoKey, repoKey, type BatchRecord, type PicklensDb } from '../db/
 import { parseRepoId, type RepoRef } from '../hub/url';
 import type { HistoryProgress } from './history';
 
-export const BATCH_KEY = 'batch';
+const BATCH_KEY = 'batch';
 /** Repos in one batch at most (a pasted list is cut there, with a message). */
-export const MAX_BATCH = 10_000;
+const MAX_BATCH = 10_000;
 
 export interface BatchStatus {
   state: BatchRecord['state'];
@@ -25,7 +25,7 @@ export interface BatchStatus {
   updatedAt: number;
 }
 
-export type CollectRepo = (
+type CollectRepo = (
   repo: RepoRef,
   signal: AbortSignal,
   onProgress: (p: HistoryProgress) => void,

@@ -88,7 +88,7 @@ export async function handleLogVisit(
 }
 
 /** The longest read the background makes for a page (a safetensors header is capped at 25 MB: HUB.md). */
-export const MAX_FALLBACK_READ = 32 * 1024 * 1024;
+const MAX_FALLBACK_READ = 32 * 1024 * 1024;
 
 /**
  * A page's Range read made again by the background, which CORS does not bind (a CDN error without CORS

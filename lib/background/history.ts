@@ -27,11 +27,11 @@ import { handleGetVerdict, handlePutVerdict } from './handlers';
 /** Commits walked at most per repo, newest first; older ones are left out and the history says so. */
 export const MAX_HISTORY_COMMITS = 1000;
 /** Commits asked for per page of the commits API (HUB.md: at most 1000). */
-export const COMMITS_PAGE = 1000;
+const COMMITS_PAGE = 1000;
 /** Files read at once while labelling a history. */
-export const HISTORY_READS_AT_ONCE = 4;
+const HISTORY_READS_AT_ONCE = 4;
 /** Resolver requests per 5-minute window left to the user's own browsing and downloads (HUB.md "Limits"). */
-export const RESOLVER_RESERVE = 300;
+const RESOLVER_RESERVE = 300;
 
 /** The budget history reads share: the anonymous resolver quota, counted locally. */
 export function resolverGovernor(): RateGovernor {
@@ -54,7 +54,7 @@ export type ReadVerdict = (
   signal?: AbortSignal,
 ) => Promise<Verdict>;
 
-export interface HistoryOptions {
+interface HistoryOptions {
   readVerdict: ReadVerdict;
   onProgress?: (p: HistoryProgress) => void;
   signal?: AbortSignal;

@@ -8,9 +8,9 @@ import type { HubApi, TreeEntry } from '../hub/api';
 import { repoPath, type RepoRef } from '../hub/url';
 
 /** Pages of one folder listed at most per lookup (the real Hub: 1,000 entries a page). */
-export const MAX_TREE_PAGES_PER_LOOKUP = 20;
+const MAX_TREE_PAGES_PER_LOOKUP = 20;
 /** How long a folder's listing is reused: a page view, give or take. */
-export const TREE_LISTING_TTL_MS = 10 * 60_000;
+const TREE_LISTING_TTL_MS = 10 * 60_000;
 /** Folders remembered at once. */
 const MAX_LISTINGS = 50;
 

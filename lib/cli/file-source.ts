@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from '../formats/types';
 
-export interface FileSource extends ByteSource {
+interface FileSource extends ByteSource {
   size: number;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { isModelFile } from '../hub/model-files';
 import type { RepoRef } from '../hub/url';
 
 /** Files read at once: a few, as a browser would. */
-export const HUB_CONCURRENCY = 4;
+const HUB_CONCURRENCY = 4;
 
 export function parseRepoArg(arg: string): { repo: RepoRef; rev: string } | undefined {
   const [path = '', rev = 'main'] = arg.split('@');
@@ -20,7 +20,7 @@ export function parseRepoArg(arg: string): { repo: RepoRef; rev: string } | unde
   return { repo: { type, id: parts.join('/') }, rev };
 }
 
-export interface HubScanResult {
+interface HubScanResult {
   path: string;
   verdict: Verdict;
 }

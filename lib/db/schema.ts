@@ -5,7 +5,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type St
 import type { Format, PaperLabel, Risk, Verdict } from '../formats/types';
 import type { RepoType } from '../hub/url';
 
-export const DB_NAME = 'picklens';
+const DB_NAME = 'picklens';
 export const DB_VERSION = 2;
 
 export interface VerdictRecord {
@@ -82,7 +82,7 @@ export interface CommitRecord {
  * label), as one JSON string: the stats page reads 10,000 of these far faster than 40,000 commit records.
  * Derived from the commits store and rewritten with it (history, import); never exported.
  */
-export interface StudyRowsRecord {
+interface StudyRowsRecord {
   repoKey: string;
   /** JSON of StudyCommit[] (lib/stats/repo-view.ts), oldest first. */
   json: string;
@@ -121,7 +121,7 @@ export interface PullRequestRecord {
   events?: { status: string; at: string; by: string }[];
 }
 
-export interface PicklensSchema extends DBSchema {
+interface PicklensSchema extends DBSchema {
   verdicts: { key: string; value: VerdictRecord };
   files: { key: [string, string, string]; value: FileRecord; indexes: { byRepo: string; byContent: string } };
   repos: { key: string; value: RepoRecord };

@@ -25,7 +25,7 @@ export const DUMP_FORMAT = 'picklens-dump';
 export const DUMP_VERSION = 1;
 export const DUMP_FILE = 'picklens.json';
 /** An import larger than this is refused before it is parsed (the page holds it in memory). */
-export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 
 export interface Dump {
   format: typeof DUMP_FORMAT;
@@ -364,7 +364,7 @@ export function parseImport(bytes: Uint8Array): Dump {
   return d as unknown as Dump;
 }
 
-export type ImportCounts = Record<(typeof RECORD_STORES)[number], { added: number; merged: number }>;
+type ImportCounts = Record<(typeof RECORD_STORES)[number], { added: number; merged: number }>;
 
 /** A compound key (an IndexedDB key path's values) as one string, for sets of keys already held. */
 const joinKey = (parts: readonly (string | number)[]) => parts.join('\u0000');

@@ -6,9 +6,9 @@ export const MAX_READ_BYTES = 64 * 1024 * 1024;
 /** Reads are rounded up to this so that a walk over a stream makes few requests. */
 export const READ_CHUNK = 64 * 1024;
 /** The read-ahead right after a skipped payload; it grows back ×4 per read. */
-export const READ_AFTER_SKIP = 1024;
+const READ_AFTER_SKIP = 1024;
 /** The largest read-ahead of a sequential walk. */
-export const MAX_READ_AHEAD = 1024 * 1024;
+const MAX_READ_AHEAD = 1024 * 1024;
 
 export class ReadError extends Error {
   constructor(

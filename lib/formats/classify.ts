@@ -19,7 +19,7 @@ import type { ByteSource, ClassifyOptions, Verdict } from './types';
 import { ZIP_MODULE } from './zip-family';
 
 /** The first read: large enough for most safetensors headers, pickles and zip local headers. */
-export const HEAD_BYTES = 64 * 1024;
+const HEAD_BYTES = 64 * 1024;
 
 /**
  * Did the transport fail while this verdict was made (a read that failed outright, a pickle walk cut off,

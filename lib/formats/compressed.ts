@@ -8,9 +8,9 @@ import { addPickles, concludes, type FormatModule, type Judgement } from './judg
 import { walkPickle } from './pickle';
 
 /** Output walked through at most: a bound on time for a decompression bomb. */
-export const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
+const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
 
-export type Compression = 'zlib' | 'gzip';
+type Compression = 'zlib' | 'gzip';
 
 function detectCompression(head: Uint8Array): Compression | undefined {
   const a = head[0] ?? 0;

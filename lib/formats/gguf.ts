@@ -7,16 +7,16 @@ import type { Finding } from './types';
 import { ascii, startsWith } from './bytes';
 import { concludes, type FormatModule } from './judgement';
 
-export const MAX_GGUF_KV = 1_000_000;
+const MAX_GGUF_KV = 1_000_000;
 export const MAX_GGUF_TENSORS = 1_000_000;
 /** Arrays of strings (tokenizer vocabularies) are walked item by item; bound their length. */
-export const MAX_GGUF_ARRAY = 50_000_000;
+const MAX_GGUF_ARRAY = 50_000_000;
 /** Strings longer than this are skipped unread (a chat template is a few KiB). */
-export const MAX_GGUF_KEPT_STRING = 1024 * 1024;
+const MAX_GGUF_KEPT_STRING = 1024 * 1024;
 /** The whole metadata and tensor-info section: past this the verdict says the header is too large. */
-export const MAX_GGUF_HEADER = 512 * 1024 * 1024;
+const MAX_GGUF_HEADER = 512 * 1024 * 1024;
 /** GGML_MAX_DIMS. */
-export const MAX_GGUF_DIMS = 4;
+const MAX_GGUF_DIMS = 4;
 
 const FIXED_SIZE: Record<number, number> = {
   0: 1,
@@ -32,7 +32,7 @@ const FIXED_SIZE: Record<number, number> = {
   12: 8,
 };
 
-export type GgufError =
+type GgufError =
   | 'gguf-truncated'
   | 'gguf-bad-version'
   | 'gguf-bad-value-type'
@@ -40,7 +40,7 @@ export type GgufError =
   | 'gguf-limit'
   | 'gguf-bad-tensor-info';
 
-export interface GgufResult {
+interface GgufResult {
   error?: { code: GgufError; message: string };
   findings: Finding[];
   details: Record<string, unknown>;

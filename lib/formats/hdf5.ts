@@ -7,7 +7,7 @@
 import { ascii, indexOf, startsWith } from './bytes';
 import { concludes, type FormatModule, type Judgement } from './judgement';
 
-export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** The signature's offset within `head` (0, 512, 1024, 2048, …), or -1. */
 function hdf5SignatureOffset(head: Uint8Array): number {
@@ -20,7 +20,7 @@ const LAMBDA = [ascii('"class_name": "Lambda"'), ascii('"class_name":"Lambda"')]
 const MODEL_CONFIG = ascii('model_config');
 const KERAS_VERSION = ascii('keras_version');
 
-export interface Hdf5Scan {
+interface Hdf5Scan {
   kerasConfig: boolean;
   lambda: boolean;
   kerasVersion: boolean;

@@ -86,7 +86,7 @@ export function addPickles(acc: Judgement, results: PickleResult[], label = 'the
   acc.risk = acc.risk === 'unknown' || acc.risk === 'invalid' ? risk : worseRisk(acc.risk, risk);
 }
 
-export interface SniffContext {
+interface SniffContext {
   head: Uint8Array;
   size: number | undefined;
 }

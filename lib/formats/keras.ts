@@ -15,7 +15,7 @@ const MAX_CONFIG_NODES = 1_000_000;
 const KERAS_MODULES =
   /^(keras|tf_keras|tensorflow\.keras|keras_nlp|keras_cv|keras_hub)(\.|$)|^(builtins|numpy)$/;
 
-export interface KerasResult {
+interface KerasResult {
   risk: Risk;
   findings: Finding[];
   details: Record<string, unknown>;

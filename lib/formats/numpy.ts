@@ -15,7 +15,7 @@ export const MAX_NPY_HEADER = 1024 * 1024;
 /** Nesting of the header literal (structured dtypes nest a few levels). */
 const MAX_LITERAL_DEPTH = 32;
 
-export type NpyError =
+type NpyError =
   | 'npy-truncated'
   | 'npy-bad-version'
   | 'npy-header-too-large'
@@ -23,7 +23,7 @@ export type NpyError =
   | 'npy-bad-dtype'
   | 'npy-data-length-mismatch';
 
-export interface NpyHeader {
+interface NpyHeader {
   version: string;
   descr: unknown;
   fortranOrder: boolean;
@@ -34,7 +34,7 @@ export interface NpyHeader {
   count: number;
 }
 
-export type NpyResult = { ok: true; header: NpyHeader } | { ok: false; code: NpyError; message: string };
+type NpyResult = { ok: true; header: NpyHeader } | { ok: false; code: NpyError; message: string };
 
 type Lit = string | number | boolean | null | Lit[] | { [k: string]: Lit };
 

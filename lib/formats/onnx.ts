@@ -12,7 +12,7 @@ const MAX_ONNX_FIELDS = 64;
 /** Opset entries are tiny: read at most this much past the graph. */
 const MAX_ONNX_TAIL = 64 * 1024;
 
-export interface OnnxResult {
+interface OnnxResult {
   ok: boolean;
   details: Record<string, unknown>;
 }

@@ -30,7 +30,7 @@ const OVERLAP = 16;
  * single-byte decode lets the native string search do it. (WHATWG's "latin1" is windows-1252, which maps
  * 0x80–0x9F elsewhere; decoding the needles with the same decoder keeps the one-to-one mapping.)
  */
-export type ByteSearch = (hay: Uint8Array, key: Needle) => boolean;
+type ByteSearch = (hay: Uint8Array, key: Needle) => boolean;
 const NodeBuffer = (
   globalThis as {
     Buffer?: { from(b: ArrayBufferLike, o: number, l: number): { indexOf(n: Uint8Array): number } };

@@ -8,7 +8,7 @@ import { TORCH_LEGACY_MAGIC, torchLegacy } from './torch';
 import type { Format, PickleImport } from './types';
 
 /** Pickles stacked one after another in one file (torch legacy writes five). */
-export const MAX_STACKED_PICKLES = 16;
+const MAX_STACKED_PICKLES = 16;
 
 function pickleFormat(imports: PickleImport[]): Format {
   if (imports.some((i) => /^dill(\.|$)/.test(i.module))) return 'dill';
@@ -98,7 +98,7 @@ async function pickleFile(
 }
 
 /** Bytes of the tail searched for a zip end record (its comment may be up to 64 KiB; longer ones evade). */
-export const POLYGLOT_TAIL = 1024;
+const POLYGLOT_TAIL = 1024;
 
 async function endsWithZip(reader: Reader, size: number): Promise<boolean> {
   const tail = await reader.read(Math.max(0, size - POLYGLOT_TAIL), size);

@@ -1,7 +1,7 @@
 // The pickle opcode table, protocols 0–5, as data (after CPython's Lib/pickletools.py `opcodes`).
 // Each entry names the opcode, how its argument is encoded, and the protocol that introduced it.
 
-export type ArgKind =
+type ArgKind =
   | 'none'
   | 'uint1'
   | 'uint2'
@@ -28,7 +28,7 @@ export type ArgKind =
   | 'stringnl_noescape_pair'
   | 'unicodestringnl';
 
-export interface OpInfo {
+interface OpInfo {
   code: number;
   name: string;
   arg: ArgKind;

@@ -32,20 +32,20 @@ import {
 import type { Finding, FindingCode, PickleImport } from './types';
 
 /** Bounds every walk: a 200 MB pickle of small objects stays well under these. */
-export const MAX_OPCODES = 100_000_000;
+const MAX_OPCODES = 100_000_000;
 /** Symbolic stack depth; a real pickle nests far less, a hostile one could grow it without end. */
 export const MAX_STACK = 1_000_000;
 /** Memo entries: a real 200 MB pickle of small objects memoizes tens of millions of values. */
-export const MAX_MEMO = 50_000_000;
+const MAX_MEMO = 50_000_000;
 /** Protocol 0 arguments are lines; CPython has no limit, we stop a runaway line here. */
 export const MAX_LINE = 64 * 1024;
 /** Strings longer than this are kept as a length only (no import name is this long). */
-export const MAX_KEPT_STRING = 4096;
+const MAX_KEPT_STRING = 4096;
 /** Items kept per tuple/list/dict for resolving arguments; the rest are counted only. */
-export const MAX_TRACKED_ITEMS = 32;
-export const MAX_IMPORTS = 10_000;
+const MAX_TRACKED_ITEMS = 32;
+const MAX_IMPORTS = 10_000;
 /** Containers whose items are kept (call arguments, joblib array states); later ones share a stand-in. */
-export const MAX_TRACKED_CONTAINERS = 200_000;
+const MAX_TRACKED_CONTAINERS = 200_000;
 /** Memo indices with a presence bit (at most 8 MiB of bits, grown as indices come); larger ones in a map. */
 const MEMO_INDEX_SPAN = 1 << 26;
 /**
@@ -55,16 +55,16 @@ const MEMO_INDEX_SPAN = 1 << 26;
  */
 const MEMO_CHUNK_BITS = 10;
 const MEMO_CHUNK_MASK = (1 << MEMO_CHUNK_BITS) - 1;
-export const MAX_MEMO_CHUNKS = 16_384;
+const MAX_MEMO_CHUNKS = 16_384;
 /** Memo entries kept in the map (indices past MEMO_INDEX_SPAN, values past the chunks' bound). */
 export const MAX_SPARSE_MEMO = 1_000_000;
 /** Memoized strings kept; later ones are opaque (module names are memoized early, by the first import). */
 export const MAX_MEMO_STRINGS = 1_000_000;
-export const MAX_CALLS = 10_000;
+const MAX_CALLS = 10_000;
 /** Nested pickles (joblib object arrays) walked inside one pickle. */
-export const MAX_NESTING = 8;
+const MAX_NESTING = 8;
 /** Embedded pickles walked per pickle (each at most MAX_KEPT_STRING bytes, the size of a kept argument). */
-export const MAX_EMBEDDED = 64;
+const MAX_EMBEDDED = 64;
 /** Shortest base64/hex text worth decoding: a pickle that imports anything is longer. */
 const MIN_ENCODED_PICKLE = 16;
 
@@ -76,7 +76,7 @@ export function looksLikePickle(b: Uint8Array): boolean {
 }
 
 /** A symbolic value; strings are kept unboxed (one allocation fewer per string in a large pickle). */
-export type Val =
+type Val =
   | string
   | { k: 'bytes'; n: number }
   | { k: 'int'; v: number }
@@ -118,7 +118,7 @@ const BYTE_INTS: Val[] = Array.from({ length: 256 }, (_, v) => ({ k: 'int', v })
  */
 const SHORT_INTS = new Array<Val | undefined>(65536);
 
-export interface PickleCall {
+interface PickleCall {
   callee: string;
   op: string;
   offset: number;
@@ -151,7 +151,7 @@ export interface PickleResult {
   embedded: PickleResult[];
 }
 
-export interface WalkOptions {
+interface WalkOptions {
   /** Last offset the pickle may use (exclusive); defaults to the reader's size. */
   end?: number;
   /** The archive member or embedded stream, for import locations. */

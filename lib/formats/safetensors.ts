@@ -17,10 +17,10 @@ const SUSPICIOUS_TEXT =
 
 /** The safetensors crate's MAX_HEADER_SIZE. */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
-export const MAX_SAFETENSORS_TENSORS = 1_000_000;
+const MAX_SAFETENSORS_TENSORS = 1_000_000;
 
 /** Bits per element, from the crate's `Dtype`. */
-export const SAFETENSORS_DTYPE_BITS: Record<string, number> = {
+const SAFETENSORS_DTYPE_BITS: Record<string, number> = {
   BOOL: 8,
   U8: 8,
   I8: 8,
@@ -43,7 +43,7 @@ export const SAFETENSORS_DTYPE_BITS: Record<string, number> = {
   F6_E3M2: 6,
 };
 
-export type SafetensorsError =
+type SafetensorsError =
   | 'safetensors-too-small'
   | 'safetensors-header-too-large'
   | 'safetensors-header-past-end'
@@ -61,7 +61,7 @@ export type SafetensorsError =
   | 'safetensors-data-length-mismatch'
   | 'safetensors-too-many-tensors';
 
-export interface SafetensorsResult {
+interface SafetensorsResult {
   /** R3 of the paper: n fits the file and the n bytes are well-formed JSON (any JSON value). */
   paperJson: boolean;
   error?: { code: SafetensorsError; message: string };

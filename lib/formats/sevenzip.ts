@@ -10,11 +10,11 @@ import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { worseRisk } from './types';
 
 /** Stored LZMA2 bytes gathered from the first stream at most: enough for any pickle header. */
-export const MAX_7Z_STORED = 16 * 1024 * 1024;
+const MAX_7Z_STORED = 16 * 1024 * 1024;
 /** LZMA2 chunks walked at most. */
 const MAX_7Z_CHUNKS = 100_000;
 
-export interface SevenZipScan {
+interface SevenZipScan {
   /** Bytes of the stored chunks, in order (dictionary resets start a new piece). */
   stored: Uint8Array[];
   /** Compressed chunks were met, so some content could not be read. */

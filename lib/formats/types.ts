@@ -89,7 +89,7 @@ export interface PickleImport {
   where?: string;
 }
 
-export type Severity = 'info' | 'warning' | 'danger' | 'error';
+type Severity = 'info' | 'warning' | 'danger' | 'error';
 
 /**
  * Every finding code the engine gives: kebab-case, stable (tests and consumers match on them). The compiler

@@ -16,13 +16,13 @@ import { concludes, type FormatModule } from './judgement';
 /** Zip members probed (their first bytes, R4's NumPy test) and npz arrays read. */
 export const MAX_ZIP_PROBES = 256;
 /** Archives inside archives opened, at most this deep. */
-export const MAX_ARCHIVE_DEPTH = 3;
+const MAX_ARCHIVE_DEPTH = 3;
 /** First read of an npz member: enough for the npy preamble and a usual header. */
 const NPY_HEAD_GUESS = 4096;
-export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /** Classifies a member that is itself an archive (classify, handed in: this module cannot import it). */
-export type ClassifyMember = (src: ByteSource, opts: ClassifyOptions) => Promise<Verdict>;
+type ClassifyMember = (src: ByteSource, opts: ClassifyOptions) => Promise<Verdict>;
 
 async function zipFile(
   reader: Reader,

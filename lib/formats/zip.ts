@@ -8,10 +8,10 @@ import { READ_CHUNK, ReadError, Reader, concat, decodeLatin1, decodeUtf8, u16, u
 import type { Finding, FindingCode } from './types';
 
 /** EOCD is 22 bytes plus a comment of at most 65,535. */
-export const ZIP_TAIL_BYTES = 65_557;
-export const MAX_ZIP_ENTRIES = 100_000;
+const ZIP_TAIL_BYTES = 65_557;
+const MAX_ZIP_ENTRIES = 100_000;
 /** The central directory is read whole: bound it (100,000 entries of ~100 bytes). */
-export const MAX_CENTRAL_DIRECTORY = 16 * 1024 * 1024;
+const MAX_CENTRAL_DIRECTORY = 16 * 1024 * 1024;
 /** A member inflated into memory (a .pkl, config.json, an npy header) is at most this large. */
 export const MAX_INFLATED_MEMBER = 64 * 1024 * 1024;
 /** Members inflated in one call into a buffer of their declared size (larger ones stream). */
@@ -222,7 +222,7 @@ export async function locateData(reader: Reader, entry: ZipEntry): Promise<numbe
   return entry.dataOffset;
 }
 
-export type MemberBytes =
+type MemberBytes =
   | { ok: true; bytes: Uint8Array; truncated: boolean }
   | {
       ok: false;

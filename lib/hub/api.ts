@@ -14,14 +14,14 @@ export interface TreeEntry {
   lfs?: { oid: string; size: number; pointerSize: number };
 }
 
-export interface Sibling {
+interface Sibling {
   rfilename: string;
   size?: number;
   blobId?: string;
   lfs?: { size: number; sha256: string; pointerSize: number };
 }
 
-export interface ModelInfo {
+interface ModelInfo {
   id: string;
   sha: string;
   lastModified?: string;
@@ -39,9 +39,9 @@ export interface CommitInfo {
   date: string;
 }
 
-export type DiscussionStatus = 'draft' | 'open' | 'closed' | 'merged';
+type DiscussionStatus = 'draft' | 'open' | 'closed' | 'merged';
 
-export interface DiscussionSummary {
+interface DiscussionSummary {
   num: number;
   title: string;
   status: DiscussionStatus;
@@ -51,7 +51,7 @@ export interface DiscussionSummary {
   numComments?: number;
 }
 
-export interface DiscussionEvent {
+interface DiscussionEvent {
   id: string;
   type: string;
   createdAt: string;
@@ -59,19 +59,19 @@ export interface DiscussionEvent {
   data?: { status?: DiscussionStatus; subject?: string; oid?: string };
 }
 
-export interface DiscussionDetail extends DiscussionSummary {
+interface DiscussionDetail extends DiscussionSummary {
   changes?: { base: string; mergeCommitId?: string; headCommitId?: string; refDeleted?: boolean };
   events: DiscussionEvent[];
 }
 
-export interface Refs {
+interface Refs {
   branches: { name: string; ref: string; targetCommit: string }[];
   tags: { name: string; ref: string; targetCommit: string }[];
   pullRequests?: { name: string; ref: string; targetCommit: string }[];
 }
 
 /** Pages followed at most, whatever the server says: a loop in Link headers cannot run forever. */
-export const MAX_PAGES = 10_000;
+const MAX_PAGES = 10_000;
 
 /**
  * Keeps calls within one of the Hub's budgets (anonymous, per 5 minutes: 500 API calls, 3,000 resolver
@@ -143,7 +143,7 @@ export class RateGovernor {
   }
 }
 
-export interface HubApiOptions extends RetryOptions {
+interface HubApiOptions extends RetryOptions {
   endpoint?: string;
   fetch?: FetchLike;
   credentials?: RequestCredentials;

@@ -4,7 +4,7 @@
 /** The bot's name as the API spells it; compared case-insensitively (transformers writes "SFConvertBot"). */
 export const CONVERT_BOT = 'SFconvertbot';
 /** The conversion PR's title, constant since 2022. */
-export const CONVERT_TITLE = 'Adding `safetensors` variant of this model';
+const CONVERT_TITLE = 'Adding `safetensors` variant of this model';
 /** A merged conversion PR's commit on main: `<PR title> (#N)`. */
 export const CONVERT_MERGE_TITLE = /^Adding `safetensors` variant of this model \(#\d+\)$/;
 

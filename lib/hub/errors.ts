@@ -1,6 +1,6 @@
 // Typed failures of talking to the Hub. Transport failures are not verdicts: they are not cached, and a
 // retry may succeed (STYLE.md "a transport failure is not cached and is retried").
-export type HubErrorCode =
+type HubErrorCode =
   | 'gated' // 401/403 with X-Error-Code GatedRepo
   | 'unauthorized' // 401/403 otherwise (private repo, no access)
   | 'repo-not-found'

@@ -19,9 +19,9 @@ const STUDY_EXTENSIONS = [
   'onnx',
 ];
 const MORE_EXTENSIONS = ['gguf', 'keras', 'msgpack', 'tar', 'zip', '7z'];
-export const MODEL_EXTENSIONS = new Set([...STUDY_EXTENSIONS, ...MORE_EXTENSIONS]);
+const MODEL_EXTENSIONS = new Set([...STUDY_EXTENSIONS, ...MORE_EXTENSIONS]);
 /** Extensionless files smaller than this are not worth a request. */
-export const MIN_EXTENSIONLESS = 1024;
+const MIN_EXTENSIONLESS = 1024;
 
 export function isModelFile(path: string, size: number | undefined, scanEverything = false): boolean {
   if (scanEverything) return true;

@@ -3,7 +3,7 @@
 import { HubError } from './errors';
 
 /** Retries of a 5xx, a reset or a 429 before the error is reported. */
-export const MAX_RETRIES = 3;
+const MAX_RETRIES = 3;
 /** The longest single wait: beyond it the request fails (the caller may come back later). */
 export const MAX_WAIT_MS = 60_000;
 

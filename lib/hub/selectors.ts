@@ -28,7 +28,7 @@ export const SELECTORS = {
   discussionLink: 'a[href*="/discussions/"]',
 } as const;
 
-export type SelectorName = keyof typeof SELECTORS;
+type SelectorName = keyof typeof SELECTORS;
 
 /** Pages of the replica's sample repos (test/hub/sample-repos.ts) at the replica's default page size. */
 export const REPLICA_PAGES = {

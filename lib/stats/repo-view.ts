@@ -19,10 +19,10 @@ import {
 } from './aggregates';
 
 /** A model file after a commit, and a commit with its files, as recorded (lib/db). */
-export type ViewFile = CommitFile;
+type ViewFile = CommitFile;
 export type ViewCommit = CommitRecord;
 
-export interface HistoryRow {
+interface HistoryRow {
   sha: string;
   date: string;
   author: string;
@@ -74,7 +74,7 @@ export function modelHistory(commits: ViewCommit[]): HistoryRow[] {
   return rows;
 }
 
-export interface RepoFindings {
+interface RepoFindings {
   /** Safetensors were added while pickle-family weights stayed (the study: 98.7% of converted repos). */
   keptPickles?: { safetensors: string[]; pickles: string[]; convertedAt: string; sha: string };
   /** Pickle weights changed after the newest safetensors file: the safetensors may be an old copy. */
@@ -204,7 +204,7 @@ export function filterPrs<T extends PullRequestState>(list: T[], f: StatsFilter)
   return list.filter((p) => keyMatches(p.repoKey, f) && dateIn(p.createdAt, f));
 }
 
-export interface StudyStats {
+interface StudyStats {
   repos: number;
   commits: number;
   pullRequests: number;

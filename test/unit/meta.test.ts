@@ -115,7 +115,7 @@ describe('the module graph', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('exports no function or class that no other file uses (tests count as users)', () => {
+  it('exports no function, class, constant or type that no other file uses (tests count as users)', () => {
     const everything = [...SOURCE_DIRS, 'test', 'scripts']
       .flatMap((d) => filesUnder(join(ROOT, d), /\.tsx?$/))
       .filter((f) => !f.includes('/fixtures/'));
@@ -123,7 +123,7 @@ describe('the module graph', () => {
     const unused: string[] = [];
     for (const f of sources) {
       for (const m of (text.get(f) ?? '').matchAll(
-        /export\s+(?:async\s+)?(?:function|class)\s+([A-Za-z_$][\w$]*)/g,
+        /export\s+(?:async\s+)?(?:function|class|const|let|type|interface|enum)\s+([A-Za-z_$][\w$]*)/g,
       )) {
         const name = m[1] ?? '';
         const re = new RegExp(`\\b${name}\\b`);
