@@ -12,8 +12,9 @@ import { collectHistory, type HistoryProgress, type ReadVerdict } from './histor
 /** Errors that say the repo itself cannot be read: nothing more is tried (a 403 may be discussions disabled). */
 const FATAL = new Set(['repo-not-found', 'gated']);
 
+/** A collection in flight: its last progress and who listens (`done` is set once it has started). */
 interface Entry {
-  done: Promise<HistoryState>;
+  done?: Promise<HistoryState>;
   progress: HistoryProgress | null;
   listeners: ((p: HistoryProgress) => void)[];
 }
@@ -52,18 +53,14 @@ export class Collector {
   ): Promise<HistoryState> {
     const key = repoKey(repo.type, repo.id);
     const joined = this.running.get(key);
-    if (joined) {
+    if (joined?.done) {
       if (onProgress) joined.listeners.push(onProgress);
       return joined.done;
     }
-    const entry: Entry = {
-      done: Promise.resolve(null as unknown as HistoryState),
-      progress: null,
-      listeners: [],
-    };
+    const entry: Entry = { progress: null, listeners: [] };
     if (onProgress) entry.listeners.push(onProgress);
     this.onStart(key);
-    entry.done = (async () => {
+    const done = (async () => {
       const prError = await handleRefreshConversionPrs(this.db, this.api, repo).then(
         () => undefined,
         (e: unknown) => (e instanceof Error ? e : new Error(JSON.stringify(e))),
@@ -79,8 +76,9 @@ export class Collector {
         throw new Error(`history recorded, but the pull requests could not be listed: ${prError.message}`);
       return state;
     })().finally(() => this.running.delete(key));
+    entry.done = done;
     this.running.set(key, entry);
-    return entry.done;
+    return done;
   }
 
   private set(entry: Entry, p: HistoryProgress): void {

@@ -346,6 +346,12 @@ export function parseImport(bytes: Uint8Array): Dump {
   } catch (e) {
     throw new ImportError(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
+  assertDump(d);
+  return d;
+}
+
+/** Every record of every store checked (CHECKS); the first that fails is named in the ImportError. */
+function assertDump(d: unknown): asserts d is Dump {
   if (!isObj(d) || d.format !== DUMP_FORMAT)
     throw new ImportError('not a Picklens export (no "format": "picklens-dump")');
   if (!num(d.version) || d.version > DUMP_VERSION)
@@ -361,7 +367,6 @@ export function parseImport(bytes: Uint8Array): Dump {
     if (bad >= 0) throw new ImportError(`${s}[${bad}] is not a valid record`);
     stores[s] = list;
   }
-  return d as unknown as Dump;
 }
 
 type ImportCounts = Record<(typeof RECORD_STORES)[number], { added: number; merged: number }>;

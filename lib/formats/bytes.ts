@@ -409,7 +409,7 @@ export class Cursor {
           buf[at + 11] as number,
         );
       default:
-        return String.fromCharCode.apply(null, buf.subarray(at, at + n) as unknown as number[]);
+        return Reflect.apply(String.fromCharCode, null, buf.subarray(at, at + n)) as string;
     }
   }
 
