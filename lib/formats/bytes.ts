@@ -192,7 +192,8 @@ export class LineTooLong extends Error {}
 /**
  * Thrown by a Cursor's buffered reads when the window lacks bytes the data still has: the caller fetches
  * `n` bytes from where the read stood (Cursor.need) and runs the step again. One instance, reused: it is
- * thrown once per window, and a stack trace each time would cost more than reading the bytes.
+ * thrown once per window, and a stack trace each time would cost more than reading the bytes. Walks that
+ * interleave (at their awaits) cannot mix up `n`: it is thrown and read in one synchronous stretch.
  */
 export const SHORT: Error & { n: number } = Object.assign(new Error('the window ends here'), { n: 0 });
 
