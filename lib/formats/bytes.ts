@@ -256,21 +256,12 @@ export class Cursor {
     throw SHORT;
   }
 
-  byteAt(i: number): number {
-    return this.buf[this.pos - this.bufStart + i] ?? 0;
-  }
-
   /** One byte, advancing; the caller made sure it is buffered. */
   u8(): number {
     return this.buf[this.pos++ - this.bufStart] ?? 0;
   }
 
   /** Little-endian integers read in place, advancing; the caller made sure they are buffered. */
-  u16(): number {
-    const v = u16(this.buf, this.pos - this.bufStart);
-    this.pos += 2;
-    return v;
-  }
   u32(): number {
     const v = u32(this.buf, this.pos - this.bufStart);
     this.pos += 4;
