@@ -434,6 +434,17 @@ export function isWeightsOnlyGlobal(module: string, name: string): boolean {
 }
 
 /** The safety of importing `name` from `module`, with the reason when it is not innocuous. */
+/**
+ * The pickle extension registry's writers (CPython Lib/copyreg.py): `add_extension(module, name, code)` makes
+ * the opcodes EXT1/EXT2/EXT4 with that code import module.name without naming it in the pickle. A model file
+ * never needs to change how its own loader resolves codes.
+ */
+const EXTENSION_REGISTRY_WRITERS = new Set([
+  'copyreg.add_extension',
+  'copyreg.remove_extension',
+  'copyreg.clear_extension_cache',
+]);
+
 export function classifyImport(rawModule: string, name: string): ImportSafety {
   const module = normaliseModule(rawModule);
   const full = `${module}.${name}`;
@@ -441,6 +452,11 @@ export function classifyImport(rawModule: string, name: string): ImportSafety {
   const nameParts = name.split('.');
 
   if (module === '' || name === '') return { safety: 'dangerous', reason: 'an empty module or name' };
+  if (EXTENSION_REGISTRY_WRITERS.has(full))
+    return {
+      safety: 'dangerous',
+      reason: `${full} rewrites the unpickler's extension registry: a later EXT opcode imports what it registered without naming it`,
+    };
   if (DANGEROUS_GLOBALS.has(full))
     return { safety: 'dangerous', reason: `${full} can run code or load code` };
   for (let i = moduleParts.length; i > 0; i--) {

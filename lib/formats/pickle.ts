@@ -271,6 +271,8 @@ class PickleMachine {
   private s: Cursor;
   private result: PickleResult;
   private importKeys = new Set<string>();
+  /** Extension codes this pickle registered (copyreg.add_extension), and what each imports. */
+  private extensions = new Map<number, { module: string; name: string }>();
   private candidates: { bytes: Uint8Array; at: number; encoding: string }[] = [];
   private seenOps = new Uint8Array(256);
   /** Where the current FRAME ends, while inside one; -1 outside (a number either way: one compare per opcode). */
@@ -458,7 +460,27 @@ class PickleMachine {
     const args = this.pop(at);
     const fn = this.pop(at);
     this.addCall(fn, code === 0x52 ? 'REDUCE' : 'NEWOBJ', at);
+    if (typeof fn === 'object' && fn.k === 'global' && fn.name === 'add_extension')
+      this.noteExtension(fn, args);
     return { k: 'call', fn, args };
+  }
+
+  /**
+   * copyreg.add_extension(module, name, code) called by the pickle itself: an EXT opcode with that code then
+   * imports module.name (CPython's load_ext reads the registry the call filled), which the walk reports as
+   * that import, judged as any other.
+   */
+  private noteExtension(fn: Extract<Val, { k: 'global' }>, args: Val): void {
+    if (normaliseModule(fn.module) !== 'copyreg') return;
+    const [module, name, code] = kindOf(args, 'seq')?.items ?? [];
+    const id = kindOf(code, 'int')?.v;
+    if (
+      typeof module === 'string' &&
+      typeof name === 'string' &&
+      id !== undefined &&
+      this.extensions.size < MAX_IMPORTS
+    )
+      this.extensions.set(id, { module, name });
   }
 
   private memoMissing(idx: number, at: number): never {
@@ -884,8 +906,11 @@ class PickleMachine {
         s.want(n);
         const b = s.take(n);
         const id = n === 1 ? (b[0] ?? 0) : n === 2 ? u16(b, 0) : i32(b, 0);
-        this.addImport('copyreg', `_extension_registry[${id}]`, at);
-        this.push({ k: 'global', module: 'copyreg', name: `_extension_registry[${id}]` }, at);
+        // Registered by this pickle: the real import. Otherwise the loading program's registry (empty unless
+        // it filled one) decides, which the file cannot show.
+        const ext = this.extensions.get(id) ?? { module: 'copyreg', name: `_extension_registry[${id}]` };
+        this.addImport(ext.module, ext.name, at);
+        this.push({ k: 'global', module: ext.module, name: ext.name }, at);
         break;
       }
       case 0x92: {

@@ -60,6 +60,39 @@ describe('pickle error codes', () => {
 });
 
 describe('what a pickle imports and calls', () => {
+  it('an EXT code the pickle registered itself (copyreg.add_extension) is the import it registered', async () => {
+    // GLOBAL copyreg add_extension ('os', 'system', 240) REDUCE POP, then EXT1 240 ('id',) REDUCE. Checked with
+    // CPython 3.13's pickle.loads on these bytes: it ran `id` (printed the uid) and returned 0.
+    const registered = bytes(
+      [0x80, 0x02],
+      'ccopyreg\nadd_extension\n',
+      [0x8c, 2],
+      'os',
+      [0x8c, 6],
+      'system',
+      [0x4b, 240, 0x87],
+      'R0',
+      [0x82, 240, 0x8c, 2],
+      'id',
+      [0x85],
+      'R.',
+    );
+    expect(await imports(registered)).toEqual(['copyreg.add_extension:dangerous', 'os.system:dangerous']);
+    const v = await classify(memorySource(registered), { name: 'model.pkl' });
+    expect(v.risk).toBe('dangerous');
+    expect(v.imports.find((i) => i.name === 'system')?.offset).toBe(42); // the EXT1, not a GLOBAL
+    // Without a registration in the file, the code is the loading program's (an empty registry in plain
+    // Python): named as such, suspicious, not a guess.
+    const bare = bytes([0x80, 0x02, 0x82, 240, 0x8c, 2], 'id', [0x85], 'R.');
+    expect(await imports(bare)).toEqual(['copyreg._extension_registry[240]:suspicious']);
+    // EXT2 and EXT4 read their codes the same way.
+    const ext2 = bytes([0x80, 0x02], 'ccopyreg\nadd_extension\n', [0x8c, 2], 'os', [0x8c, 6], 'system');
+    const wide = bytes(ext2, [0x4d, 0x34, 0x12, 0x87], 'R0', [0x83, 0x34, 0x12], '.');
+    expect(await imports(wide)).toContain('os.system:dangerous');
+    const four = bytes(ext2, [0x4a], le32(0x123456), [0x87], 'R0', [0x84], le32(0x123456), '.');
+    expect(await imports(four)).toContain('os.system:dangerous');
+  });
+
   it('GLOBAL, with the Python 2 module spelling', async () => {
     expect(await imports(bytes("c__builtin__\neval\n(S'1'\ntR."))).toEqual(['__builtin__.eval:dangerous']);
   });
