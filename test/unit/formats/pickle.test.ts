@@ -62,7 +62,7 @@ describe('pickle error codes', () => {
 describe('what a pickle imports and calls', () => {
   it('an EXT code the pickle registered itself (copyreg.add_extension) is the import it registered', async () => {
     // GLOBAL copyreg add_extension ('os', 'system', 240) REDUCE POP, then EXT1 240 ('id',) REDUCE. Checked with
-    // CPython 3.13's pickle.loads on these bytes: it ran `id` (printed the uid) and returned 0.
+    // CPython 3.11's pickle.loads on these bytes: it ran `id` (printed the uid) and returned 0.
     const registered = bytes(
       [0x80, 0x02],
       'ccopyreg\nadd_extension\n',
