@@ -51,6 +51,7 @@ const DANGEROUS_MODULES = new Set([
   'cPickle',
   'pickletools',
   'shelve',
+  'dbm',
   'cloudpickle',
   'multiprocessing',
   'concurrent',
@@ -439,6 +440,56 @@ export function isWeightsOnlyGlobal(module: string, name: string): boolean {
  * the opcodes EXT1/EXT2/EXT4 with that code import module.name without naming it in the pickle. A model file
  * never needs to change how its own loader resolves codes.
  */
+/**
+ * Callables in modules that otherwise hold data or math, each with what it does with its arguments (from the
+ * advisories and write-ups of 2024–2026 on scanner bypasses, read as facts): evaluate or compile a string,
+ * rebuild a function from bytecode, download, or import a repo's code.
+ */
+const DANGEROUS_CALLABLES: Record<string, string> = {
+  'pandas.eval': 'evaluates a string expression (its python engine runs it as Python)',
+  'pandas.core.computation.eval.eval': 'evaluates a string expression (its python engine runs it as Python)',
+  'numexpr.evaluate': 'evaluates a string expression (numexpr before 2.8.5 passed it to eval)',
+  'numexpr.necompiler.evaluate': 'evaluates a string expression (numexpr before 2.8.5 passed it to eval)',
+  'sympy.sympify': 'turns a string into an expression with eval',
+  'sympy.core.sympify.sympify': 'turns a string into an expression with eval',
+  'sympy.parsing.sympy_parser.parse_expr': 'turns a string into an expression with eval',
+  'jinja2.Template': 'compiles a template from a string; an unsandboxed template reaches Python objects',
+  'jinja2.environment.Template':
+    'compiles a template from a string; an unsandboxed template reaches Python objects',
+  'jinja2.Environment.from_string':
+    'compiles a template from a string; an unsandboxed template reaches Python objects',
+  'jinja2.environment.Environment.from_string':
+    'compiles a template from a string; an unsandboxed template reaches Python objects',
+  'keras.utils.generic_utils.func_load': 'rebuilds a function from marshalled bytecode',
+  'keras.src.utils.python_utils.func_load': 'rebuilds a function from marshalled bytecode',
+  'keras.utils.python_utils.func_load': 'rebuilds a function from marshalled bytecode',
+  'tensorflow.python.keras.utils.generic_utils.func_load': 'rebuilds a function from marshalled bytecode',
+  'keras.utils.get_file': 'downloads a file from a URL',
+  'keras.src.utils.file_utils.get_file': 'downloads a file from a URL',
+  'tensorflow.keras.utils.get_file': 'downloads a file from a URL',
+  'huggingface_hub.hf_hub_download': 'downloads a file from the Hub',
+  'huggingface_hub.snapshot_download': 'downloads a repo from the Hub',
+  'transformers.dynamic_module_utils.get_class_from_dynamic_module':
+    "downloads and imports a repo's Python code",
+  'transformers.dynamic_module_utils.get_class_in_module': "imports a repo's Python code",
+};
+
+/**
+ * torch/jit/_pickle.py's helpers, which torch.jit.save writes into a TorchScript archive's pickles for typed
+ * lists and tagged values: each returns its argument. Allowed by name, before `torch.jit` as a whole is denied.
+ */
+const TORCHSCRIPT_PICKLE_HELPERS = new Set([
+  'torch.jit._pickle.build_intlist',
+  'torch.jit._pickle.build_doublelist',
+  'torch.jit._pickle.build_boollist',
+  'torch.jit._pickle.build_tensorlist',
+  'torch.jit._pickle.build_tensor_from_id',
+  'torch.jit._pickle.restore_type_tag',
+]);
+
+/** Serializers that other packages vendor under their own path (joblib.externals.cloudpickle, srsly…). */
+const VENDORED_CODE_SERIALIZERS = new Set(['cloudpickle']);
+
 const EXTENSION_REGISTRY_WRITERS = new Set([
   'copyreg.add_extension',
   'copyreg.remove_extension',
@@ -452,6 +503,14 @@ export function classifyImport(rawModule: string, name: string): ImportSafety {
   const nameParts = name.split('.');
 
   if (module === '' || name === '') return { safety: 'dangerous', reason: 'an empty module or name' };
+  if (TORCHSCRIPT_PICKLE_HELPERS.has(full)) return { safety: 'innocuous' };
+  // The callable itself, or an attribute of it (`jinja2.Template.render`: protocol 4 walks the dots).
+  const path = [...moduleParts, ...nameParts];
+  for (let j = Math.min(path.length, MAX_NAME_PARTS); j > 1; j--) {
+    const reached = path.slice(0, j).join('.');
+    const what = DANGEROUS_CALLABLES[reached];
+    if (what) return { safety: 'dangerous', reason: `${reached} ${what}` };
+  }
   if (EXTENSION_REGISTRY_WRITERS.has(full))
     return {
       safety: 'dangerous',
@@ -468,6 +527,12 @@ export function classifyImport(rawModule: string, name: string): ImportSafety {
       };
     }
   }
+  const vendored = moduleParts.find((p) => VENDORED_CODE_SERIALIZERS.has(p));
+  if (vendored)
+    return {
+      safety: 'dangerous',
+      reason: `module ${module} is ${vendored}, vendored: its loaders rebuild functions and import modules by name`,
+    };
   // TorchScript archives name their classes `__torch__.…`; torch.jit.load resolves them from the archive's
   // own code/ folder, never through a Python import.
   if (moduleParts[0] === '__torch__' && !nameParts.some((p) => DUNDER.test(p))) {

@@ -1,0 +1,37 @@
+// Issue 13's own corpus (test/fixtures/wave2, written by its generate.py with the real libraries): every
+// malicious file was seen to run its harmless payload under the real loader when generated, every benign file
+// to load. Malicious files must be dangerous; benign ones get their expected verdict and are never dangerous.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Format, Risk } from '../../../lib/formats/types';
+import { classifyFile, FIXTURES_DIR } from '../../support/fixtures';
+
+const WAVE2 = join(FIXTURES_DIR, '../wave2');
+
+interface Row {
+  file: string;
+  kind: 'malicious' | 'benign';
+  source: string;
+  risk: Risk;
+  format: Format;
+  verified: boolean;
+}
+
+const rows = (JSON.parse(readFileSync(join(WAVE2, 'manifest.json'), 'utf8')) as { files: Row[] }).files;
+
+describe('wave 2 corpus (issue 13)', () => {
+  it('lists every file it holds, each verified under its loader', () => {
+    expect(rows.map((r) => r.file).sort()).toEqual(readdirSync(join(WAVE2, 'files')).sort());
+    expect(rows.every((r) => r.verified)).toBe(true);
+    expect(rows.some((r) => r.kind === 'malicious') && rows.some((r) => r.kind === 'benign')).toBe(true);
+  });
+
+  for (const row of rows)
+    it(`${row.file} (${row.kind}: ${row.source}): ${row.format} / ${row.risk}`, async () => {
+      const v = await classifyFile(join(WAVE2, 'files', row.file), row.file);
+      expect({ format: v.format, risk: v.risk }).toEqual({ format: row.format, risk: row.risk });
+      if (row.kind === 'malicious') expect(v.risk).toBe('dangerous');
+      else expect(v.risk).not.toBe('dangerous');
+    });
+});
