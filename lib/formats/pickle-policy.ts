@@ -188,10 +188,7 @@ const DANGEROUS_GLOBALS = new Set([
   'types.ModuleType',
   'types.LambdaType',
   'functools.reduce',
-  'functools.partial',
-  'functools.partialmethod',
   '_functools.reduce',
-  '_functools.partial',
   'torch.load',
   'torch.compile',
   'torch.serialization.load',
@@ -490,6 +487,12 @@ const TORCHSCRIPT_PICKLE_HELPERS = new Set([
 /** Serializers that other packages vendor under their own path (joblib.externals.cloudpickle, srsly…). */
 const VENDORED_CODE_SERIALIZERS = new Set(['cloudpickle']);
 
+/**
+ * Wrappers that bind a callable to arguments and run only what they wrap, which the walk sees (and judges) as
+ * its own import: suspicious, not dangerous by themselves (models pickle `partial(SomeLayer, …)`).
+ */
+const CALLABLE_WRAPPERS = new Set(['functools.partial', 'functools.partialmethod', '_functools.partial']);
+
 const EXTENSION_REGISTRY_WRITERS = new Set([
   'copyreg.add_extension',
   'copyreg.remove_extension',
@@ -504,6 +507,11 @@ export function classifyImport(rawModule: string, name: string): ImportSafety {
 
   if (module === '' || name === '') return { safety: 'dangerous', reason: 'an empty module or name' };
   if (TORCHSCRIPT_PICKLE_HELPERS.has(full)) return { safety: 'innocuous' };
+  if (CALLABLE_WRAPPERS.has(full))
+    return {
+      safety: 'suspicious',
+      reason: `${full} runs only the callable it wraps, which is judged as its own import`,
+    };
   // The callable itself, or an attribute of it (`jinja2.Template.render`: protocol 4 walks the dots).
   const path = [...moduleParts, ...nameParts];
   for (let j = Math.min(path.length, MAX_NAME_PARTS); j > 1; j--) {
