@@ -211,12 +211,17 @@ export function describe(v: Val | undefined): string {
   }
 }
 
-/** numpy dtype descr ('<f8', 'i4', 'O8', 'U5', 'S3', 'V16') to item size and whether it holds objects. */
+/**
+ * numpy dtype descr ('<f8', 'i4', 'O8', 'U5', 'S3', 'V16', '<M8[ns]') to item size and whether it holds
+ * objects. datetime64 ('M') and timedelta64 ('m') carry a unit, with an optional multiplier ('<M8[25s]'); they
+ * are 8-byte integers (numpy/core/src/multiarray/datetime.c).
+ */
 export function dtypeItemSize(descr: string, elsize?: number): { size: number; object: boolean } | undefined {
-  const m = /^[<>|=]?([a-zA-Z])(\d*)$/.exec(descr);
+  const m = /^[<>|=]?([a-zA-Z])(\d*)(\[\d*(?:[YMWDhms]|ms|us|μs|ns|ps|fs|as|generic)\])?$/.exec(descr);
   if (!m) return undefined;
   const kind = m[1] ?? '';
   const n = m[2] ? Number(m[2]) : undefined;
+  if (m[3] !== undefined && kind !== 'M' && kind !== 'm') return undefined;
   if (kind === 'O') return { size: 8, object: true };
   if (kind === 'U') return { size: 4 * (n ?? 0), object: false };
   if (kind === 'V' && elsize !== undefined && elsize > 0) return { size: elsize, object: false };
