@@ -16,7 +16,7 @@ import { SAFETENSORS_MODULE } from './safetensors';
 import { SEVEN_Z_MODULE } from './sevenzip';
 import { TAR_MODULE } from './tar';
 import type { ByteSource, ClassifyOptions, Verdict } from './types';
-import { ZIP_MODULE } from './zip-family';
+import { ZIP_AT_END_MODULE, ZIP_MODULE } from './zip-family';
 
 /** The first read: large enough for most safetensors headers, pickles and zip local headers. */
 const HEAD_BYTES = 64 * 1024;
@@ -94,6 +94,7 @@ export const FORMAT_MODULES: readonly FormatModule[] = [
   PICKLE_MODULE,
   COMPRESSED_MODULE,
   ONNX_MODULE,
+  ZIP_AT_END_MODULE,
 ];
 
 /** read → sniff → judge: the first module that concludes decides; nothing matched is unknown. */

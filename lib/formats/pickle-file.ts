@@ -1,6 +1,7 @@
 // A file that is a pickle (plain, joblib, dill, torch's legacy format): the walks from byte 0, the pickles
 // stacked after STOP, and a zip hiding at the end (a polyglot). The walk itself is lib/formats/pickle.ts.
 import { indexOf, type Reader } from './bytes';
+import { endsWithZip } from './zip';
 import { addPickles, type FormatModule, type Judgement } from './judgement';
 import type { PaperEvidence } from './paper-rules';
 import { walkPickle, type PickleResult } from './pickle';
@@ -95,17 +96,6 @@ async function pickleFile(
     acc.risk = 'dangerous';
   }
   return true;
-}
-
-/** Bytes of the tail searched for a zip end record (its comment may be up to 64 KiB; longer ones evade). */
-const POLYGLOT_TAIL = 1024;
-
-async function endsWithZip(reader: Reader, size: number): Promise<boolean> {
-  const tail = await reader.read(Math.max(0, size - POLYGLOT_TAIL), size);
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) return true;
-  }
-  return false;
 }
 
 export const PICKLE_MODULE: FormatModule = {

@@ -9,7 +9,15 @@ import type { PaperEvidence } from './paper-rules';
 import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { torchZip } from './torch';
 import { worseRisk, type ByteSource, type ClassifyOptions, type Verdict } from './types';
-import { locateData, readMember, readZipIndex, scanLocalHeaders, type ZipEntry, type ZipIndex } from './zip';
+import {
+  endsWithZip,
+  locateData,
+  readMember,
+  readZipIndex,
+  scanLocalHeaders,
+  type ZipEntry,
+  type ZipIndex,
+} from './zip';
 import { WHOLE_MEMBER, walkMembers } from './zip-pickles';
 import { concludes, type FormatModule } from './judgement';
 
@@ -221,4 +229,22 @@ export const ZIP_MODULE: FormatModule = {
   formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
   sniff: (c) => startsWith(c.head, ZIP_MAGIC) || startsWith(c.head, EMPTY_ZIP_MAGIC),
   judge: concludes((c, j) => zipFile(c.reader, c.known, j, c.ev, c.classify)),
+};
+
+/**
+ * A zip that does not start at byte 0 (bytes prepended, or a zip appended to another file): Python's zipfile
+ * finds the end record from the file's end and opens it (Keras's load_model, pandas' zip pickles do), while
+ * readers that test byte 0 (torch.load, numpy.load) and scanners that trust them see no zip. Tried last, for
+ * files no other module recognised: one read of the tail, then the archive as any other; the prefix is a
+ * finding (zip-prepended-data).
+ */
+export const ZIP_AT_END_MODULE: FormatModule = {
+  id: 'zip-at-end',
+  formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
+  sniff: (c) => c.size !== undefined && c.size >= 22,
+  judge: async (c, j) => {
+    if (!(await endsWithZip(c.reader, c.known))) return false;
+    await zipFile(c.reader, c.known, j, c.ev, c.classify);
+    return true;
+  },
 };

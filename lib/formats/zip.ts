@@ -317,3 +317,17 @@ export async function readMember(reader: Reader, entry: ZipEntry, limit: number)
   const all = concat(...out);
   return { ok: true, bytes: all.length > want ? all.subarray(0, want) : all, truncated: produced > want };
 }
+
+/**
+ * Bytes of the tail probed for a zip end record before anything else is read: one small read tells whether a
+ * file that is not a zip from byte 0 is one from its end (its comment may be up to 64 KiB; longer evade).
+ */
+const POLYGLOT_TAIL = 1024;
+
+export async function endsWithZip(reader: Reader, size: number): Promise<boolean> {
+  const tail = await reader.read(Math.max(0, size - POLYGLOT_TAIL), size);
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) return true;
+  }
+  return false;
+}
