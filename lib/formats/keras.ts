@@ -2,8 +2,9 @@
 // layer by `module` + `class_name` (+ `registered_name`); loading imports that module and looks the class
 // up, and a `Lambda` layer carries a marshalled Python function that runs when the model is called (or,
 // with safe_mode off, deserialised). Spec: keras/src/saving/saving_lib.py, serialization_lib.py.
-// Checked: every object in the config for Lambda layers and for modules outside Keras. Not checked: the
-// weights file (data only).
+// Checked: every object in the config for Lambda layers and serialised lambdas, for modules outside Keras,
+// and for dangerous callables inside or outside it (a function is named by its config: `keras.utils` +
+// `get_file` downloads, CVE-2025-8747). Not checked: the weights file (data only).
 import { decodeUtf8 } from './bytes';
 import { classifyImport } from './pickle-policy';
 import type { Finding, Risk } from './types';
@@ -51,14 +52,15 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
     const o = v as Record<string, unknown>;
     if (typeof o.class_name === 'string') {
       layers++;
-      if (o.class_name === 'Lambda') lambdas++;
+      // A Lambda layer, or a function serialised on its own (`__lambda__`): marshalled bytecode.
+      if (o.class_name === 'Lambda' || o.class_name === '__lambda__') lambdas++;
       const module = typeof o.module === 'string' ? o.module : undefined;
-      if (module && !KERAS_MODULES.test(module)) {
-        const name = typeof o.registered_name === 'string' ? o.registered_name : o.class_name;
-        custom.add(`${module}.${name}`);
-        if (classifyImport(module, o.class_name).safety === 'dangerous')
-          dangerous.add(`${module}.${o.class_name}`);
-      }
+      // A function is named by its config (`{"module": "keras.src.activations", "class_name": "function",
+      // "config": "relu"}`): Keras imports module and takes that attribute, whatever the module.
+      const name = o.class_name === 'function' && typeof o.config === 'string' ? o.config : o.class_name;
+      if (module && classifyImport(module, name).safety === 'dangerous') dangerous.add(`${module}.${name}`);
+      if (module && !KERAS_MODULES.test(module))
+        custom.add(`${module}.${typeof o.registered_name === 'string' ? o.registered_name : name}`);
     }
     for (const x of Object.values(o)) walk(x, depth + 1);
   };

@@ -206,6 +206,37 @@ describe('Keras config', () => {
     expect(r.risk).toBe('dangerous');
     expect(r.findings.map((f) => f.code)).toContain('keras-dangerous-module');
   });
+  it('a dangerous callable inside Keras, named as a function by its config, is dangerous too', () => {
+    // CVE-2025-8747's shape: a function object whose module is Keras's own and whose config is get_file.
+    const getFile = {
+      module: 'keras.utils',
+      class_name: 'function',
+      config: 'get_file',
+      registered_name: null,
+    };
+    const r = readKerasConfig(
+      cfg({ class_name: 'Sequential', config: { layers: [{ config: { fn: getFile } }] } }),
+    );
+    expect(r.risk).toBe('dangerous');
+    expect(r.findings.find((f) => f.code === 'keras-dangerous-module')?.message).toContain(
+      'keras.utils.get_file',
+    );
+    // builtins is allowed for plain values, not for eval named as a function.
+    expect(readKerasConfig(cfg({ module: 'builtins', class_name: 'function', config: 'eval' })).risk).toBe(
+      'dangerous',
+    );
+    // Keras's own activations stay safe.
+    const relu = { module: 'keras.src.activations', class_name: 'function', config: 'relu' };
+    expect(
+      readKerasConfig(cfg({ class_name: 'Dense', module: 'keras.layers', config: { activation: relu } }))
+        .risk,
+    ).toBe('safe');
+  });
+  it('a function serialised on its own (__lambda__) carries bytecode like a Lambda layer', () => {
+    const r = readKerasConfig(cfg({ class_name: '__lambda__', config: { code: 'YQ==' } }));
+    expect(r.risk).toBe('dangerous');
+    expect(r.findings.map((f) => f.code)).toContain('keras-lambda');
+  });
   it('keras-bad-config', () => {
     expect(readKerasConfig(ascii('{not json')).findings.map((f) => f.code)).toEqual(['keras-bad-config']);
   });
