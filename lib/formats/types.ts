@@ -172,6 +172,8 @@ export const FINDING_CODES = [
   'tar-too-many-members',
   'tar-truncated',
   'torchscript-code',
+  'onnx-custom-domain',
+  'onnx-external-data-outside',
   'zip-bad-central-directory',
   'zip-bad-local-header',
   'zip-encrypted',

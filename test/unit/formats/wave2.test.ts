@@ -27,6 +27,14 @@ describe('wave 2 corpus (issue 13)', () => {
     expect(rows.some((r) => r.kind === 'malicious') && rows.some((r) => r.kind === 'benign')).toBe(true);
   });
 
+  it('ONNX: external data outside the folder, and a custom operator domain, are findings of their own', async () => {
+    const codes = async (f: string) =>
+      (await classifyFile(join(WAVE2, 'files', f), f)).findings.map((x) => x.code);
+    expect(await codes('onnx_external_outside.onnx')).toContain('onnx-external-data-outside');
+    expect(await codes('onnx_custom_domain.onnx')).toEqual(['onnx-custom-domain']);
+    expect(await codes('onnx_external_beside.onnx')).toEqual([]);
+  });
+
   for (const row of rows)
     it(`${row.file} (${row.kind}: ${row.source}): ${row.format} / ${row.risk}`, async () => {
       const v = await classifyFile(join(WAVE2, 'files', row.file), row.file);
