@@ -124,26 +124,11 @@ function looksLikeOnnx(head: Uint8Array): boolean {
 }
 
 function parseOpset(b: Uint8Array): { domain: string; version: number } {
-  let p = 0;
   let domain = '';
   let version = 0;
-  while (p < b.length) {
-    const t = varint(b, p);
-    if (!t) break;
-    const field = t[0] >>> 3;
-    const wire = t[0] & 7;
-    p = t[1];
-    if (wire === 0) {
-      const v = varint(b, p);
-      if (!v) break;
-      if (field === 2) version = v[0];
-      p = v[1];
-    } else if (wire === 2) {
-      const l = varint(b, p);
-      if (!l) break;
-      if (field === 1) domain = decodeUtf8(b.subarray(l[1], l[1] + l[0])) ?? '';
-      p = l[1] + l[0];
-    } else break;
+  for (const [field, , value, bytes] of fields(b)) {
+    if (field === 2 && !bytes) version = value;
+    if (field === 1 && bytes) domain = decodeUtf8(bytes) ?? '';
   }
   return { domain: domain || 'ai.onnx', version };
 }
