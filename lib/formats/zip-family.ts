@@ -55,7 +55,6 @@ async function zipFile(
   const isKeras =
     names.includes('config.json') &&
     names.some((n) => n === 'metadata.json' || n.endsWith('.weights.h5') || n === 'variables.h5');
-  const isNpz = entries.length > 0 && names.every((n) => n.endsWith('.npy'));
 
   // R4's NumPy test. torch's data/N members are raw storage bytes it wrote itself; probing each would cost
   // a request per tensor, so they are skipped (a documented deviation from the rule as written).
@@ -72,12 +71,23 @@ async function zipFile(
     if (startsWith(m.bytes, NUMPY_MAGIC)) ev.zipHasNumpyEntry = true;
   }
 
+  const head = (e: ZipEntry) => heads.get(e) ?? new Uint8Array(0);
+  // numpy's NpzFile reads any member whose bytes open with the NumPy magic as an array, whatever its name
+  // (numpy/lib/npyio.py, NpzFile.__getitem__): an object array under `weights.bin` runs its pickle too.
+  const isNpy = (e: ZipEntry) => e.name.endsWith('.npy') || startsWith(head(e), NUMPY_MAGIC);
+  const isNpz = entries.length > 0 && entries.every(isNpy);
+
   if (isKeras) return kerasZip(reader, entries, acc);
   if (isTorch || isTorchScript) return torchZip(reader, entries, isTorchScript, acc, ev);
   if (isNpz) return npzFile(reader, entries, acc);
   acc.format = 'zip';
   acc.risk = 'caution';
-  const head = (e: ZipEntry) => heads.get(e) ?? new Uint8Array(0);
+  // Arrays among other members: np.load opens the archive all the same, and reads these as arrays.
+  const arrays = entries.filter((e) => startsWith(head(e), NUMPY_MAGIC));
+  if (arrays.length) {
+    await npyMembers(reader, arrays, acc);
+    acc.risk = worseRisk('caution', acc.risk);
+  }
   const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name) || looksLikePickle(head(e)));
   for (const e of pkls) {
     if (!/\.(pkl|pickle)$/.test(e.name)) {
@@ -134,6 +144,11 @@ async function nestedArchive(
 async function npzFile(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
   acc.format = 'npz';
   acc.risk = 'safe';
+  await npyMembers(reader, entries, acc);
+}
+
+/** Members that are .npy arrays: their headers in the details; object arrays' pickles walked and judged. */
+async function npyMembers(reader: Reader, entries: ZipEntry[], acc: Judgement): Promise<void> {
   const arrays: Record<string, unknown>[] = [];
   const results: PickleResult[] = [];
   for (const e of entries.slice(0, MAX_ZIP_PROBES)) {
