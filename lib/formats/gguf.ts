@@ -1,7 +1,8 @@
 // GGUF v1–v3: magic "GGUF", version, tensor and metadata counts, metadata key/values, tensor infos.
 // Spec: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md (v1 used u32 counts and string lengths).
 // Checked: magic, version, every KV's type and length, tensor info dims. Not checked: tensor data (never
-// read), alignment padding. A chat template (Jinja) is code for some runtimes: it makes the risk `caution`.
+// read), alignment padding. A chat template (Jinja) is code for some runtimes: it makes the risk `caution`,
+// and `dangerous` when it reaches Python objects (templateEscapes).
 import { Cursor, Reader, Truncated, decodeUtf8, u32, u64 } from './bytes';
 import type { Finding } from './types';
 import { ascii, startsWith } from './bytes';
@@ -45,6 +46,8 @@ interface GgufResult {
   findings: Finding[];
   details: Record<string, unknown>;
   chatTemplate: boolean;
+  /** The chat template reaches Python objects (templateEscapes). */
+  templateEscape?: boolean;
 }
 
 class GgufBroken extends Error {
@@ -59,6 +62,8 @@ class GgufBroken extends Error {
 async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
   const details: Record<string, unknown> = {};
   const result: GgufResult = { findings: [], details, chatTemplate: false };
+  const escapes = new Set<string>();
+  let unreadTemplate = false;
   const c = new Cursor(reader, 0, Math.min(size, MAX_GGUF_HEADER));
   try {
     await c.need(8);
@@ -140,7 +145,10 @@ async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
       if (key === 'general.name' && typeof value === 'string') details.name = value;
       if (key.startsWith('tokenizer.chat_template')) {
         result.chatTemplate = true;
-        if (typeof value === 'string') details.chatTemplateBytes = value.length;
+        if (typeof value === 'string') {
+          details.chatTemplateBytes = value.length;
+          for (const e of templateEscapes(value)) escapes.add(e);
+        } else unreadTemplate = true;
       }
     }
     let parameters = 0;
@@ -178,10 +186,36 @@ async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
     result.findings.push({
       code: 'gguf-chat-template',
       severity: 'warning',
-      message: 'carries a Jinja chat template, which some runtimes render as code',
+      message: unreadTemplate
+        ? `carries a Jinja chat template over ${MAX_GGUF_KEPT_STRING} bytes, not inspected; some runtimes render templates as code`
+        : 'carries a Jinja chat template, which some runtimes render as code',
+    });
+  }
+  if (escapes.size) {
+    result.templateEscape = true;
+    result.findings.push({
+      code: 'gguf-template-escape',
+      severity: 'danger',
+      message: `the chat template reaches Python objects (${[...escapes].slice(0, 5).join(', ')}): rendered outside Jinja's sandbox, as llama-cpp-python before 0.2.72 did (CVE-2024-34359), it runs code`,
     });
   }
   return result;
+}
+
+/**
+ * What in a chat template reaches past Jinja's data into Python: a dunder attribute (`__class__`,
+ * `__subclasses__`, `__globals__`, `__builtins__`…), an underscore spelled as an escape to hide one, the `attr`
+ * filter that fetches attributes by name, or process and import calls. Chat templates format messages:
+ * none of the real ones (ChatML, Llama, Mistral, Gemma…) uses any of these.
+ */
+export function templateEscapes(template: string): string[] {
+  const found = new Set<string>();
+  for (const m of template.matchAll(/__\w+__/g)) found.add(m[0]);
+  for (const m of template.matchAll(/\\x5f|\\u005f|\\137/gi)) found.add(`an escaped underscore (${m[0]})`);
+  if (/\|\s*attr\s*\(/.test(template)) found.add('the attr filter');
+  for (const m of template.matchAll(/\b(popen|subprocess|__import__|eval|exec|getattr)\s*\(/g))
+    found.add(`${m[1]}(`);
+  return [...found];
 }
 
 const GGUF_MAGIC = ascii('GGUF');
@@ -193,7 +227,7 @@ export const GGUF_MODULE: FormatModule = {
   judge: concludes(async (c, j) => {
     const g = await readGguf(c.reader, c.known);
     j.format = 'gguf';
-    j.risk = g.error ? 'invalid' : g.chatTemplate ? 'caution' : 'safe';
+    j.risk = g.error ? 'invalid' : g.templateEscape ? 'dangerous' : g.chatTemplate ? 'caution' : 'safe';
     j.findings.push(...g.findings);
     Object.assign(j.details, g.details);
   }),

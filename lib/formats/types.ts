@@ -110,6 +110,7 @@ export const FINDING_CODES = [
   'gguf-bad-version',
   'gguf-big-endian',
   'gguf-chat-template',
+  'gguf-template-escape',
   'gguf-limit',
   'gguf-truncated',
   'hdf5-not-inspected',

@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { templateEscapes } from '../../../lib/formats/gguf';
 import type { Format, Risk } from '../../../lib/formats/types';
 import { classifyFile, FIXTURES_DIR } from '../../support/fixtures';
 
@@ -33,6 +34,28 @@ describe('wave 2 corpus (issue 13)', () => {
     expect(await codes('onnx_external_outside.onnx')).toContain('onnx-external-data-outside');
     expect(await codes('onnx_custom_domain.onnx')).toEqual(['onnx-custom-domain']);
     expect(await codes('onnx_external_beside.onnx')).toEqual([]);
+  });
+
+  it('GGUF: a chat template that reaches Python objects is dangerous; ChatML stays a caution', async () => {
+    const codes = async (f: string) =>
+      (await classifyFile(join(WAVE2, 'files', f), f)).findings.map((x) => x.code);
+    expect(await codes('gguf_template_escape.gguf')).toContain('gguf-template-escape');
+    expect(await codes('gguf_template_chatml.gguf')).toEqual(['gguf-chat-template']);
+  });
+
+  it('templateEscapes: dunders, escaped underscores, the attr filter and process calls; not chat formatting', () => {
+    expect(
+      templateEscapes("{% if message['role'] == 'system' %}{{ message['content'] | trim }}{% endif %}"),
+    ).toEqual([]);
+    expect(templateEscapes("{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}")).toEqual([
+      'an escaped underscore (\\x5f)',
+      'the attr filter',
+    ]);
+    expect(templateEscapes("{{ cycler.__init__.__globals__.os.popen('id').read() }}")).toEqual([
+      '__init__',
+      '__globals__',
+      'popen(',
+    ]);
   });
 
   for (const row of rows)
