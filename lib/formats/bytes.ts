@@ -197,6 +197,9 @@ export class LineTooLong extends Error {}
  */
 export const SHORT: Error & { n: number } = Object.assign(new Error('the window ends here'), { n: 0 });
 
+/** Argument lists for String.fromCharCode, one per length up to Cursor.asciiString's 64, reused. */
+const CHAR_CODES: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
+
 /**
  * A forward-only window over a Reader for formats walked front to back (pickle, GGUF): bytes are fetched
  * in READ_CHUNK steps, skipped payloads are never fetched, and only the current window is kept.
@@ -287,122 +290,17 @@ export class Cursor {
     const buf = this.buf;
     const at = this.pos - this.bufStart;
     if (at + n > buf.length) return undefined;
-    for (let i = at; i < at + n; i++) if ((buf[i] ?? 0x80) >= 0x80) return undefined;
-    this.pos += n;
-    // One call builds the flat string; appending per character would allocate n intermediate strings. Short
-    // ones (names, keys: most of a pickle's strings) get the call without a subarray view, which cost as much
-    // as the string itself. The bytes were checked above: every index is in the buffer.
-    switch (n) {
-      case 0:
-        return '';
-      case 1:
-        return String.fromCharCode(buf[at] as number);
-      case 2:
-        return String.fromCharCode(buf[at] as number, buf[at + 1] as number);
-      case 3:
-        return String.fromCharCode(buf[at] as number, buf[at + 1] as number, buf[at + 2] as number);
-      case 4:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-        );
-      case 5:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-        );
-      case 6:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-        );
-      case 7:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-        );
-      case 8:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-          buf[at + 7] as number,
-        );
-      case 9:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-          buf[at + 7] as number,
-          buf[at + 8] as number,
-        );
-      case 10:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-          buf[at + 7] as number,
-          buf[at + 8] as number,
-          buf[at + 9] as number,
-        );
-      case 11:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-          buf[at + 7] as number,
-          buf[at + 8] as number,
-          buf[at + 9] as number,
-          buf[at + 10] as number,
-        );
-      case 12:
-        return String.fromCharCode(
-          buf[at] as number,
-          buf[at + 1] as number,
-          buf[at + 2] as number,
-          buf[at + 3] as number,
-          buf[at + 4] as number,
-          buf[at + 5] as number,
-          buf[at + 6] as number,
-          buf[at + 7] as number,
-          buf[at + 8] as number,
-          buf[at + 9] as number,
-          buf[at + 10] as number,
-          buf[at + 11] as number,
-        );
-      default:
-        return Reflect.apply(String.fromCharCode, null, buf.subarray(at, at + n)) as string;
+    // The bytes go into a reused argument list of their length while they are checked: one call then builds
+    // the flat string (appending per character would allocate n intermediate strings, and a subarray view
+    // cost as much as the string itself).
+    const args = CHAR_CODES[n] as number[];
+    for (let i = 0; i < n; i++) {
+      const b = buf[at + i] as number;
+      if (b >= 0x80) return undefined;
+      args[i] = b;
     }
+    this.pos += n;
+    return Reflect.apply(String.fromCharCode, null, args);
   }
 
   take(n: number): Uint8Array {
