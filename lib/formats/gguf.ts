@@ -3,10 +3,9 @@
 // Checked: magic, version, every KV's type and length, tensor info dims. Not checked: tensor data (never
 // read), alignment padding. A chat template (Jinja) is code for some runtimes: it makes the risk `caution`,
 // and `dangerous` when it reaches Python objects (templateEscapes).
-import { Cursor, Reader, Truncated, decodeUtf8, u32, u64 } from './bytes';
-import type { Finding } from './types';
-import { ascii, startsWith } from './bytes';
+import { ascii, Cursor, Reader, startsWith, Truncated, decodeUtf8, u32, u64 } from './bytes';
 import { concludes, type FormatModule } from './judgement';
+import type { Finding } from './types';
 
 const MAX_GGUF_KV = 1_000_000;
 export const MAX_GGUF_TENSORS = 1_000_000;

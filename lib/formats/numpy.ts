@@ -4,11 +4,9 @@
 // Checked: version, header literal and its three keys, dtype, shape; for numeric arrays that the data fills
 // the file exactly; for object dtypes (numpy.save pickles the array after the header), the pickle is
 // handed to the pickle machine by the caller. Not checked: the values.
-import { Reader, decodeLatin1, decodeUtf8, u16, u32 } from './bytes';
-import { dtypeItemSize } from './pickle';
-import { startsWith } from './bytes';
+import { Reader, decodeLatin1, decodeUtf8, startsWith, u16, u32 } from './bytes';
 import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
-import { walkPickle } from './pickle';
+import { dtypeItemSize, walkPickle } from './pickle';
 
 /** numpy's own default `max_header_size` is 10,000 bytes (numpy 1.24, format.py); we allow more. */
 export const MAX_NPY_HEADER = 1024 * 1024;

@@ -4,12 +4,11 @@
 // and the file size, UTF-8, JSON object, `__metadata__` string-to-string, each tensor's dtype, shape and
 // offsets, offsets contiguous from 0 (no gap, no overlap), shape × dtype size = byte span, and the data
 // covering exactly the rest of the file. Not checked: the tensor values themselves (never read).
-import { Reader, decodeUtf8, u64 } from './bytes';
-import type { Finding } from './types';
-import { startsWith } from './bytes';
+import { Reader, decodeUtf8, startsWith, u64 } from './bytes';
 import { HDF5_MAGIC } from './hdf5';
 import type { FormatModule } from './judgement';
 import { NUMPY_MAGIC } from './numpy';
+import type { Finding } from './types';
 
 /** Text that reads like Python code: imports, calls of the usual gadgets, shell commands. */
 const SUSPICIOUS_TEXT =

@@ -3,8 +3,7 @@
 // Checked: the signature header, and the first packed stream read as LZMA2 chunks: stored chunks (control
 // 0x01/0x02) are plain bytes, so a pickle stored there is found and walked. Not decoded: LZMA-compressed
 // chunks and the (usually LZMA-encoded) header that names the members — there is no LZMA decoder here yet.
-import { Reader, concat, u64 } from './bytes';
-import { memorySource, startsWith } from './bytes';
+import { Reader, concat, memorySource, startsWith, u64 } from './bytes';
 import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
 import { looksLikePickle, walkPickle, type PickleResult } from './pickle';
 import { worseRisk } from './types';

@@ -2,7 +2,7 @@
 // pickles and nested archives are read (APPNOTE: the zip's end record is found from the file's end). The
 // members' first bytes decide what they are, whatever their names.
 import { memorySource, Reader, startsWith } from './bytes';
-import { addPickles, MAX_LISTED_ENTRIES, type Judgement } from './judgement';
+import { addPickles, concludes, MAX_LISTED_ENTRIES, type FormatModule, type Judgement } from './judgement';
 import { readKerasConfig } from './keras';
 import { NUMPY_MAGIC, readNpyHeader } from './numpy';
 import type { PaperEvidence } from './paper-rules';
@@ -19,7 +19,6 @@ import {
   type ZipIndex,
 } from './zip';
 import { WHOLE_MEMBER, walkMembers } from './zip-pickles';
-import { concludes, type FormatModule } from './judgement';
 
 /** Zip members probed (their first bytes, R4's NumPy test) and npz arrays read. */
 export const MAX_ZIP_PROBES = 256;
