@@ -428,12 +428,6 @@ class PickleMachine {
     }
   }
 
-  /** EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET. */
-  private emptySeq(): Val {
-    if (++this.trackedContainers > MAX_TRACKED_CONTAINERS) return UNTRACKED_SEQ;
-    return { k: 'seq', items: [], n: 0 };
-  }
-
   /** LIST, TUPLE, FROZENSET: the items above the MARK. */
   private seqFromMark(at: number): Val {
     const to = this.sp;
@@ -593,15 +587,8 @@ class PickleMachine {
         if (ops >= MAX_OPCODES) this.fail('pickle-limit', `more than ${MAX_OPCODES} opcodes`, s.pos);
         const at = s.pos;
         if (at >= stop) {
-          const frameEnd = this.frameEnd;
-          if (frameEnd >= 0 && at >= frameEnd) {
-            // The opcode before this one (opStart still says where it began) ended at or past the frame's end.
-            if (opStart < frameEnd && at > frameEnd)
-              this.frameLie(
-                `the opcode at byte ${opStart} runs past the end of its frame at byte ${frameEnd}`,
-              );
-            this.frameEnd = -1;
-          }
+          // The opcode before this one (opStart still says where it began) ended at or past the frame's end.
+          if (this.frameEnd >= 0 && at >= this.frameEnd) this.checkFrame(opStart);
           stop = this.stopAt(bufEnd);
           opStart = at; // where a refill brings the walk back to
           if (at >= bufEnd) s.want(1);
@@ -675,7 +662,7 @@ class PickleMachine {
           case 0x5d: // EMPTY_LIST
           case 0x29: // EMPTY_TUPLE
           case 0x8f: // EMPTY_SET
-            out = this.emptySeq();
+            out = this.seq(this.sp, this.sp); // no items
             break;
           case 0x7d: // EMPTY_DICT
             out = this.dict();
