@@ -199,7 +199,6 @@ export function csvMembers(d: Dump): RawMember[] {
   ];
 }
 
-/** The export zip, in one thread; `timings` (optional) receives each step's milliseconds. */
 /** Records into `timings` the milliseconds since the previous lap, under each lap's name. */
 export function stopwatch(timings: Record<string, number> = {}): (name: string) => void {
   let t = performance.now();
@@ -210,6 +209,7 @@ export function stopwatch(timings: Record<string, number> = {}): (name: string) 
   };
 }
 
+/** The export zip, in one thread; `timings` (optional) receives each step's milliseconds. */
 export function exportZip(d: Dump, timings?: Record<string, number>): Uint8Array {
   const lap = stopwatch(timings);
   const csv = csvMembers(d);

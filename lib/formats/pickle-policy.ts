@@ -431,12 +431,6 @@ export function isWeightsOnlyGlobal(module: string, name: string): boolean {
   return WEIGHTS_ONLY_GLOBALS.has(`${module}.${name}`);
 }
 
-/** The safety of importing `name` from `module`, with the reason when it is not innocuous. */
-/**
- * The pickle extension registry's writers (CPython Lib/copyreg.py): `add_extension(module, name, code)` makes
- * the opcodes EXT1/EXT2/EXT4 with that code import module.name without naming it in the pickle. A model file
- * never needs to change how its own loader resolves codes.
- */
 /**
  * Callables in modules that otherwise hold data or math, each with what it does with its arguments (from the
  * advisories and write-ups of 2024–2026 on scanner bypasses, read as facts): evaluate or compile a string,
@@ -493,12 +487,18 @@ const VENDORED_CODE_SERIALIZERS = new Set(['cloudpickle']);
  */
 const CALLABLE_WRAPPERS = new Set(['functools.partial', 'functools.partialmethod', '_functools.partial']);
 
+/**
+ * The pickle extension registry's writers (CPython Lib/copyreg.py): `add_extension(module, name, code)` makes
+ * the opcodes EXT1/EXT2/EXT4 with that code import module.name without naming it in the pickle. A model file
+ * never needs to change how its own loader resolves codes.
+ */
 const EXTENSION_REGISTRY_WRITERS = new Set([
   'copyreg.add_extension',
   'copyreg.remove_extension',
   'copyreg.clear_extension_cache',
 ]);
 
+/** The safety of importing `name` from `module`, with the reason when it is not innocuous. */
 export function classifyImport(rawModule: string, name: string): ImportSafety {
   const module = normaliseModule(rawModule);
   const full = `${module}.${name}`;

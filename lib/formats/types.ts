@@ -1,7 +1,9 @@
 // The engine's vocabulary (DESIGN.md "The study's rules" and "What Picklens adds").
 
-/** Bumped whenever a verdict could change: cached verdicts are keyed by content and this version. */
-/** Part of every cached verdict's key: a new version rescans (0.2.0: cached verdicts no longer carry a name). */
+/**
+ * Bumped whenever a verdict could change: part of every cached verdict's key, so a new version rescans
+ * (0.2.0: cached verdicts no longer carry a name).
+ */
 export const ENGINE_VERSION = '0.2.0';
 
 /** Where the engine reads bytes from: a local file, an HTTP resource, or memory. `end` is exclusive. */
@@ -48,7 +50,6 @@ export const FORMATS = [
 ] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** Ordered from least to most severe; `worseRisk` relies on this order for the loading risks. */
 /**
  * The risks, in the one order everything uses: by how much loading can do, from nothing to running code
  * (safe < caution < unsafe < dangerous), then the two that are not a degree of it (invalid, unknown).

@@ -254,7 +254,7 @@ export const ZIP_MODULE: FormatModule = {
  */
 export const ZIP_AT_END_MODULE: FormatModule = {
   id: 'zip-at-end',
-  formats: ['zip', 'torch-zip', 'torchscript', 'keras', 'npz'],
+  formats: ZIP_MODULE.formats,
   sniff: (c) => c.size !== undefined && c.size >= 22,
   judge: async (c, j) => {
     if (!(await endsWithZip(c.reader, c.known))) return false;

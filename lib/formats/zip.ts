@@ -235,11 +235,6 @@ type MemberBytes =
       message: string;
     };
 
-/**
- * The member's bytes, decompressed, up to `limit` bytes of output. Stored members are read only as far as
- * the limit; deflated members are inflated chunk by chunk until `limit` bytes of output exist; a `limit`
- * over MAX_INFLATED_MEMBER (such as Infinity) asks for the whole member.
- */
 /** A member whose bytes do not inflate; a read that failed is the transport's, not a verdict: rethrown. */
 function inflateFailed(entry: ZipEntry, e: unknown): MemberBytes {
   if (e instanceof ReadError) throw e;
@@ -250,6 +245,11 @@ function inflateFailed(entry: ZipEntry, e: unknown): MemberBytes {
   };
 }
 
+/**
+ * The member's bytes, decompressed, up to `limit` bytes of output. Stored members are read only as far as
+ * the limit; a small deflated member is inflated at once, a larger one chunk by chunk until `limit` bytes
+ * of output exist; a `limit` over MAX_INFLATED_MEMBER (such as Infinity) asks for the whole member.
+ */
 export async function readMember(reader: Reader, entry: ZipEntry, limit: number): Promise<MemberBytes> {
   if (entry.flags & 0x1) return { ok: false, code: 'zip-encrypted', message: `${entry.name} is encrypted` };
   const data = await locateData(reader, entry);
