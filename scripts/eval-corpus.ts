@@ -2,11 +2,11 @@
 // then Picklens (and picklescan, when PICKLESCAN_SRC names its source) on the project's own wave 2 corpus
 // (test/fixtures/wave2: the bypasses of 2024–2026 and their benign look-alikes).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusAvailable, PEERS_DIR } from '../test/support/corpus';
 import { evaluateCorpus, formatTable, isMetadataExemption } from '../test/support/corpus-eval';
-import { classifyFile, FIXTURES_DIR } from '../test/support/fixtures';
+import { classifyFile, readWave2Manifest, WAVE2_DIR } from '../test/support/fixtures';
+import { PICKLESCAN_SRC, picklescanCommand } from '../test/support/picklescan';
 
 if (corpusAvailable()) {
   const all = await evaluateCorpus();
@@ -24,25 +24,17 @@ if (corpusAvailable()) {
   }
 } else console.error(`no peer corpus at ${PEERS_DIR}: it sits in ../shared/ beside the project's checkout`);
 
-const WAVE2 = join(FIXTURES_DIR, '../wave2');
-const rows = (
-  JSON.parse(readFileSync(join(WAVE2, 'manifest.json'), 'utf8')) as {
-    files: { file: string; kind: 'malicious' | 'benign' }[];
-  }
-).files;
-/** picklescan's verdict on one file: dangerous when it reports an infected file (PICKLESCAN_SRC: its src). */
+const rows = readWave2Manifest();
+/** picklescan's verdict on one file: dangerous when it reports an infected file (undefined: not run). */
 function picklescanSays(path: string): boolean | undefined {
-  const src = process.env.PICKLESCAN_SRC;
-  if (!src) return undefined;
-  const r = spawnSync(process.env.PICKLESCAN_PYTHON ?? 'python3', ['-m', 'picklescan', '-p', path], {
-    env: { ...process.env, PYTHONPATH: src },
-    encoding: 'utf8',
-  });
+  const c = picklescanCommand(path);
+  if (!c) return undefined;
+  const r = spawnSync(c.cmd, c.args, { env: c.env, encoding: 'utf8' });
   return /Infected files: [1-9]/.test(r.stdout + r.stderr);
 }
 const tally = { picklens: { caught: 0, alarms: 0 }, picklescan: { caught: 0, alarms: 0 } };
 for (const row of rows) {
-  const path = join(WAVE2, 'files', row.file);
+  const path = join(WAVE2_DIR, 'files', row.file);
   const ours = (await classifyFile(path, row.file)).risk === 'dangerous';
   const theirs = picklescanSays(path);
   const key = row.kind === 'malicious' ? 'caught' : 'alarms';
@@ -58,7 +50,7 @@ console.log(
   `  picklens    caught ${tally.picklens.caught}/${bad}   false alarms ${tally.picklens.alarms}/${good}`,
 );
 console.log(
-  process.env.PICKLESCAN_SRC
+  PICKLESCAN_SRC
     ? `  picklescan  caught ${tally.picklescan.caught}/${bad}   false alarms ${tally.picklescan.alarms}/${good}`
     : '  picklescan  not run (set PICKLESCAN_SRC to its src folder); modelscan and fickling are not run here',
 );

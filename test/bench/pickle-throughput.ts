@@ -11,15 +11,9 @@ import { Reader } from '../../lib/formats/bytes';
 import { classify } from '../../lib/formats/classify';
 import { walkPickle } from '../../lib/formats/pickle';
 import { openFileSource } from '../../lib/cli/file-source';
+import { PICKLESCAN_SRC, picklescanCommand } from '../support/picklescan';
 
 const DIR = join(tmpdir(), 'picklens-bench');
-/**
- * picklescan's source (its `src` folder: the `picklescan` package, standard library only), when this machine
- * has it: `PICKLESCAN_SRC=/path/to/picklescan/src npm run bench -- pickle`. It is not ours to ship.
- */
-const PICKLESCAN_SRC = process.env.PICKLESCAN_SRC;
-/** picklescan imports numpy for .npy files: a Python that has it (default: `python3` on the PATH). */
-const PICKLESCAN_PYTHON = process.env.PICKLESCAN_PYTHON ?? 'python3';
 const ROOT = join(import.meta.dirname, '../..');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
@@ -78,11 +72,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 function picklescan(path: string): number | undefined {
-  if (!PICKLESCAN_SRC) return undefined;
-  return timed(PICKLESCAN_PYTHON, ['-m', 'picklescan', '-p', path], {
-    ...process.env,
-    PYTHONPATH: PICKLESCAN_SRC,
-  });
+  const c = picklescanCommand(path);
+  return c && timed(c.cmd, c.args, c.env);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

@@ -24,6 +24,23 @@ export function readFixtureManifest(): FixtureRow[] {
   return m.files;
 }
 
+/** Issue 13's own corpus (test/fixtures/wave2, written by its generate.py): its files are in `files/`. */
+export const WAVE2_DIR = resolve(FIXTURES_DIR, '../wave2');
+
+export interface Wave2Row {
+  file: string;
+  kind: 'malicious' | 'benign';
+  source: string;
+  risk: Risk;
+  format: Format;
+  /** Seen to run its payload (malicious) or to load (benign) under the real loader when written. */
+  verified: boolean;
+}
+
+export function readWave2Manifest(): Wave2Row[] {
+  return (JSON.parse(readFileSync(join(WAVE2_DIR, 'manifest.json'), 'utf8')) as { files: Wave2Row[] }).files;
+}
+
 export async function classifyFile(path: string, name = path): Promise<Verdict> {
   const src = await openFileSource(path);
   try {

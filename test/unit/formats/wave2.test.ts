@@ -1,36 +1,24 @@
 // Issue 13's own corpus (test/fixtures/wave2, written by its generate.py with the real libraries): every
 // malicious file was seen to run its harmless payload under the real loader when generated, every benign file
 // to load. Malicious files must be dangerous; benign ones get their expected verdict and are never dangerous.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { templateEscapes } from '../../../lib/formats/gguf';
-import type { Format, Risk } from '../../../lib/formats/types';
-import { classifyFile, FIXTURES_DIR } from '../../support/fixtures';
+import { classifyFile, readWave2Manifest, WAVE2_DIR } from '../../support/fixtures';
 
-const WAVE2 = join(FIXTURES_DIR, '../wave2');
-
-interface Row {
-  file: string;
-  kind: 'malicious' | 'benign';
-  source: string;
-  risk: Risk;
-  format: Format;
-  verified: boolean;
-}
-
-const rows = (JSON.parse(readFileSync(join(WAVE2, 'manifest.json'), 'utf8')) as { files: Row[] }).files;
+const rows = readWave2Manifest();
 
 describe('wave 2 corpus (issue 13)', () => {
   it('lists every file it holds, each verified under its loader', () => {
-    expect(rows.map((r) => r.file).sort()).toEqual(readdirSync(join(WAVE2, 'files')).sort());
+    expect(rows.map((r) => r.file).sort()).toEqual(readdirSync(join(WAVE2_DIR, 'files')).sort());
     expect(rows.every((r) => r.verified)).toBe(true);
     expect(rows.some((r) => r.kind === 'malicious') && rows.some((r) => r.kind === 'benign')).toBe(true);
   });
 
   it('ONNX: external data outside the folder, and a custom operator domain, are findings of their own', async () => {
     const codes = async (f: string) =>
-      (await classifyFile(join(WAVE2, 'files', f), f)).findings.map((x) => x.code);
+      (await classifyFile(join(WAVE2_DIR, 'files', f), f)).findings.map((x) => x.code);
     expect(await codes('onnx_external_outside.onnx')).toContain('onnx-external-data-outside');
     expect(await codes('onnx_custom_domain.onnx')).toEqual(['onnx-custom-domain']);
     expect(await codes('onnx_external_beside.onnx')).toEqual([]);
@@ -38,7 +26,7 @@ describe('wave 2 corpus (issue 13)', () => {
 
   it('GGUF: a chat template that reaches Python objects is dangerous; ChatML stays a caution', async () => {
     const codes = async (f: string) =>
-      (await classifyFile(join(WAVE2, 'files', f), f)).findings.map((x) => x.code);
+      (await classifyFile(join(WAVE2_DIR, 'files', f), f)).findings.map((x) => x.code);
     expect(await codes('gguf_template_escape.gguf')).toContain('gguf-template-escape');
     expect(await codes('gguf_template_chatml.gguf')).toEqual(['gguf-chat-template']);
   });
@@ -60,7 +48,7 @@ describe('wave 2 corpus (issue 13)', () => {
 
   for (const row of rows)
     it(`${row.file} (${row.kind}: ${row.source}): ${row.format} / ${row.risk}`, async () => {
-      const v = await classifyFile(join(WAVE2, 'files', row.file), row.file);
+      const v = await classifyFile(join(WAVE2_DIR, 'files', row.file), row.file);
       expect({ format: v.format, risk: v.risk }).toEqual({ format: row.format, risk: row.risk });
       if (row.kind === 'malicious') expect(v.risk).toBe('dangerous');
       else expect(v.risk).not.toBe('dangerous');
