@@ -107,7 +107,7 @@ async function zipFile(
   acc.findings.push({
     code: 'archive-not-read',
     severity: 'warning',
-    message: `a zip archive of ${entries.length} member(s)${pkls.length || zips.length ? '; its pickles and archives were read, the rest were not' : ': their contents were not read'}`,
+    message: `a zip archive of ${entries.length} member(s)${arrays.length ? '; its arrays, pickles and archives were read, the rest were not' : pkls.length || zips.length ? '; its pickles and archives were read, the rest were not' : ': their contents were not read'}`,
   });
 }
 

@@ -1,10 +1,13 @@
 // Zip error codes, each from a small archive built to break one rule, and the zip family's formats.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../lib/formats/classify';
 import { memorySource } from '../../../lib/formats/bytes';
 import { MAX_INFLATED_MEMBER, readMember, readZipIndex } from '../../../lib/formats/zip';
 import { bytes, concat, le16, le32, le64, readerOf } from '../../support/bytes';
 import { writeZip } from '../../support/zip-writer';
+import { FIXTURES_DIR } from '../../support/fixtures';
 
 const PKL = bytes([0x80, 0x02], '}.');
 const codes = async (b: Uint8Array, name?: string) =>
@@ -124,6 +127,23 @@ describe('zip family', () => {
     );
     expect(v.risk).toBe('dangerous');
     expect(v.findings.map((f) => f.code)).toContain('zip-hidden-pickle');
+  });
+
+  it('an array among other members, whatever its name, is read as numpy reads it: its pickle is judged', async () => {
+    // object.npy (written by numpy: an object array, its pickle plain data) as weights.bin: unsafe, not caution.
+    const npy = new Uint8Array(readFileSync(join(FIXTURES_DIR, 'object.npy')));
+    const v = await classify(
+      memorySource(
+        writeZip([
+          { name: 'notes.txt', data: bytes('just text') },
+          { name: 'weights.bin', data: npy },
+        ]),
+      ),
+    );
+    expect(v.format).toBe('zip');
+    expect(v.findings.map((f) => f.code)).toContain('npy-object-array');
+    expect(v.findings.find((f) => f.code === 'archive-not-read')?.message).toContain('its arrays');
+    expect(v.risk).toBe('unsafe');
   });
 
   it('archive-too-deep: zips nested past the limit are not opened', async () => {
