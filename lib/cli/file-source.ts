@@ -9,12 +9,34 @@ interface FileSource extends ByteSource {
   close(): Promise<void>;
 }
 
+/**
+ * The engine's first read (classify.ts reads the first 64 KiB): done when the file is opened, so a file
+ * shorter than that needs no stat to know its size. Most model files in a folder of configs and small
+ * checkpoints are.
+ */
+const HEAD = 64 * 1024;
+/** Where the head is read before it is copied out at its real length (one file is opened at a time). */
+const scratch = new Uint8Array(HEAD);
+
+function readAt(fd: number, buf: Uint8Array, start: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 export function openFileSource(path: string): Promise<FileSource> {
   try {
     const fd = openSync(path, 'r');
+    let head: Uint8Array;
     let size: number;
     try {
-      size = fstatSync(fd).size;
+      const got = readAt(fd, scratch, 0);
+      head = scratch.slice(0, got);
+      size = got < HEAD ? got : fstatSync(fd).size;
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -24,15 +46,11 @@ export function openFileSource(path: string): Promise<FileSource> {
       size,
       read(start, end) {
         try {
-          const n = Math.max(0, Math.min(end, size) - start);
-          const buf = new Uint8Array(n);
-          let got = 0;
-          while (got < n) {
-            const bytesRead = readSync(fd, buf, got, n - got, start + got);
-            if (bytesRead === 0) break;
-            got += bytesRead;
-          }
-          return Promise.resolve(got === n ? buf : buf.subarray(0, got));
+          end = Math.min(end, size);
+          if (end <= head.length) return Promise.resolve(head.subarray(Math.min(start, end), end));
+          const buf = new Uint8Array(Math.max(0, end - start));
+          const got = readAt(fd, buf, start);
+          return Promise.resolve(got === buf.length ? buf : buf.subarray(0, got));
         } catch (e) {
           return Promise.reject(e instanceof Error ? e : new Error(String(e)));
         }

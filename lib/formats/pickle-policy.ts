@@ -498,8 +498,24 @@ const EXTENSION_REGISTRY_WRITERS = new Set([
   'copyreg.clear_extension_cache',
 ]);
 
+/** Judged imports, by module and name: a folder of model files imports the same few globals over and over. */
+const JUDGED = new Map<string, Readonly<ImportSafety>>();
+/** Past this many distinct imports the map starts again, so a hostile pickle cannot grow it without bound. */
+const MAX_JUDGED = 4096;
+
 /** The safety of importing `name` from `module`, with the reason when it is not innocuous. */
-export function classifyImport(rawModule: string, name: string): ImportSafety {
+export function classifyImport(module: string, name: string): Readonly<ImportSafety> {
+  const key = `${module}\n${name}`;
+  let judged = JUDGED.get(key);
+  if (!judged) {
+    if (JUDGED.size >= MAX_JUDGED) JUDGED.clear();
+    judged = judgeImport(module, name);
+    JUDGED.set(key, judged);
+  }
+  return judged;
+}
+
+function judgeImport(rawModule: string, name: string): ImportSafety {
   const module = normaliseModule(rawModule);
   const full = `${module}.${name}`;
   const moduleParts = module.split('.');

@@ -11,7 +11,7 @@ import { Reader } from '../../lib/formats/bytes';
 import { classify } from '../../lib/formats/classify';
 import { walkPickle } from '../../lib/formats/pickle';
 import { openFileSource } from '../../lib/cli/file-source';
-import { PICKLESCAN_SRC, picklescanCommand } from '../support/picklescan';
+import { picklescanCommand } from '../support/picklescan';
 
 const DIR = join(tmpdir(), 'picklens-bench');
 const ROOT = join(import.meta.dirname, '../..');
@@ -159,27 +159,41 @@ function smallFiles(): string {
 
 export interface SmallFilesRow {
   files: number;
+  runs: number;
   picklensSeconds: number;
   picklescanSeconds?: number;
 }
 
-/** The CLI on a folder of small files as a user runs it (a process, start-up included), median of 3. */
+/** Runs of each tool on the small-files folder, taken in turn (A B A B…) so drifts of the machine hit both. */
+const SMALL_FILES_RUNS = 11;
+
+/** The CLI on a folder of small files as a user runs it (a process, start-up included), median of 11. */
 export function smallFilesBench(): SmallFilesRow {
   const dir = smallFiles();
   const cli = join(ROOT, 'dist/cli/scan.mjs');
   if (!existsSync(cli)) throw new Error(`no ${cli}: run npm run build:cli`);
-  const picklens = median([0, 1, 2].map(() => timed(process.execPath, [cli, '--json', dir])));
-  const ps = PICKLESCAN_SRC ? median([0, 1, 2].map(() => picklescan(dir) ?? 0)) : undefined;
-  return { files: readdirSync(dir).length, picklensSeconds: picklens, picklescanSeconds: ps };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < SMALL_FILES_RUNS; i++) {
+    ours.push(timed(process.execPath, [cli, '--json', dir]));
+    const t = picklescan(dir);
+    if (t !== undefined) theirs.push(t);
+  }
+  return {
+    files: readdirSync(dir).length,
+    runs: SMALL_FILES_RUNS,
+    picklensSeconds: median(ours),
+    picklescanSeconds: theirs.length ? median(theirs) : undefined,
+  };
 }
 
 export function formatSmallFiles(r: SmallFilesRow): string {
   return [
-    `A folder of ${r.files} small model files, as a process (start-up included), median of 3:`,
-    `  Picklens (node dist/cli/scan.mjs) ${r.picklensSeconds.toFixed(2)} s` +
+    `A folder of ${r.files} small model files, as a process (start-up included), median of ${r.runs} runs taken in turn:`,
+    `  Picklens (node dist/cli/scan.mjs) ${r.picklensSeconds.toFixed(3)} s` +
       (r.picklescanSeconds === undefined
         ? '; picklescan not measured (set PICKLESCAN_SRC to its src folder)'
-        : `; picklescan ${r.picklescanSeconds.toFixed(2)} s (${(r.picklescanSeconds / r.picklensSeconds).toFixed(2)}× Picklens's time)`),
+        : `; picklescan ${r.picklescanSeconds.toFixed(3)} s (${(r.picklescanSeconds / r.picklensSeconds).toFixed(2)}× Picklens's time)`),
   ].join('\n');
 }
 

@@ -1,5 +1,7 @@
 // The CLI: the DESIGN.md JSON contract for every fixture, the table, exit codes 0/1/2.
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +10,10 @@ import { FIXTURES_DIR, readFixtureManifest } from '../../support/fixtures';
 
 class Capture extends Writable {
   text = '';
+  writes: string[] = [];
   _write(chunk: Buffer, _enc: string, done: () => void) {
     this.text += chunk.toString();
+    this.writes.push(chunk.toString());
     done();
   }
 }
@@ -18,7 +22,7 @@ async function scan(...argv: string[]) {
   const out = new Capture();
   const err = new Capture();
   const code = await main(argv, out, err);
-  return { code, out: out.text, err: err.text };
+  return { code, out: out.text, err: err.text, writes: out.writes };
 }
 
 describe('npm run scan', () => {
@@ -54,6 +58,29 @@ describe('npm run scan', () => {
     expect(r.out).toMatch(/^safe\s+safetensors\s+safetensors/m);
     expect(r.out).toMatch(/^2 file\(s\): 2 safe; /m);
     expect(r.code).toBe(0);
+  });
+
+  it('writes lines in batches, and what waits before a file over 1 MiB is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'picklens-batch-'));
+    try {
+      copyFileSync(join(FIXTURES_DIR, 'numeric.npy'), join(dir, 'a.npy'));
+      writeFileSync(join(dir, 'b.bin'), new Uint8Array(2 << 20)); // zeros: unknown, but read
+      copyFileSync(join(FIXTURES_DIR, 'numeric.npy'), join(dir, 'c.npy'));
+      copyFileSync(join(FIXTURES_DIR, 'model.safetensors'), join(dir, 'd.safetensors'));
+      const r = await scan('--json', dir);
+      expect(r.writes[0]).toMatch(/a\.npy/);
+      expect(r.writes[0]).not.toMatch(/b\.bin/);
+      expect(r.writes.join('')).toBe(r.out);
+      expect(r.writes.length).toBeLessThan(4); // not a write per line
+      expect(
+        r.out
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { path: string }).path),
+      ).toEqual(['a.npy', 'b.bin', 'c.npy', 'd.safetensors'].map((f) => join(dir, f)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exit 2 on usage errors and missing files', async () => {
