@@ -2,6 +2,7 @@
 // would accept. Evidence: the deny/allow lists of picklescan, modelscan and fickling and torch 1.13's
 // `_weights_only_unpickler` (../shared/corpus/lists/), read as facts; each tool misses gadgets the others
 // catch, so this policy is a union plus rules (dunder access, dotted paths) rather than a copy of one list.
+import ML_GLOBALS_FILE from './ml-globals.json';
 import type { Safety } from './types';
 
 export interface ImportSafety {
@@ -498,6 +499,15 @@ const EXTENSION_REGISTRY_WRITERS = new Set([
   'copyreg.clear_extension_cache',
 ]);
 
+/**
+ * What real ML libraries write into their own pickles (scripts/ml-globals.py pickles 163 fitted scikit-learn
+ * estimators, pandas, numpy and torch objects with the libraries' writers and records every import their
+ * readers make; the versions are in ml-globals.json). Classes and rebuild helpers that, called with what their
+ * library wrote, build an object: innocuous — unless a rule above calls them dangerous, which no entry meets
+ * (test/unit/formats/ml-globals.test.ts).
+ */
+const ML_GLOBALS = new Set(Object.keys(ML_GLOBALS_FILE.globals));
+
 /** Judged imports, by module and name: a folder of model files imports the same few globals over and over. */
 const JUDGED = new Map<string, Readonly<ImportSafety>>();
 /** Past this many distinct imports the map starts again, so a hostile pickle cannot grow it without bound. */
@@ -598,11 +608,12 @@ function judgeImport(rawModule: string, name: string): ImportSafety {
         }
       }
     }
-    if (!INNOCUOUS_GLOBALS.has(full) && !WEIGHTS_ONLY_GLOBALS.has(full)) {
+    if (!INNOCUOUS_GLOBALS.has(full) && !WEIGHTS_ONLY_GLOBALS.has(full) && !ML_GLOBALS.has(full)) {
       return { safety: 'suspicious', reason: `the dotted path ${name} walks attributes of ${module}` };
     }
   }
-  if (WEIGHTS_ONLY_GLOBALS.has(full) || INNOCUOUS_GLOBALS.has(full)) return { safety: 'innocuous' };
+  if (WEIGHTS_ONLY_GLOBALS.has(full) || INNOCUOUS_GLOBALS.has(full) || ML_GLOBALS.has(full))
+    return { safety: 'innocuous' };
   if (module === 'builtins')
     return { safety: 'suspicious', reason: `builtins.${name} is not a plain data type` };
   if (module === '__main__')
