@@ -49,6 +49,7 @@ console.log(
 console.log(
   `  picklens    caught ${tally.picklens.caught}/${bad}   false alarms ${tally.picklens.alarms}/${good}`,
 );
+for (const r of rows.filter((r) => r.miss)) console.log(`    missed: ${r.file} (${r.miss})`);
 console.log(
   PICKLESCAN_SRC
     ? `  picklescan  caught ${tally.picklescan.caught}/${bad}   false alarms ${tally.picklescan.alarms}/${good}`

@@ -99,6 +99,28 @@ for name, Est in all_estimators():
     except Exception as e:
         print(f"{name}: not pickled ({type(e).__name__}: {e})", file=sys.stderr)
 
+# ---- scikit-learn's composites, which need their parts to be built
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+frame_X = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": list("xyzw") * 10})
+for comp in (
+    Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]).fit(X, y_class),
+    make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y_class),
+    FeatureUnion([("a", StandardScaler()), ("b", FunctionTransformer(np.log1p))]).fit(X),
+    ColumnTransformer([("num", StandardScaler(), ["a", "b"]), ("cat", OneHotEncoder(), ["c"])]).fit(frame_X),
+    GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2).fit(X, y_class),
+    VotingClassifier([("a", LogisticRegression()), ("b", LogisticRegression(C=0.5))]).fit(X, y_class),
+    StackingClassifier([("a", LogisticRegression())], cv=2).fit(X, y_class),
+    BaggingClassifier(LogisticRegression(), n_estimators=2).fit(X, y_class),
+):
+    pickles(comp, f"sklearn {sklearn.__version__}")
+    joblib_pickle(comp, f"joblib {joblib.__version__}")
+
 # ---- pandas: frames and series of the common dtypes, indexes, categoricals, timestamps and periods
 frame = pd.DataFrame(
     {

@@ -1,16 +1,46 @@
-// zlib and gzip streams as a forward-only ByteSource, for compressed joblib files (joblib writes the
-// compressor's own stream: zlib "\x78…", gzip "\x1f\x8b"; joblib/compressor.py). Decompressed bytes are
-// produced chunk by chunk and dropped once read past, so memory stays bounded whatever the output size.
+// Compressed pickles: joblib writes the compressor's own stream (joblib/compressor.py: zlib "\x78…", gzip
+// "\x1f\x8b", bz2 "BZh", lzma-alone "\x5d\x00", xz "\xfd7zXZ", lz4 "\x04\x22\x4d\x18"), and pandas'
+// read_pickle opens the same streams when the name says so (pandas/io/common.py). zlib and gzip are decoded
+// here as a forward-only ByteSource: decompressed bytes are produced chunk by chunk and dropped once read
+// past, so memory stays bounded whatever the output size. The others are recognised, not decoded (no vetted
+// decoder here yet): the verdict says so, and a pickle's name makes it unsafe (names.ts).
 import { Gunzip, Unzlib } from 'fflate';
 import { READ_CHUNK, Reader, SourceDataError, concat } from './bytes';
 import type { ByteSource } from './types';
 import { addPickles, concludes, type FormatModule, type Judgement } from './judgement';
 import { walkPickle } from './pickle';
+import { pickleFormat } from './pickle-file';
 
 /** Output walked through at most: a bound on time for a decompression bomb. */
 const MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024;
 
 type Compression = 'zlib' | 'gzip';
+
+type Undecoded = 'bz2' | 'xz' | 'lzma' | 'lz4';
+
+/** The streams recognised but not decoded, by their magic (each format's own spec; see the file's head). */
+function detectUndecoded(h: Uint8Array): Undecoded | undefined {
+  // bzip2: "BZh", the block size '1'–'9', then a block's or the end's 48-bit magic (pi or sqrt(pi)).
+  if (h[0] === 0x42 && h[1] === 0x5a && h[2] === 0x68 && (h[3] ?? 0) >= 0x31 && (h[3] ?? 0) <= 0x39)
+    if (
+      (h[4] === 0x31 && h[5] === 0x41 && h[6] === 0x59) ||
+      (h[4] === 0x17 && h[5] === 0x72 && h[6] === 0x45)
+    )
+      return 'bz2';
+  // xz: the stream header magic "\xfd7zXZ\0" (xz-file-format.txt 2.1.1.1).
+  if (h[0] === 0xfd && h[1] === 0x37 && h[2] === 0x7a && h[3] === 0x58 && h[4] === 0x5a && h[5] === 0x00)
+    return 'xz';
+  // LZ4 frame: magic 0x184D2204 little-endian, then a version 01 in the FLG byte (lz4_Frame_format.md).
+  if (h[0] === 0x04 && h[1] === 0x22 && h[2] === 0x4d && h[3] === 0x18 && ((h[4] ?? 0) & 0xc0) === 0x40)
+    return 'lz4';
+  // .lzma ("alone"): properties 0x5d (lc 3, lp 0, pb 2, what Python's lzma writes), a 32-bit dictionary size,
+  // then the uncompressed size: all ones when unknown (Python streams), else under 2^48.
+  if (h[0] === 0x5d && h[1] === 0x00 && h.length >= 13) {
+    const unknownSize = h.subarray(5, 13).every((b) => b === 0xff);
+    if (unknownSize || (h[11] === 0 && h[12] === 0)) return 'lzma';
+  }
+  return undefined;
+}
 
 function detectCompression(head: Uint8Array): Compression | undefined {
   const a = head[0] ?? 0;
@@ -107,15 +137,33 @@ async function compressedFile(
     });
     return;
   }
-  acc.format = 'joblib';
+  acc.format = pickleFormat(r.imports);
   acc.details.compression = kind;
   acc.details.joblibArrays = r.joblibArrays || undefined;
   addPickles(acc, [r], `the ${kind}-compressed pickle`);
 }
 
+/** A stream recognised and not decoded: what it is and what loads it; the name decides the rest (names.ts). */
+function undecoded(kind: Undecoded, acc: Judgement): void {
+  acc.format = 'unknown';
+  acc.risk = 'unknown';
+  acc.details.compression = kind;
+  acc.weightsOnly = false; // torch.load does not decompress: weights_only or not, it cannot read the stream
+  acc.findings.push({
+    code: 'compressed-not-decoded',
+    severity: 'warning',
+    message: `a ${kind}-compressed stream, not decoded here: joblib.load and pandas.read_pickle open such streams as pickles`,
+  });
+}
+
 export const COMPRESSED_MODULE: FormatModule = {
   id: 'compressed',
-  formats: ['joblib'],
-  sniff: (c) => detectCompression(c.head) !== undefined,
-  judge: concludes((c, j) => compressedFile(c.reader, detectCompression(c.head) ?? 'zlib', c.known, j)),
+  formats: ['joblib', 'pickle', 'dill', 'unknown'],
+  sniff: (c) => detectCompression(c.head) !== undefined || detectUndecoded(c.head) !== undefined,
+  judge: concludes((c, j) => {
+    const kind = detectCompression(c.head);
+    if (kind) return compressedFile(c.reader, kind, c.known, j);
+    const other = detectUndecoded(c.head);
+    if (other) undecoded(other, j);
+  }),
 };

@@ -11,7 +11,8 @@ import type { Format, PickleImport } from './types';
 /** Pickles stacked one after another in one file (torch legacy writes five). */
 const MAX_STACKED_PICKLES = 16;
 
-function pickleFormat(imports: PickleImport[]): Format {
+/** The pickle's family, from what it imports (dill's and joblib's own modules). */
+export function pickleFormat(imports: PickleImport[]): Format {
   if (imports.some((i) => /^dill(\.|$)/.test(i.module))) return 'dill';
   if (imports.some((i) => /^(sklearn\.externals\.)?joblib(\.|$)/.test(i.module))) return 'joblib';
   return 'pickle';

@@ -104,6 +104,7 @@ export const FINDING_CODES = [
   'archive-not-read',
   'archive-too-deep',
   'compressed-not-pickle',
+  'compressed-not-decoded',
   'extension-mismatch',
   'gguf-bad-string',
   'gguf-bad-tensor-info',

@@ -88,8 +88,9 @@ async function zipFile(
     acc.risk = worseRisk('caution', acc.risk);
   }
   const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name) || looksLikePickle(head(e)));
+  const hidden = pkls.filter(namedAsAnotherType);
   for (const e of pkls) {
-    if (!/\.(pkl|pickle)$/.test(e.name)) {
+    if (hidden.includes(e)) {
       acc.findings.push({
         code: 'zip-hidden-pickle',
         severity: 'danger',
@@ -101,7 +102,7 @@ async function zipFile(
     await walkMembers(reader, pkls, acc, ev);
     acc.risk = worseRisk('caution', acc.risk);
   }
-  if (pkls.some((e) => !/\.(pkl|pickle)$/.test(e.name))) acc.risk = 'dangerous';
+  if (hidden.length) acc.risk = 'dangerous';
   const zips = entries.filter((e) => startsWith(head(e), ZIP_MAGIC));
   for (const e of zips) await nestedArchive(reader, e, acc, classifyMember);
   acc.findings.push({
@@ -109,6 +110,16 @@ async function zipFile(
     severity: 'warning',
     message: `a zip archive of ${entries.length} member(s)${arrays.length ? '; its arrays, pickles and archives were read, the rest were not' : pkls.length || zips.length ? '; its pickles and archives were read, the rest were not' : ': their contents were not read'}`,
   });
+}
+
+/**
+ * A pickle member whose name claims another type (`notes.txt`, `weights.safetensors`): a name that lies. A
+ * name without an extension claims nothing — pandas' zip pickles have one member named after the archive
+ * (`frame.zip` holds `frame`; pandas/io/common.py) — and its pickle is walked like any other.
+ */
+function namedAsAnotherType(e: ZipEntry): boolean {
+  const base = e.name.slice(e.name.lastIndexOf('/') + 1);
+  return /\.[A-Za-z0-9_]{1,12}$/.test(base) && !/\.(pkl|pickle)$/.test(base);
 }
 
 /** A zip inside a zip: classified in turn (to MAX_ARCHIVE_DEPTH), its imports and findings carried up. */

@@ -35,6 +35,11 @@ export interface Wave2Row {
   format: Format;
   /** Seen to run its payload (malicious) or to load (benign) under the real loader when written. */
   verified: boolean;
+  /** What the real torch 1.13's `torch.load(weights_only=True)` did with it (benign pickles). */
+  weightsOnly?: boolean;
+  /** A malicious file this engine knowingly misses, and why; `missRisk` is the verdict it gets meanwhile. */
+  miss?: string;
+  missRisk?: Risk;
 }
 
 export function readWave2Manifest(): Wave2Row[] {

@@ -232,3 +232,21 @@ describe('a failed read inside a member', () => {
     expect(fromFailedRead(v)).toBe(true);
   });
 });
+
+describe('pickle members by name', () => {
+  // pandas.read_pickle(compression='zip') reads the one member whatever it is called, and to_pickle names it
+  // after the archive without an extension: that claims no other type.
+  it('a pickle member with no extension is walked (unsafe), not a pickle under another name', async () => {
+    const v = await classify(memorySource(writeZip([{ name: 'frame', data: PKL }])), { name: 'frame.zip' });
+    expect(v.risk).toBe('unsafe');
+    expect(v.findings.map((f) => f.code)).not.toContain('zip-hidden-pickle');
+  });
+
+  it('a pickle member named as another type is hidden: dangerous', async () => {
+    for (const name of ['notes.txt', 'dir/weights.safetensors', 'config.json']) {
+      const v = await classify(memorySource(writeZip([{ name, data: PKL }])), { name: 'a.zip' });
+      expect({ name, risk: v.risk }).toEqual({ name, risk: 'dangerous' });
+      expect(v.findings.map((f) => f.code)).toContain('zip-hidden-pickle');
+    }
+  });
+});
