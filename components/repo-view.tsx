@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { HistoryProgress } from '@/lib/background/history';
 import type { CommitRecord, PullRequestRecord, RepoRecord } from '@/lib/db/schema';
 import { withName } from '@/lib/formats/names';
+import type { RepoCode } from '@/lib/formats/repo-code';
 import type { Verdict } from '@/lib/formats/types';
 import { send } from '@/lib/messaging-client';
 import { HUB_ORIGIN, repoPath, type RepoRef } from '@/lib/hub/url';
@@ -40,6 +41,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
   const [progress, setProgress] = useState<HistoryProgress | null>(null);
   const [collecting, setCollecting] = useState(false);
   const [error, setError] = useState('');
+  const [code, setCode] = useState<RepoCode | 'unread' | null>(null);
 
   const load = () =>
     send('repoView', { repo }).then(setView, (e: unknown) =>
@@ -70,6 +72,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
   };
 
   useEffect(() => {
+    void send('repoCode', { repo, rev: 'main' }).then(setCode, () => setCode('unread'));
     void (async () => {
       const v = await send('repoView', { repo }).catch(() => null);
       setView(v ?? { repo: null, commits: [], prs: [], verdicts: {} });
@@ -205,6 +208,26 @@ export function RepoView({ repo }: { repo: RepoRef }) {
             {!findings.keptPickles && !findings.stale.length && !findings.lying.length && (
               <p class="muted">None in the recorded history.</p>
             )}
+          </div>
+          <h2>Code its loaders run</h2>
+          <div data-section="code" aria-busy={code === null}>
+            {code === null && <p class="muted">Reading the repo’s configs…</p>}
+            {code === 'unread' && <p class="muted">The Hub could not be asked: not known.</p>}
+            {code !== null &&
+              code !== 'unread' &&
+              (code.findings.length ? (
+                code.findings.map((f, i) => (
+                  <p
+                    class={`finding${f.severity === 'danger' ? ' danger' : ''}`}
+                    data-finding={f.code}
+                    key={`${f.code}${i}`}
+                  >
+                    {f.message}
+                  </p>
+                ))
+              ) : (
+                <p class="muted">No Python files and no auto_map: loading runs no code of this repo.</p>
+              ))}
           </div>
           <h2>Format history</h2>
           {rows.length ? (

@@ -8,6 +8,7 @@ import {
   handleLogVisit,
   handlePutVerdict,
   handleReadRange,
+  handleRepoCode,
   handleRepoFiles,
   handleRepoView,
   refreshConversionPrsOnce,
@@ -82,6 +83,12 @@ async function dispatch(
       return refreshConversionPrsOnce(db, api, msg.data.repo);
     case 'repoView':
       return handleRepoView(db, msg.data.repo);
+    case 'repoCode':
+      return handleRepoCode(api, msg.data.repo, msg.data.rev, {
+        endpoint: api.endpoint,
+        credentials: 'include',
+        governor: resolvers,
+      });
     case 'collectRepo':
       return collector.collect(msg.data.repo);
     case 'collectProgress':

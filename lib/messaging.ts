@@ -1,5 +1,6 @@
 // One typed protocol between the content script, the pages and the background worker (the background owns
 // IndexedDB and the Hub API). Each message names its reply; listeners stay thin and call plain handlers.
+import type { RepoCode } from './formats/repo-code';
 import type { Verdict } from './formats/types';
 import type { Settings } from './settings';
 import type { RepoRef } from './hub/url';
@@ -41,6 +42,8 @@ export interface ProtocolMap {
   clearData: { request: Record<string, never>; reply: { cleared: number } };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
   refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
+  /** The code the repo's loaders can run (auto_map, .py files), read from the Hub now (not recorded). */
+  repoCode: { request: { repo: RepoRef; rev: string }; reply: RepoCode };
   /** What is recorded of one repo (offline: IndexedDB only). */
   repoView: {
     request: { repo: RepoRef };

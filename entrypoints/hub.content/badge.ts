@@ -26,6 +26,10 @@ const CSS = `
 .picklens-inline .picklens-panel{position:static;margin-top:.25rem;box-shadow:none}
 .picklens-chip{display:inline-flex;gap:.25rem;margin-left:.75rem;padding:.125rem .5rem;border-radius:9999px;border:1px solid #e5e7eb;font:500 12px/1.4 ui-sans-serif,system-ui,sans-serif;vertical-align:middle}
 :root.dark .picklens-chip{border-color:#374151}
+.picklens-chip-code-remote{color:#dc2626}
+.picklens-chip-code-auto-map,.picklens-chip-code-onnx-custom{color:#b45309}
+:root.dark .picklens-chip-code-remote{color:#f87171}
+:root.dark .picklens-chip-code-auto-map,:root.dark .picklens-chip-code-onnx-custom{color:#fcd34d}
 .picklens-panel h4{margin:0 0 .25rem;font-weight:600}
 .picklens-panel .picklens-list{margin:.25rem 0}
 .picklens-panel .picklens-item{display:block;padding-left:.75rem;text-indent:-.5rem}

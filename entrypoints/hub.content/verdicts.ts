@@ -7,6 +7,7 @@
 import { base64ToBytes } from '@/lib/base64';
 import { send } from '@/lib/messaging-client';
 import { withName } from '@/lib/formats/names';
+import { repoCode, type RepoCode } from '@/lib/formats/repo-code';
 import type { Verdict } from '@/lib/formats/types';
 import { retryAfterMs } from '@/lib/hub/errors';
 import type { ReadGate } from '@/lib/hub/http-source';
@@ -54,6 +55,29 @@ export function setConcurrency(n: number): void {
   limiter = undefined;
 }
 
+/** A file of this page's repo, read as the page reads (its limiter, the 429 gate, the background fallback). */
+function pageSource(
+  engine: Engine,
+  repo: RepoRef,
+  rev: string,
+  path: string,
+  size: number | undefined,
+  signal: AbortSignal,
+): InstanceType<Engine['HubFileSource']> {
+  limiter ??= new engine.Limiter(concurrency);
+  return new engine.HubFileSource({
+    endpoint: location.origin,
+    repo,
+    rev,
+    path,
+    size,
+    limiter,
+    signal,
+    governor: gate,
+    fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
+  });
+}
+
 export function verdictOf(
   repo: RepoRef,
   rev: string,
@@ -72,19 +96,7 @@ export function verdictOf(
     const cached = contentKey ? await send('getVerdict', { contentKey }).catch(() => null) : null;
     if (cached) return withName(cached, path);
     const engine = await loadEngine();
-    limiter ??= new engine.Limiter(concurrency);
-    const src = new engine.HubFileSource({
-      endpoint: location.origin,
-      repo,
-      rev,
-      path,
-      size,
-      limiter,
-      signal,
-      governor: gate,
-      fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
-    });
-    const v = await engine.classifyContent(src, { name: path });
+    const v = await engine.classifyContent(pageSource(engine, repo, rev, path, size, signal), { name: path });
     if (contentKey && !engine.fromFailedRead(v)) {
       void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
     }
@@ -99,4 +111,20 @@ export function verdictOf(
     () => seen.get(key) === p && seen.delete(key),
   );
   return p;
+}
+
+/**
+ * The repo's code risk: its root configs (a few KiB each) read like any file of the page, judged with its .py
+ * files by lib/formats/repo-code.ts. The engine is loaded only when there is a config to read.
+ */
+export async function repoCodeOf(
+  repo: RepoRef,
+  rev: string,
+  code: { pythonFiles: string[]; configs: { path: string; size: number }[] },
+  signal: AbortSignal,
+): Promise<RepoCode> {
+  if (!code.configs.length) return repoCode(code.pythonFiles, []);
+  const engine = await loadEngine();
+  const entries = [...code.configs, ...code.pythonFiles.map((path) => ({ path, size: 0 }))];
+  return engine.readRepoCode(entries, (path, size) => pageSource(engine, repo, rev, path, size, signal));
 }

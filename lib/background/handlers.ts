@@ -1,8 +1,10 @@
 // What the background worker does for each message: plain functions over the database and the API client,
 // unit-tested directly (STYLE.md: keep listeners thin). Writes that belong together share a transaction.
+import { CODE_CONFIGS, type RepoCode } from '../formats/repo-code';
+import { readRepoCode } from '../hub/repo-code';
 import { byDate } from '../dates';
 import { ENGINE_VERSION, type Verdict } from '../formats/types';
-import type { HubApi } from '../hub/api';
+import type { HubApi, RateGovernor } from '../hub/api';
 import { bytesToBase64 } from '../base64';
 import { contentKeyOf } from '../hub/content-key';
 import { CONVERT_BOT, isConversionPr } from '../hub/convert-bot';
@@ -194,7 +196,12 @@ export interface RepoFiles {
   truncated: boolean;
   /** Entries (files and folders) listed. */
   listed: number;
+  /** What the listing says of the repo's code: its .py files, and the root configs an auto_map can be in. */
+  code: { pythonFiles: string[]; configs: { path: string; size: number }[] };
 }
+
+/** .py files named to the page at most (the chip counts them; a loader imports what auto_map names). */
+const MAX_PYTHON_FILES = 200;
 
 export async function handleRepoFiles(
   api: HubApi,
@@ -203,6 +210,7 @@ export async function handleRepoFiles(
   limits = { pages: CHIP_MAX_TREE_PAGES, files: CHIP_MAX_FILES },
 ): Promise<RepoFiles> {
   const files: RepoFiles['files'] = [];
+  const code: RepoFiles['code'] = { pythonFiles: [], configs: [] };
   let listed = 0;
   let pages = 0;
   for await (const page of api.treePages(repo, rev)) {
@@ -210,14 +218,32 @@ export async function handleRepoFiles(
     for (const e of page) {
       listed++;
       const size = e.lfs?.size ?? e.size;
-      if (e.type !== 'file' || !isModelFile(e.path, size)) continue;
-      if (files.length >= limits.files) return { files, truncated: true, listed };
+      if (e.type !== 'file') continue;
+      if (e.path.endsWith('.py') && code.pythonFiles.length < MAX_PYTHON_FILES) code.pythonFiles.push(e.path);
+      if (CODE_CONFIGS.has(e.path)) code.configs.push({ path: e.path, size });
+      if (!isModelFile(e.path, size)) continue;
+      if (files.length >= limits.files) return { files, truncated: true, listed, code };
       files.push({ path: e.path, size, contentKey: contentKeyOf(e) });
     }
     // The next page would be one call too many: stop, and say the list may go on.
-    if (pages >= limits.pages) return { files, truncated: true, listed };
+    if (pages >= limits.pages) return { files, truncated: true, listed, code };
   }
-  return { files, truncated: false, listed };
+  return { files, truncated: false, listed, code };
+}
+
+/**
+ * The repo's code risk for the popup: the chip's listing (its budget), then the root configs read through
+ * /resolve/ with the user's session (the resolver budget, as history reads).
+ */
+export async function handleRepoCode(
+  api: HubApi,
+  repo: RepoRef,
+  rev: string,
+  read: { endpoint: string; credentials?: RequestCredentials; fetch?: FetchLike; governor?: RateGovernor },
+): Promise<RepoCode> {
+  const { code } = await handleRepoFiles(api, repo, rev);
+  const entries = [...code.configs, ...code.pythonFiles.map((path) => ({ path, size: 0 }))];
+  return readRepoCode(entries, (path, size) => new HubFileSource({ ...read, repo, rev, path, size }));
 }
 
 export async function handleGetSettings(db: PicklensDb): Promise<Settings> {

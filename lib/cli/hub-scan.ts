@@ -3,8 +3,10 @@ import { classify } from '../formats/classify';
 import type { Verdict } from '../formats/types';
 import { HubApi, type TreeEntry } from '../hub/api';
 import { HubError } from '../hub/errors';
+import type { RepoCode } from '../formats/repo-code';
 import { HubFileSource, Limiter, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
+import { readRepoCode } from '../hub/repo-code';
 import type { RepoRef } from '../hub/url';
 
 /** Files read at once: a few, as a browser would. */
@@ -37,31 +39,35 @@ export async function scanHubRepo(
     onProgress?: (done: number, total: number, path: string) => void;
     onWait?: (ms: number, why: string) => void;
   },
-): Promise<HubScanResult[]> {
+): Promise<{ files: HubScanResult[]; code: RepoCode }> {
   const api = new HubApi({ endpoint: opts.endpoint, fetch: opts.fetch, onWait: opts.onWait });
-  const entries: TreeEntry[] = [];
-  for await (const e of api.tree(repo, rev))
-    if (e.type === 'file' && isModelFile(e.path, e.size, opts.all)) entries.push(e);
+  const listing: TreeEntry[] = [];
+  for await (const e of api.tree(repo, rev)) if (e.type === 'file') listing.push(e);
+  const entries = listing.filter((e) => isModelFile(e.path, e.size, opts.all));
   const limiter = new Limiter(opts.concurrency ?? HUB_CONCURRENCY);
+  const open = (path: string, size: number) =>
+    new HubFileSource({
+      endpoint: opts.endpoint,
+      repo,
+      rev,
+      path,
+      size,
+      fetch: opts.fetch,
+      limiter,
+      onWait: opts.onWait,
+    });
   let done = 0;
-  const results = await Promise.all(
-    entries.map(async (e) => {
-      const src = new HubFileSource({
-        endpoint: opts.endpoint,
-        repo,
-        rev,
-        path: e.path,
-        size: e.size,
-        fetch: opts.fetch,
-        limiter,
-        onWait: opts.onWait,
-      });
-      const verdict = await classify(src, { name: e.path });
-      opts.onProgress?.(++done, entries.length, e.path);
-      return { path: e.path, verdict };
-    }),
-  );
-  return results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const [results, code] = await Promise.all([
+    Promise.all(
+      entries.map(async (e) => {
+        const verdict = await classify(open(e.path, e.size), { name: e.path });
+        opts.onProgress?.(++done, entries.length, e.path);
+        return { path: e.path, verdict };
+      }),
+    ),
+    readRepoCode(listing, open),
+  ]);
+  return { files: results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), code };
 }
 
 export function describeHubError(e: unknown): string {

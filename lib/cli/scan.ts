@@ -13,7 +13,7 @@ const USAGE = `usage: npm run scan -- PATH... [--json]
        npm run scan -- --hub ORG/NAME[@REV] [--endpoint URL] [--all] [--json]
   PATH            files or folders (folders are scanned recursively)
   --hub REPO      every model file of a Hub repo (datasets/ORG/NAME and spaces/ORG/NAME too), read with
-                  Range requests; progress on stderr
+                  Range requests; progress on stderr; then the repo's code (auto_map, .py files)
   --endpoint URL  another Hub, such as the local replica (http or https); default https://huggingface.co
   --all           with --hub: every file, not only model files
   --json          one JSON object per file, per line (the DESIGN.md contract)`;
@@ -68,7 +68,7 @@ async function mainHub(
   }
   const color = !json && 'isTTY' in out && Boolean(out.isTTY) && !process.env.NO_COLOR;
   try {
-    const results = await scanHubRepo(parsed.repo, parsed.rev, {
+    const { files: results, code } = await scanHubRepo(parsed.repo, parsed.rev, {
       endpoint,
       fetch: fetchImpl,
       all,
@@ -77,14 +77,20 @@ async function mainHub(
     });
     for (const r of results)
       out.write(json ? toJsonLine(r.path, r.verdict) + '\n' : formatRow(r.path, r.verdict, color) + '\n');
-    if (!json)
+    // The repo's own code, after its files: one more line, told apart by its "repo" key (no "path").
+    if (json) out.write(JSON.stringify({ repo: repoArg, rev: parsed.rev, code }) + '\n');
+    else {
       out.write(
         formatSummary(
           results.map((r) => r.verdict),
           color,
         ) + '\n',
       );
-    return results.some((r) => r.verdict.risk === 'dangerous') ? 1 : 0;
+      for (const f of code.findings) out.write(`code: ${f.message}\n`);
+      if (!code.findings.length) out.write('code: no Python files and no auto_map\n');
+    }
+    const remoteCode = code.findings.some((f) => f.severity === 'danger');
+    return remoteCode || results.some((r) => r.verdict.risk === 'dangerous') ? 1 : 0;
   } catch (e) {
     err.write(`${repoArg}: ${describeHubError(e)}\n`);
     return 2;

@@ -189,6 +189,11 @@ export const FINDING_CODES = [
   'zip-prepended-data',
   'zip-too-many-entries',
   'zip-unsupported-method',
+  // A repo's code (repo-code.ts): over its listing and configs, not one file's bytes.
+  'repo-auto-map',
+  'repo-auto-map-remote',
+  'repo-python-files',
+  'repo-config-unread',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -158,7 +158,11 @@ export async function networkBench(): Promise<string> {
     for (const latency of [0, 100]) {
       hub.knobs.latencyMs = latency;
       let t = performance.now();
-      const results = await scanHubRepo(repo, 'main', { endpoint: hub.url, fetch: base, concurrency: 20 });
+      const { files: results } = await scanHubRepo(repo, 'main', {
+        endpoint: hub.url,
+        fetch: base,
+        concurrency: 20,
+      });
       const picklens = performance.now() - t;
       t = performance.now();
       await Promise.all(tree.map((e) => fullDownload(base, resolveUrl(hub.url, repo, 'main', e.path))));
@@ -177,7 +181,11 @@ export async function networkBench(): Promise<string> {
     });
     hub.log.length = 0;
     const t = performance.now();
-    const rough = await scanHubRepo(repo, 'main', { endpoint: hub.url, fetch: base, concurrency: 20 });
+    const { files: rough } = await scanHubRepo(repo, 'main', {
+      endpoint: hub.url,
+      fetch: base,
+      concurrency: 20,
+    });
     const reads = hub.log.filter((l) => l.path.includes('/resolve/')).length;
     lines.push(
       `  100 ms, the real site's faults: Picklens ${((performance.now() - t) / 1000).toFixed(2)} s for ${rough.length} verdicts (${rough.filter((r) => r.verdict.risk !== 'unknown').length} read), ${reads} file requests, ${hub.log.filter((l) => l.status === 416).length} bogus 416s retried`,

@@ -145,6 +145,31 @@ describe('the popup on a repo', () => {
     await page.close();
   });
 
+  it("names the code a repo's loaders run: auto_map to its .py files and to another repo's", async () => {
+    const page = await openPopup('picklens/remote-code');
+    await page.waitForSelector('[data-section="code"][aria-busy="false"]', { timeout: 20_000 });
+    const findings = await page.$$eval('[data-section="code"] [data-finding]', (els) =>
+      els.map((e) => [
+        (e as HTMLElement).dataset.finding,
+        e.classList.contains('danger'),
+        e.textContent ?? '',
+      ]),
+    );
+    expect(findings.map(([code, danger]) => [code, danger])).toEqual([
+      ['repo-auto-map', false],
+      ['repo-auto-map-remote', true],
+      ['repo-python-files', false],
+    ]);
+    expect(findings[1]?.[2]).toContain('other-org/tokenizers/tokenization_tiny.py');
+    await page.close();
+    const plain = await openPopup('picklens/history');
+    await plain.waitForSelector('[data-section="code"][aria-busy="false"]', { timeout: 20_000 });
+    expect(await plain.$eval('[data-section="code"]', (e) => e.textContent ?? '')).toContain(
+      'No Python files and no auto_map',
+    );
+    await plain.close();
+  });
+
   it('works offline for a recorded repo; a failed refresh says so and keeps the record on screen', async () => {
     hub.knobs.unreachable = true;
     try {
@@ -204,10 +229,10 @@ describe('the stats page', () => {
     expect(after.batchState).toBe('running');
     await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
     hub.knobs.latencyMs = 0;
-    // The figures follow without a reload: the 20 repos and the 2 the popup collected.
+    // The figures follow without a reload: the 20 repos and the 3 the popup collected.
     await page.waitForFunction(
       () =>
-        document.querySelector('[data-section="totals"]')?.textContent?.startsWith('22 repos with a history'),
+        document.querySelector('[data-section="totals"]')?.textContent?.startsWith('23 repos with a history'),
       { timeout: 10_000 },
     );
     expect(await page.$eval('[data-batch-state]', (e) => (e as HTMLElement).dataset.batchDone)).toBe('20');

@@ -179,10 +179,18 @@ describe('repo pages after hydration', () => {
     for (const [id, want] of [
       [
         'picklens/history',
-        { picklensSafe: '1', picklensCaution: '1', picklensUnsafe: '1', picklensOpenPr: '3' },
+        {
+          picklensSafe: '1',
+          picklensCaution: '1',
+          picklensUnsafe: '1',
+          picklensOpenPr: '3',
+          picklensCode: 'none',
+        },
       ],
-      ['datasets-org/data', { picklensSafe: '1' }],
-      ['picklens/demo', { picklensUnsafe: '1', picklensWeights: 'pickle only' }],
+      ['datasets-org/data', { picklensSafe: '1', picklensCode: 'none' }],
+      ['picklens/demo', { picklensUnsafe: '1', picklensWeights: 'pickle only', picklensCode: 'python' }],
+      // The Hub shows safe weights; the loaders run this repo's .py files and another repo's tokenizer.
+      ['picklens/remote-code', { picklensSafe: '1', picklensCode: 'remote' }],
     ] as const) {
       await page.goto(base(spec(id)), { waitUntil: 'domcontentloaded' });
       await hydrated(page);
@@ -195,6 +203,12 @@ describe('repo pages after hydration', () => {
         return { ...(c?.dataset ?? {}), text: c?.textContent ?? '' };
       });
       expect(chip, id).toMatchObject(want);
+      if (id === 'picklens/remote-code') {
+        expect(chip.text).toContain("runs another repo's code with trust_remote_code");
+        const label = await page.$eval('.picklens-chip-code', (c) => c.getAttribute('aria-label') ?? '');
+        expect(label).toContain('other-org/tokenizers/tokenization_tiny.py');
+        expect(label).toContain('configuration_tiny.py, modeling_tiny.py');
+      }
     }
   });
 

@@ -219,6 +219,7 @@ export function sampleRepos(): RepoSpec[] {
         },
       ],
     },
+    remoteCodeRepo(),
     {
       id: 'datasets-org/data',
       type: 'dataset',
@@ -232,6 +233,42 @@ export function sampleRepos(): RepoSpec[] {
       ],
     },
   ];
+}
+
+/**
+ * A repo whose loaders run its own Python (transformers' custom models): config.json maps AutoConfig and
+ * AutoModel to its .py files, tokenizer_config.json maps AutoTokenizer to [slow, fast] with a class from
+ * another repo. Its weights are safetensors: the Hub shows nothing to worry about.
+ */
+export function remoteCodeRepo(id = 'picklens/remote-code'): RepoSpec {
+  const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o, null, 2));
+  return {
+    id,
+    commits: [
+      {
+        title: 'Upload custom model',
+        author: 'erin',
+        date: '2025-02-01T09:00:00.000Z',
+        files: {
+          'README.md': readme('# a custom architecture\n'),
+          'model.safetensors': fixture('model.safetensors'),
+          'config.json': json({
+            architectures: ['TinyCustomModel'],
+            auto_map: {
+              AutoConfig: 'configuration_tiny.TinyConfig',
+              AutoModel: 'modeling_tiny.TinyCustomModel',
+            },
+            model_type: 'tiny-custom',
+          }),
+          'tokenizer_config.json': json({
+            auto_map: { AutoTokenizer: ['other-org/tokenizers--tokenization_tiny.TinyTokenizer', null] },
+          }),
+          'configuration_tiny.py': readme('from transformers import PretrainedConfig\n'),
+          'modeling_tiny.py': readme('import torch\n'),
+        },
+      },
+    ],
+  };
 }
 
 /**

@@ -1,15 +1,18 @@
 // Repo home: a summary chip by the repo's name. Counts of model files by risk, whether safetensors weights
-// are available or the repo is pickle-only, and an open SFconvertbot PR with its number and a link. The
+// are available or the repo is pickle-only, the code its loaders can run that the Hub does not show
+// (auto_map to its .py files or another repo's, custom ONNX operators; lib/formats/repo-code.ts), and an
+// open SFconvertbot PR with its number and a link. The
 // file list and the PRs come from the background (the API's only caller), within a budget per page view:
 // at most CHIP_MAX_TREE_PAGES tree pages and CHIP_MAX_FILES files (the chip says when it stopped there).
 // The chip sits in the header island, which the Hub's hydration re-renders: it is put back whenever it
 // goes missing, with the state it had.
+import type { RepoCode } from '@/lib/formats/repo-code';
 import { RISKS_WORST_FIRST, type Risk, type Verdict } from '@/lib/formats/types';
 import { SELECTORS } from '@/lib/hub/selectors';
 import { send } from '@/lib/messaging-client';
 import { ensureStyle, removeCopies } from '../badge';
 import type { Feature, PageView } from '../page-views';
-import { verdictOf } from '../verdicts';
+import { repoCodeOf, verdictOf } from '../verdicts';
 
 const ORDER = RISKS_WORST_FIRST;
 const PICKLE_FORMATS = new Set(['pickle', 'joblib', 'dill', 'torch-zip', 'torch-legacy', 'torch-tar']);
@@ -34,6 +37,24 @@ function chipText(
   };
 }
 
+/** The chip's word on the repo's code: the worst of what its loaders can run, with every finding in a title. */
+function codeText(code: RepoCode, verdicts: Verdict[]): { kind: string; text: string; detail: string } {
+  const has = (c: string) => code.findings.some((f) => f.code === c);
+  const onnx = verdicts.some((v) => v.findings.some((f) => f.code === 'onnx-custom-domain'));
+  const detail = [
+    ...code.findings.map((f) => f.message),
+    ...(onnx ? ['ONNX operators from a custom domain: they need a custom-op library to load'] : []),
+  ].join('\n');
+  if (has('repo-auto-map-remote'))
+    return { kind: 'remote', text: "runs another repo's code with trust_remote_code", detail };
+  if (has('repo-auto-map'))
+    return { kind: 'auto-map', text: 'runs its own code with trust_remote_code', detail };
+  if (onnx) return { kind: 'onnx-custom', text: 'custom ONNX operators', detail };
+  if (code.pythonFiles.length)
+    return { kind: 'python', text: `${code.pythonFiles.length} .py file(s)`, detail };
+  return { kind: 'none', text: '', detail };
+}
+
 function start(view: PageView): () => void {
   const { repo } = view.info;
   const chip = document.createElement('span');
@@ -47,16 +68,29 @@ function start(view: PageView): () => void {
       send('repoFiles', { repo, rev: 'main' }),
       send('refreshConversionPrs', { repo }).catch(() => []),
     ]);
-    const verdicts = await Promise.all(
-      listing.files.map((f) => verdictOf(repo, 'main', f.path, f.size, f.contentKey, view.signal)),
-    );
+    const [verdicts, repoCode] = await Promise.all([
+      Promise.all(
+        listing.files.map((f) => verdictOf(repo, 'main', f.path, f.size, f.contentKey, view.signal)),
+      ),
+      repoCodeOf(repo, 'main', listing.code, view.signal),
+    ]);
     if (view.signal.aborted) return;
+    const code = codeText(repoCode, verdicts);
     const open = prs.find((p) => p.status === 'open' || p.status === 'draft');
     const text = chipText(verdicts, open?.num, listing.truncated);
     chip.replaceChildren();
     const counts = document.createElement('span');
     counts.textContent = `Picklens: ${text.counts}${text.weights ? ` · ${text.weights}` : ''}`;
     chip.append(counts);
+    if (code.text) {
+      // Untrusted names (config keys, file names) reach the page only as text.
+      const said = document.createElement('span');
+      said.className = `picklens-chip-code picklens-chip-code-${code.kind}`;
+      said.textContent = ` · ${code.text}`;
+      said.title = code.detail;
+      said.setAttribute('aria-label', `${code.text}. ${code.detail}`);
+      chip.append(said);
+    }
     if (text.pr && open) {
       const link = document.createElement('a');
       link.href = `${location.pathname.replace(/\/$/, '')}/discussions/${open.num}`;
@@ -69,6 +103,7 @@ function start(view: PageView): () => void {
         verdicts.filter((v) => v.risk === r).length,
       );
     chip.dataset.picklensWeights = text.weights;
+    chip.dataset.picklensCode = code.kind;
     chip.dataset.picklensTruncated = String(listing.truncated);
     if (open) chip.dataset.picklensOpenPr = String(open.num);
     view.repaint();

@@ -18,12 +18,24 @@ class Capture extends Writable {
 }
 
 type Line = { path: string; paper: string; format: string; risk: string; imports: unknown[] };
-const lines = (text: string) =>
+type RepoLine = {
+  repo: string;
+  rev: string;
+  code: {
+    autoMap: { config: string; auto: string; file: string; repo?: string }[];
+    pythonFiles: string[];
+    findings: { code: string; severity: string; message: string }[];
+  };
+};
+const all = (text: string) =>
   text
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Line);
+    .map((l) => JSON.parse(l) as Line | RepoLine);
+/** The file lines; the repo's code line (the last, with "repo" and no "path") is left out. */
+const lines = (text: string) => all(text).filter((l): l is Line => 'path' in l);
+const repoLine = (text: string) => all(text).filter((l): l is RepoLine => 'repo' in l);
 const key = (l: Line) => JSON.stringify([l.paper, l.format, l.risk, l.imports]);
 
 let https: Replica;
@@ -88,6 +100,60 @@ describe('npm run scan -- --hub', () => {
     const remote = lines(stdout);
     expect(remote.map((r) => r.path).sort()).toEqual([...local.keys()].sort());
     for (const r of remote) expect(key(r), r.path).toBe(local.get(r.path));
+  });
+
+  it("the repo's code: auto_map to its .py files, and a class from another repo (exit 1)", async () => {
+    const out = new Capture();
+    const code = await main(
+      ['--hub', 'picklens/remote-code', '--endpoint', https.url, '--json'],
+      out,
+      new Capture(),
+      replicaFetch(https.cert),
+    );
+    expect(code).toBe(1); // the weights are safe; the remote tokenizer class is not
+    expect(lines(out.text).map((l) => [l.path, l.risk])).toEqual([['model.safetensors', 'safe']]);
+    const [repo, ...more] = repoLine(out.text);
+    expect(more).toEqual([]);
+    expect(all(out.text).at(-1)).toEqual(repo);
+    expect(repo?.repo).toBe('picklens/remote-code');
+    expect(repo?.code.pythonFiles).toEqual(['configuration_tiny.py', 'modeling_tiny.py']);
+    expect(repo?.code.autoMap.map((e) => [e.config, e.auto, e.file, e.repo])).toEqual([
+      ['config.json', 'AutoConfig', 'configuration_tiny.py', undefined],
+      ['config.json', 'AutoModel', 'modeling_tiny.py', undefined],
+      ['tokenizer_config.json', 'AutoTokenizer', 'tokenization_tiny.py', 'other-org/tokenizers'],
+    ]);
+    expect(repo?.code.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['repo-auto-map', 'warning'],
+      ['repo-auto-map-remote', 'danger'],
+      ['repo-python-files', 'warning'],
+    ]);
+
+    const table = new Capture();
+    await main(
+      ['--hub', 'picklens/remote-code', '--endpoint', https.url],
+      table,
+      new Capture(),
+      replicaFetch(https.cert),
+    );
+    expect(table.text).toContain(
+      "code: config.json maps AutoConfig, AutoModel to this repo's code: from_pretrained(…, trust_remote_code=True) imports and runs configuration_tiny.py, modeling_tiny.py",
+    );
+    expect(table.text).toMatch(
+      /^code: auto_map takes code from another repo: other-org\/tokenizers\/tokenization_tiny\.py/m,
+    );
+  });
+
+  it('a repo without code says so; its config is read, nothing else', async () => {
+    const table = new Capture();
+    expect(
+      await main(
+        ['--hub', 'picklens/history', '--endpoint', https.url],
+        table,
+        new Capture(),
+        replicaFetch(https.cert),
+      ),
+    ).toBe(0);
+    expect(table.text).toMatch(/^code: no Python files and no auto_map$/m);
   });
 
   it('exit 2 with a clear message for a missing repo or a bad argument', async () => {

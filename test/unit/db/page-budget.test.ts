@@ -51,6 +51,14 @@ describe('the repo chip’s listing', () => {
       'pytorch_model.bin',
       'tf_model.h5',
     ]);
+    // The code facts ride on the same listing: root configs that can carry an auto_map, and .py files.
+    expect(small.code).toEqual({
+      pythonFiles: [],
+      configs: [{ path: 'config.json', size: '{"architectures":["TinyNet"]}'.length }],
+    });
+    const custom = await handleRepoFiles(api(), { type: 'model', id: 'picklens/remote-code' }, 'main');
+    expect(custom.code.pythonFiles).toEqual(['configuration_tiny.py', 'modeling_tiny.py']);
+    expect(custom.code.configs.map((c) => c.path)).toEqual(['config.json', 'tokenizer_config.json']);
     const few = await handleRepoFiles(api(), { type: 'model', id: 'picklens/fixtures' }, 'main', {
       pages: 3,
       files: 5,
