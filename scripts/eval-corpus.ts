@@ -1,12 +1,11 @@
 // `npm run eval:corpus`: Picklens, picklescan, modelscan and fickling side by side on ../shared/corpus/peers,
-// then Picklens (and picklescan, when PICKLESCAN_SRC names its source) on the project's own wave 2 corpus
-// (test/fixtures/wave2: the bypasses of 2024–2026 and their benign look-alikes).
-import { spawnSync } from 'node:child_process';
+// then Picklens and the peers this machine can run (test/support/peers.ts) on the project's own wave 2
+// corpus (test/fixtures/wave2: the bypasses of 2024–2026 and their benign look-alikes).
 import { join } from 'node:path';
 import { corpusAvailable, PEERS_DIR } from '../test/support/corpus';
 import { evaluateCorpus, formatTable, isMetadataExemption } from '../test/support/corpus-eval';
 import { classifyFile, readWave2Manifest, WAVE2_DIR } from '../test/support/fixtures';
-import { PICKLESCAN_SRC, picklescanCommand } from '../test/support/picklescan';
+import { availablePeers, PEERS, peerSays } from '../test/support/peers';
 
 if (corpusAvailable()) {
   const all = await evaluateCorpus();
@@ -25,33 +24,41 @@ if (corpusAvailable()) {
 } else console.error(`no peer corpus at ${PEERS_DIR}: it sits in ../shared/ beside the project's checkout`);
 
 const rows = readWave2Manifest();
-/** picklescan's verdict on one file: dangerous when it reports an infected file (undefined: not run). */
-function picklescanSays(path: string): boolean | undefined {
-  const c = picklescanCommand(path);
-  if (!c) return undefined;
-  const r = spawnSync(c.cmd, c.args, { env: c.env, encoding: 'utf8' });
-  return /Infected files: [1-9]/.test(r.stdout + r.stderr);
-}
-const tally = { picklens: { caught: 0, alarms: 0 }, picklescan: { caught: 0, alarms: 0 } };
+const peers = availablePeers();
+const tally = new Map<string, { caught: number; alarms: number; errors: number }>(
+  ['picklens', ...peers].map((t) => [t, { caught: 0, alarms: 0, errors: 0 }]),
+);
 for (const row of rows) {
   const path = join(WAVE2_DIR, 'files', row.file);
-  const ours = (await classifyFile(path, row.file)).risk === 'dangerous';
-  const theirs = picklescanSays(path);
   const key = row.kind === 'malicious' ? 'caught' : 'alarms';
-  if (ours) tally.picklens[key]++;
-  if (theirs) tally.picklescan[key]++;
+  const count = (tool: string, dangerous: boolean) => {
+    const t = tally.get(tool);
+    if (t && dangerous) t[key]++;
+  };
+  count('picklens', (await classifyFile(path, row.file)).risk === 'dangerous');
+  for (const peer of peers) {
+    const says = peerSays(peer, path);
+    if (!says) continue;
+    if ('error' in says) {
+      const t = tally.get(peer);
+      if (t) t.errors++;
+    } else count(peer, says.dangerous);
+  }
 }
 const bad = rows.filter((r) => r.kind === 'malicious').length;
 const good = rows.length - bad;
 console.log(
   `\nWave 2 corpus (test/fixtures/wave2): ${bad} malicious, ${good} benign; "false alarms" = benign called dangerous`,
 );
-console.log(
-  `  picklens    caught ${tally.picklens.caught}/${bad}   false alarms ${tally.picklens.alarms}/${good}`,
-);
-for (const r of rows.filter((r) => r.miss)) console.log(`    missed: ${r.file} (${r.miss})`);
-console.log(
-  PICKLESCAN_SRC
-    ? `  picklescan  caught ${tally.picklescan.caught}/${bad}   false alarms ${tally.picklescan.alarms}/${good}`
-    : '  picklescan  not run (set PICKLESCAN_SRC to its src folder); modelscan and fickling are not run here',
-);
+for (const [tool, t] of tally) {
+  console.log(
+    `  ${tool.padEnd(11)} caught ${`${t.caught}/${bad}`.padEnd(6)} false alarms ${`${t.alarms}/${good}`.padEnd(6)}${t.errors ? ` could not scan ${t.errors}` : ''}`,
+  );
+  if (tool === 'picklens')
+    for (const r of rows.filter((r) => r.miss)) console.log(`    missed: ${r.file} (${r.miss})`);
+}
+const absent = PEERS.filter((p) => !peers.includes(p));
+if (absent.length)
+  console.log(
+    `  not run: ${absent.join(', ')} (set ${absent.map((p) => `${p.toUpperCase()}_SRC`).join(', ')}; see test/support/peers.ts)`,
+  );

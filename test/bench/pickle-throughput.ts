@@ -11,7 +11,7 @@ import { Reader } from '../../lib/formats/bytes';
 import { classify } from '../../lib/formats/classify';
 import { walkPickle } from '../../lib/formats/pickle';
 import { openFileSource } from '../../lib/cli/file-source';
-import { picklescanCommand } from '../support/picklescan';
+import { picklescanCommand } from '../support/peers';
 
 const DIR = join(tmpdir(), 'picklens-bench');
 const ROOT = join(import.meta.dirname, '../..');
