@@ -47,32 +47,7 @@ function extensionOf(name: string | undefined): string | undefined {
  * pickle behind the name of a format that cannot run code is dangerous. A content verdict (no name
  * findings) is returned unchanged when the name agrees.
  */
-/**
- * A compressed stream the engine does not decode, named as a pickle: joblib.dump(…, compress=…) keeps the name
- * it is given (`model.joblib`, `model.pkl`, or with the compressor's suffix), and pandas.read_pickle takes the
- * compression from the name (`frame.pkl.xz`). Such a file loads as a pickle: unsafe, its content unread.
- */
-const COMPRESSION_SUFFIXES = new Set(['gz', 'bz2', 'xz', 'lzma', 'lz4', 'z']);
-const PICKLE_NAMES: Record<string, Format> = {
-  joblib: 'joblib',
-  pkl: 'pickle',
-  pickle: 'pickle',
-  dill: 'dill',
-};
-
-function compressedPickleName(name: string | undefined): Format | undefined {
-  const parts = (name?.split(/[\\/]/).pop() ?? '').toLowerCase().split('.').slice(1);
-  const last = parts.pop();
-  if (last && PICKLE_NAMES[last]) return PICKLE_NAMES[last];
-  const inner = parts.pop();
-  return last && COMPRESSION_SUFFIXES.has(last) && inner ? PICKLE_NAMES[inner] : undefined;
-}
-
 export function withName(content: Verdict, name: string | undefined): Verdict {
-  if (content.findings.some((f) => f.code === 'compressed-not-decoded')) {
-    const format = compressedPickleName(name);
-    return format ? { ...content, format, risk: 'unsafe' } : content;
-  }
   const ext = extensionOf(name);
   if (!ext) return content;
   const expected = EXTENSION_FORMATS[ext];

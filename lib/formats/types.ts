@@ -104,7 +104,6 @@ export const FINDING_CODES = [
   'archive-not-read',
   'archive-too-deep',
   'compressed-not-pickle',
-  'compressed-not-decoded',
   'extension-mismatch',
   'gguf-bad-string',
   'gguf-bad-tensor-info',

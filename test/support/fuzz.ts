@@ -1,5 +1,5 @@
-// The engine's fuzz harness: random inputs and mutations of real files (the fixtures and, when present, the
-// peer corpora) through classify. Every input must get a verdict: no throw, no hang, bounded memory.
+// The engine's fuzz harness: random inputs and mutations of real files (the fixtures, the wave 2 corpus and,
+// when present, the peer corpora) through classify. Every input must get a verdict: no throw, no hang, bounded memory.
 // `npm run fuzz` runs 1,000,000 inputs; `npm test` runs a short version of the same harness.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { classify } from '../../lib/formats/classify';
 import { memorySource } from '../../lib/formats/bytes';
 import { RISKS } from '../../lib/formats/types';
 import { PEERS_DIR, corpusAvailable } from './corpus';
-import { FIXTURES_DIR } from './fixtures';
+import { FIXTURES_DIR, WAVE2_DIR } from './fixtures';
 
 /** Larger seeds are skipped: mutations of them would dominate the time. */
 const MAX_SEED_FILE = 256 * 1024;
@@ -24,6 +24,7 @@ export function seedFiles(): Uint8Array[] {
     }
   };
   walk(FIXTURES_DIR);
+  walk(join(WAVE2_DIR, 'files')); // the compressions, ONNX and GGUF shapes of issue 13
   if (corpusAvailable()) walk(PEERS_DIR);
   return files.sort().map((f) => new Uint8Array(readFileSync(f)));
 }
