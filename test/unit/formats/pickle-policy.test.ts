@@ -42,6 +42,39 @@ describe('import policy', () => {
     });
   }
 
+  it('says the capability behind every dangerous entry', () => {
+    expect(classifyImport('subprocess', 'Popen').reason).toBe(
+      'module subprocess starts, signals or ends processes',
+    );
+    expect(classifyImport('socket', 'socket').reason).toBe('module socket opens network connections');
+    expect(classifyImport('builtins', 'getattr').reason).toMatch(/^builtins\.getattr reaches any attribute/);
+    expect(classifyImport('torch', 'load').reason).toMatch(/^torch\.load loads another pickle/);
+    expect(classifyImport('io', 'open').reason).toBe('io.open reads or writes files');
+  });
+
+  it('takes an unlisted callable named for a capability at its word; a name that only contains one is not', () => {
+    for (const [module, name] of [
+      ['hydra.utils', 'instantiate'],
+      ['somepkg.tools', 'run_script'],
+      ['vendor.helpers', 'import_string'],
+      ['macos', 'system'],
+      ['lib.net', 'urlretrieve'],
+      ['lib.compat', 'loads'],
+    ] as const) {
+      const r = classifyImport(module, name);
+      expect(r.safety, `${module}.${name}`).toBe('dangerous');
+      expect(r.reason).toContain(`is named as a callable that`);
+    }
+    for (const [module, name] of [
+      ['somepkg.metrics', 'evaluate_metrics'],
+      ['somepkg.models', 'SystemModel'],
+      ['somepkg', 'Executor'],
+    ] as const)
+      expect(classifyImport(module, name).safety, `${module}.${name}`).toBe('suspicious');
+    // What real libraries write is judged first.
+    expect(classifyImport('numpy', 'mean').safety).toBe('innocuous');
+  });
+
   it("knows torch 1.13's weights_only allow list", () => {
     expect(isWeightsOnlyGlobal('torch._utils', '_rebuild_tensor_v2')).toBe(true);
     expect(isWeightsOnlyGlobal('torch', 'BFloat16Storage')).toBe(true);
