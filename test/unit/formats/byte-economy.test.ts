@@ -52,6 +52,37 @@ describe('byte economy on 200 MB files', () => {
     expect(v.bytesRead).toBeLessThanOrEqual(64 * 1024);
   });
 
+  it('ONNX with its weights inline: the head and the opsets after the graph, never the graph', async () => {
+    // ModelProto: ir_version 8, producer, graph (7) holding one initializer (5) whose raw_data (9) is 200 MB
+    // of zeros, then opset_import (8). Lengths are protobuf varints.
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n >= 128; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+      return new Uint8Array([...out, n]);
+    };
+    const field = (tag: number, len: number) => new Uint8Array([...[tag], ...varint(len)]);
+    const tensorHead = new Uint8Array([0x08, 0x80, 0x80, 0x80, 0x19, 0x10, 0x01, 0x42, 0x01, 0x77]); // dims, FLOAT, name "w"
+    const raw = field(0x4a, MB200);
+    const tensorLen = tensorHead.length + raw.length + MB200;
+    const init = field(0x2a, tensorLen);
+    const graphLen = init.length + tensorLen;
+    const opset = new Uint8Array([0x42, 0x02, 0x10, 0x0d]); // opset_import { version: 13 }
+    const src = segmentedSource([
+      new Uint8Array([0x08, 0x08, 0x12, 0x01, 0x78]),
+      field(0x3a, graphLen),
+      init,
+      tensorHead,
+      raw,
+      { zeros: MB200 },
+      opset,
+    ]);
+    const v = await classify(src, { name: 'model.onnx' });
+    expect(src.size).toBeGreaterThan(MB200);
+    expect({ format: v.format, risk: v.risk }).toEqual({ format: 'onnx', risk: 'safe' });
+    expect(v.details.graphNotScanned).toMatch(/over the/);
+    expect(v.bytesRead).toBeLessThanOrEqual(KIB200);
+  });
+
   it('a safetensors header larger than the first read costs one more request, not the file', async () => {
     const entries: Record<string, unknown> = {};
     for (let i = 0; i < 3000; i++)
