@@ -4,8 +4,10 @@
 // with safe_mode off, deserialised). Spec: keras/src/saving/saving_lib.py, serialization_lib.py.
 // Checked: every object in the config for Lambda layers and serialised lambdas, for modules outside Keras,
 // and for dangerous callables inside or outside it (a function is named by its config: `keras.utils` +
-// `get_file` downloads, CVE-2025-8747). Not checked: the weights file (data only).
-import { decodeUtf8 } from './bytes';
+// `get_file` downloads, CVE-2025-8747), and for pickles carried in its strings (base64 or hex), which the
+// caller walks. Not checked: the weights file (data only).
+import { decodeBase64, decodeHex, decodeUtf8 } from './bytes';
+import { looksLikePickle } from './pickle';
 import { classifyImport } from './pickle-policy';
 import type { Finding, Risk } from './types';
 
@@ -16,10 +18,28 @@ const MAX_CONFIG_NODES = 1_000_000;
 const KERAS_MODULES =
   /^(keras|tf_keras|tensorflow\.keras|keras_nlp|keras_cv|keras_hub)(\.|$)|^(builtins|numpy)$/;
 
+/** Pickles carried in config strings (base64 or hex) kept for a walk, at most. */
+const MAX_CONFIG_PICKLES = 16;
+
 interface KerasResult {
   risk: Risk;
   findings: Finding[];
   details: Record<string, unknown>;
+  /**
+   * Pickles a config string carries, base64 or hex (a custom object's from_config can hand one to
+   * pickle.loads; Keras itself never does), with where they are: the caller walks them.
+   */
+  pickles: { where: string; bytes: Uint8Array }[];
+}
+
+/** A config string that decodes (base64 "gA…", hex "80…") to the start of a pickle. */
+function pickleIn(s: string): { bytes: Uint8Array; encoding: string } | undefined {
+  if (s.length < 16) return undefined;
+  const text = s.trim();
+  const bytes = /^g[A-D]/.test(text) ? decodeBase64(text) : /^80/.test(text) ? decodeHex(text) : undefined;
+  return bytes && looksLikePickle(bytes)
+    ? { bytes, encoding: text.startsWith('g') ? 'base64' : 'hex' }
+    : undefined;
 }
 
 export function readKerasConfig(bytes: Uint8Array): KerasResult {
@@ -35,6 +55,7 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
       risk: 'invalid',
       findings: [{ code: 'keras-bad-config', severity: 'error', message: 'config.json is not JSON' }],
       details: {},
+      pickles: [],
     };
   }
   const findings: Finding[] = [];
@@ -43,10 +64,17 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
   let nodes = 0;
   const custom = new Set<string>();
   const dangerous = new Set<string>();
-  const walk = (v: unknown, depth: number): void => {
-    if (depth > MAX_CONFIG_DEPTH || ++nodes > MAX_CONFIG_NODES || typeof v !== 'object' || v === null) return;
+  const pickles: KerasResult['pickles'] = [];
+  const walk = (v: unknown, depth: number, path: string): void => {
+    if (depth > MAX_CONFIG_DEPTH || ++nodes > MAX_CONFIG_NODES) return;
+    if (typeof v === 'string' && pickles.length < MAX_CONFIG_PICKLES) {
+      const p = pickleIn(v);
+      if (p) pickles.push({ where: `config.json: a ${p.encoding} pickle at ${path || '/'}`, bytes: p.bytes });
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
-      for (const x of v) walk(x, depth + 1);
+      v.forEach((x, i) => walk(x, depth + 1, `${path}/${i}`));
       return;
     }
     const o = v as Record<string, unknown>;
@@ -62,9 +90,9 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
       if (module && !KERAS_MODULES.test(module))
         custom.add(`${module}.${typeof o.registered_name === 'string' ? o.registered_name : name}`);
     }
-    for (const x of Object.values(o)) walk(x, depth + 1);
+    for (const [k, x] of Object.entries(o)) walk(x, depth + 1, `${path}/${k.slice(0, 64)}`);
   };
-  walk(json, 0);
+  walk(json, 0, '');
   let risk: Risk = 'safe';
   if (custom.size) {
     risk = 'caution';
@@ -96,5 +124,5 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
       severity: 'warning',
       message: `only the first ${MAX_CONFIG_NODES} config values were inspected`,
     });
-  return { risk, findings, details: { configObjects: layers, lambdaLayers: lambdas } };
+  return { risk, findings, details: { configObjects: layers, lambdaLayers: lambdas }, pickles };
 }

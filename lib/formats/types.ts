@@ -121,6 +121,7 @@ export const FINDING_CODES = [
   'keras-config-limit',
   'keras-custom-object',
   'keras-dangerous-module',
+  'keras-embedded-pickle',
   'keras-lambda',
   'lfs-pointer',
   'npy-bad-dtype',

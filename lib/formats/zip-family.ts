@@ -244,6 +244,19 @@ async function kerasZip(reader: Reader, entries: ZipEntry[], acc: Judgement): Pr
   acc.findings.push(...k.findings);
   Object.assign(acc.details, k.details);
   acc.risk = k.risk;
+  // A pickle in a config string runs only if custom code unpickles it, and is never needed by Keras: one
+  // that imports or calls anything is a payload (dangerous); one of plain data still asks for a look.
+  for (const p of k.pickles) {
+    const r = await walkPickle(new Reader(memorySource(p.bytes), p.bytes.length), 0, { where: p.where });
+    const active = r.imports.length > 0 || r.calls.length > 0;
+    acc.imports.push(...r.imports);
+    acc.findings.push({
+      code: 'keras-embedded-pickle',
+      severity: active ? 'danger' : 'warning',
+      message: `${p.where}${active ? ` imports ${r.imports.map((i) => `${i.module}.${i.name}`).join(', ') || 'nothing'} and makes ${r.calls.length} call(s): custom code that unpickles it runs them` : ' holds only data'}`,
+    });
+    acc.risk = worseRisk(acc.risk, active ? 'dangerous' : 'caution');
+  }
 }
 
 const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];

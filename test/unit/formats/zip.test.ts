@@ -250,3 +250,43 @@ describe('pickle members by name', () => {
     }
   });
 });
+
+describe('Keras v3 configs that carry a pickle', () => {
+  const enc = new TextEncoder();
+  const keras = (fn: unknown) =>
+    writeZip([
+      { name: 'metadata.json', data: enc.encode('{"keras_version": "3.4.1"}') },
+      {
+        name: 'config.json',
+        data: enc.encode(
+          JSON.stringify({
+            module: 'my_layers',
+            class_name: 'Stateful',
+            config: { name: 's', state: fn },
+          }),
+        ),
+      },
+      { name: 'model.weights.h5', data: new Uint8Array(8) },
+    ]);
+  // PROTO 2, GLOBAL posix system, SHORT_BINUNICODE "touch ran", TUPLE1, REDUCE, STOP
+  const evil = bytes([0x80, 0x02], 'cposix\nsystem\n', [0x8c, 9], 'touch ran', [0x85], 'R.');
+
+  it('a base64 pickle that imports posix.system: dangerous, with where it is', async () => {
+    const v = await classify(memorySource(keras(Buffer.from(evil).toString('base64'))), { name: 'm.keras' });
+    expect(v.format).toBe('keras');
+    expect(v.risk).toBe('dangerous');
+    const f = v.findings.find((x) => x.code === 'keras-embedded-pickle');
+    expect(f?.severity).toBe('danger');
+    expect(f?.message).toContain('config.json: a base64 pickle at /config/state');
+    expect(v.imports).toContainEqual(
+      expect.objectContaining({ module: 'posix', name: 'system', safety: 'dangerous' }),
+    );
+  });
+
+  it('a hex pickle of plain data: a warning, the custom object stays a caution', async () => {
+    const data = bytes([0x80, 0x02, 0x8c, 16], 'just some values', '.');
+    const v = await classify(memorySource(keras(Buffer.from(data).toString('hex'))), { name: 'm.keras' });
+    expect(v.risk).toBe('caution');
+    expect(v.findings.find((x) => x.code === 'keras-embedded-pickle')?.severity).toBe('warning');
+  });
+});
