@@ -1,8 +1,9 @@
 // GGUF v1–v3: magic "GGUF", version, tensor and metadata counts, metadata key/values, tensor infos.
 // Spec: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md (v1 used u32 counts and string lengths).
 // Checked: magic, version, every KV's type and length, tensor info dims. Not checked: tensor data (never
-// read), alignment padding. A chat template (Jinja) is code for some runtimes: it makes the risk `caution`,
-// and `dangerous` when it reaches Python objects (templateEscapes).
+// read), alignment padding. A chat template (Jinja) is code for some runtimes: one that was inspected and
+// only formats messages stays `safe` (a finding says it is there); one too large to inspect is `caution`, and
+// one that reaches Python objects (templateEscapes) is `dangerous`.
 import { ascii, Cursor, Reader, startsWith, Truncated, decodeUtf8, u32, u64 } from './bytes';
 import { concludes, type FormatModule } from './judgement';
 import type { Finding } from './types';
@@ -12,7 +13,7 @@ export const MAX_GGUF_TENSORS = 1_000_000;
 /** Arrays of strings (tokenizer vocabularies) are walked item by item; bound their length. */
 const MAX_GGUF_ARRAY = 50_000_000;
 /** Strings longer than this are skipped unread (a chat template is a few KiB). */
-const MAX_GGUF_KEPT_STRING = 1024 * 1024;
+export const MAX_GGUF_KEPT_STRING = 1024 * 1024;
 /** The whole metadata and tensor-info section: past this the verdict says the header is too large. */
 const MAX_GGUF_HEADER = 512 * 1024 * 1024;
 /** GGML_MAX_DIMS. */
@@ -45,6 +46,8 @@ interface GgufResult {
   findings: Finding[];
   details: Record<string, unknown>;
   chatTemplate: boolean;
+  /** The chat template was too large to inspect. */
+  templateUnread?: boolean;
   /** The chat template reaches Python objects (templateEscapes). */
   templateEscape?: boolean;
 }
@@ -182,12 +185,13 @@ async function readGguf(reader: Reader, size: number): Promise<GgufResult> {
     result.findings.push({ code: result.error.code, severity: 'error', message: result.error.message });
   }
   if (result.chatTemplate) {
+    result.templateUnread = unreadTemplate;
     result.findings.push({
       code: 'gguf-chat-template',
-      severity: 'warning',
+      severity: unreadTemplate ? 'warning' : 'info',
       message: unreadTemplate
         ? `carries a Jinja chat template over ${MAX_GGUF_KEPT_STRING} bytes, not inspected; some runtimes render templates as code`
-        : 'carries a Jinja chat template, which some runtimes render as code',
+        : 'carries a Jinja chat template (inspected: it formats messages and reaches no Python object)',
     });
   }
   if (escapes.size) {
@@ -226,7 +230,7 @@ export const GGUF_MODULE: FormatModule = {
   judge: concludes(async (c, j) => {
     const g = await readGguf(c.reader, c.known);
     j.format = 'gguf';
-    j.risk = g.error ? 'invalid' : g.templateEscape ? 'dangerous' : g.chatTemplate ? 'caution' : 'safe';
+    j.risk = g.error ? 'invalid' : g.templateEscape ? 'dangerous' : g.templateUnread ? 'caution' : 'safe';
     j.findings.push(...g.findings);
     Object.assign(j.details, g.details);
   }),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../lib/formats/classify';
 import { memorySource } from '../../../lib/formats/bytes';
-import { MAX_GGUF_TENSORS } from '../../../lib/formats/gguf';
+import { MAX_GGUF_KEPT_STRING, MAX_GGUF_TENSORS } from '../../../lib/formats/gguf';
 import { readKerasConfig } from '../../../lib/formats/keras';
 import { MAX_NPY_HEADER, parsePyLiteral } from '../../../lib/formats/numpy';
 import { MAX_TAR_MEMBERS } from '../../../lib/formats/tar';
@@ -39,10 +39,17 @@ describe('GGUF', () => {
       details: { version: 3, architecture: 'llama', tensors: 1, parameters: 12 },
     });
   });
-  it('a chat template makes it caution', async () => {
+  it('an inspected chat template that only formats messages stays safe, with a finding that it is there', async () => {
     const v = await run(gguf(3, 0, 1, gstr('tokenizer.chat_template'), le32(8), gstr('{{ x }}')));
+    expect(v.risk).toBe('safe');
+    expect(v.findings.map((f) => [f.code, f.severity])).toEqual([['gguf-chat-template', 'info']]);
+  });
+  it('a chat template too large to inspect is a caution, said as such', async () => {
+    const big = '{{ x }}'.padEnd(MAX_GGUF_KEPT_STRING + 10, ' ');
+    const v = await run(gguf(3, 0, 1, gstr('tokenizer.chat_template'), le32(8), gstr(big)));
     expect(v.risk).toBe('caution');
-    expect(v.findings.map((f) => f.code)).toEqual(['gguf-chat-template']);
+    expect(v.findings.map((f) => [f.code, f.severity])).toEqual([['gguf-chat-template', 'warning']]);
+    expect(v.findings[0]?.message).toContain('not inspected');
   });
   it('gguf-big-endian: recognised, header only', async () => {
     const v = await run(concat(ascii('GGUF'), new Uint8Array([0, 0, 0, 3]), new Uint8Array(16)));
