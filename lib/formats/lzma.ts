@@ -382,8 +382,11 @@ abstract class Container implements PushDecoder {
     this.input = joined;
     this.at = 0;
     this.final ||= final;
-    this.pending = this.decode(OUT_PER_PUSH);
-    this.dict?.flush();
+    try {
+      this.pending = this.decode(OUT_PER_PUSH);
+    } finally {
+      this.dict?.flush(); // what decoded before a failure is still handed on
+    }
     if (this.done) this.ondata(new Uint8Array(0), true);
     else if (this.final && !this.pending) throw new LzmaError('the stream ends before its end');
   }
@@ -449,7 +452,7 @@ export class LzmaAloneDecoder extends Container {
 
 /** `.xz`: stream header, blocks of LZMA2 chunks (the only filter accepted), index and footer. */
 export class XzDecoder extends Container {
-  private stage: 'header' | 'block' | 'chunks' | 'lzma-chunk' | 'stored-chunk' = 'header';
+  protected stage: 'header' | 'block' | 'chunks' | 'lzma-chunk' | 'stored-chunk' = 'header';
   private chunkLeft = 0;
   private packedEnd = 0;
   private checkSize = 0;
@@ -457,6 +460,9 @@ export class XzDecoder extends Container {
   private blockBytes = 0;
   private needProps = true;
   private needDictReset = true;
+
+  /** A raw LZMA2 stream (no xz container), as 7z packs it: its dictionary size comes from elsewhere. */
+  protected raw = false;
 
   protected override shift(n: number): void {
     this.packedEnd -= n;
@@ -515,6 +521,10 @@ export class XzDecoder extends Container {
         if (!this.avail(1)) return false;
         const c = this.input[this.at] ?? 0;
         const lzma = this.lzma as Lzma;
+        if (c === 0 && this.raw) {
+          this.done = true; // a raw LZMA2 stream ends with its end chunk
+          return false;
+        }
         if (c === 0) {
           // The block's end: padding to four bytes, then its check.
           const skip = 1 + ((4 - ((this.blockBytes + 1) % 4)) % 4) + this.checkSize;
@@ -584,9 +594,27 @@ export class XzDecoder extends Container {
     }
   }
 
+  protected openRaw(dictSize: number): void {
+    this.open(Math.min(dictSize, MAX_DICTIONARY + 1));
+    this.stage = 'chunks';
+  }
+
   /** Moves past n input bytes of the block (its length decides the padding before the check). */
   private advance(n: number): void {
     this.at += n;
     this.blockBytes += n;
+  }
+}
+
+/**
+ * A raw LZMA2 stream (chunks only, as 7z's LZMA2 coder writes it). The dictionary size is the coder's
+ * property in the archive header; a caller that has not read it gives the output it will ask for at most
+ * (no match reaches further back than what was produced).
+ */
+export class Lzma2Decoder extends XzDecoder {
+  constructor(ondata: (chunk: Uint8Array, final: boolean) => void, dictSize: number) {
+    super(ondata);
+    this.raw = true;
+    this.openRaw(dictSize);
   }
 }

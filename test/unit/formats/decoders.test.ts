@@ -113,3 +113,30 @@ describe('stream decoders', () => {
     expect(() => feed('bz2', new Uint8Array([0x42, 0x5a, 0x68, 0x30, 1, 2, 3]), 64)).toThrow(/block size/);
   });
 });
+
+describe('7z packed streams', () => {
+  const sevenZip = (packed: number[]) => {
+    const sig = new Uint8Array(32);
+    sig.set([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]);
+    new DataView(sig.buffer).setBigUint64(12, BigInt(packed.length), true); // the next header's offset
+    new DataView(sig.buffer).setBigUint64(20, 1n, true);
+    return new Uint8Array([...sig, ...packed, 0x01]);
+  };
+
+  it('a stream of another coder (LZMA, which opens with a zero byte) is said not decoded', async () => {
+    const v = await classify(memorySource(sevenZip([0, 1, 2, 3, 4, 5, 6, 7])), { name: 'a.7z' });
+    expect(v.risk).toBe('caution');
+    expect(v.findings.find((f) => f.code === 'archive-not-read')?.message).toContain('not LZMA2');
+  });
+
+  it('an LZMA2 stream that breaks is said where it stopped, and what came before it was looked at', async () => {
+    // A stored chunk with a pickle of plain data, then a bad control byte.
+    const pickle = [0x80, 0x02, 0x7d, 0x2e]; // PROTO 2, EMPTY_DICT, STOP
+    const v = await classify(memorySource(sevenZip([0x01, 0x00, pickle.length - 1, ...pickle, 0x7f])), {
+      name: 'a.7z',
+    });
+    const message = v.findings.find((f) => f.code === 'archive-not-read')?.message ?? '';
+    expect(message).toContain('1 pickle(s) found');
+    expect(message).toMatch(/did not decode past byte 4 \(a bad LZMA2 control byte 127\)/);
+  });
+});
