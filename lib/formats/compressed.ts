@@ -116,7 +116,7 @@ export class DecompressedSource implements ByteSource {
       try {
         this.stream.push(chunk, this.inAt >= this.inEnd);
       } catch (err) {
-        // fflate throws on a stream that is not what its header says: the file's fault, not the transport's.
+        // A decoder throws on a stream that is not what its header says: the file's fault, not the transport's.
         this.failure = new SourceDataError(
           `the compressed stream is corrupt near compressed byte ${this.inAt}: ${err instanceof Error ? err.message : String(err)}`,
           'decompression-corrupt',
