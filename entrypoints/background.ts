@@ -84,11 +84,13 @@ async function dispatch(
     case 'repoView':
       return handleRepoView(db, msg.data.repo);
     case 'repoCode':
-      return handleRepoCode(api, msg.data.repo, msg.data.rev, {
-        endpoint: api.endpoint,
-        credentials: 'include',
-        governor: resolvers,
-      });
+      return handleRepoCode(
+        api,
+        msg.data.repo,
+        msg.data.rev,
+        { endpoint: api.endpoint, credentials: 'include', governor: resolvers },
+        msg.data.code,
+      );
     case 'collectRepo':
       return collector.collect(msg.data.repo);
     case 'collectProgress':

@@ -2,4 +2,3 @@
 // engine.mjs), only when a verdict is not already known. Pages whose verdicts are all cached never load it.
 export { classifyContent, fromFailedRead } from './formats/classify';
 export { HubFileSource, Limiter } from './hub/http-source';
-export { readRepoCode } from './hub/repo-code';

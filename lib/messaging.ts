@@ -42,8 +42,15 @@ export interface ProtocolMap {
   clearData: { request: Record<string, never>; reply: { cleared: number } };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
   refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
-  /** The code the repo's loaders can run (auto_map, .py files), read from the Hub now (not recorded). */
-  repoCode: { request: { repo: RepoRef; rev: string }; reply: RepoCode };
+  /**
+   * The code the repo's loaders can run (auto_map, .py files), read from the Hub now (not recorded): the root
+   * configs are read by the background, so a page never loads the engine for them; `code` is what a listing
+   * already found (the chip's), else the background lists the repo itself (the popup).
+   */
+  repoCode: {
+    request: { repo: RepoRef; rev: string; code?: RepoFiles['code'] };
+    reply: RepoCode;
+  };
   /** What is recorded of one repo (offline: IndexedDB only). */
   repoView: {
     request: { repo: RepoRef };

@@ -7,7 +7,6 @@
 import { base64ToBytes } from '@/lib/base64';
 import { send } from '@/lib/messaging-client';
 import { withName } from '@/lib/formats/names';
-import { repoCode, type RepoCode } from '@/lib/formats/repo-code';
 import type { Verdict } from '@/lib/formats/types';
 import { retryAfterMs } from '@/lib/hub/errors';
 import type { ReadGate } from '@/lib/hub/http-source';
@@ -111,20 +110,4 @@ export function verdictOf(
     () => seen.get(key) === p && seen.delete(key),
   );
   return p;
-}
-
-/**
- * The repo's code risk: its root configs (a few KiB each) read like any file of the page, judged with its .py
- * files by lib/formats/repo-code.ts. The engine is loaded only when there is a config to read.
- */
-export async function repoCodeOf(
-  repo: RepoRef,
-  rev: string,
-  code: { pythonFiles: string[]; configs: { path: string; size: number }[] },
-  signal: AbortSignal,
-): Promise<RepoCode> {
-  if (!code.configs.length) return repoCode(code.pythonFiles, []);
-  const engine = await loadEngine();
-  const entries = [...code.configs, ...code.pythonFiles.map((path) => ({ path, size: 0 }))];
-  return engine.readRepoCode(entries, (path, size) => pageSource(engine, repo, rev, path, size, signal));
 }

@@ -232,16 +232,17 @@ export async function handleRepoFiles(
 }
 
 /**
- * The repo's code risk for the popup: the chip's listing (its budget), then the root configs read through
- * /resolve/ with the user's session (the resolver budget, as history reads).
+ * The repo's code risk: the listing the chip already made, or one within the chip's budget (the popup), then
+ * the root configs read through /resolve/ with the user's session (the resolver budget, as history reads).
  */
 export async function handleRepoCode(
   api: HubApi,
   repo: RepoRef,
   rev: string,
   read: { endpoint: string; credentials?: RequestCredentials; fetch?: FetchLike; governor?: RateGovernor },
+  listed?: RepoFiles['code'],
 ): Promise<RepoCode> {
-  const { code } = await handleRepoFiles(api, repo, rev);
+  const code = listed ?? (await handleRepoFiles(api, repo, rev)).code;
   const entries = [...code.configs, ...code.pythonFiles.map((path) => ({ path, size: 0 }))];
   return readRepoCode(entries, (path, size) => new HubFileSource({ ...read, repo, rev, path, size }));
 }

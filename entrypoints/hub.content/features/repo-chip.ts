@@ -12,7 +12,7 @@ import { SELECTORS } from '@/lib/hub/selectors';
 import { send } from '@/lib/messaging-client';
 import { ensureStyle, removeCopies } from '../badge';
 import type { Feature, PageView } from '../page-views';
-import { repoCodeOf, verdictOf } from '../verdicts';
+import { verdictOf } from '../verdicts';
 
 const ORDER = RISKS_WORST_FIRST;
 const PICKLE_FORMATS = new Set(['pickle', 'joblib', 'dill', 'torch-zip', 'torch-legacy', 'torch-tar']);
@@ -72,7 +72,12 @@ function start(view: PageView): () => void {
       Promise.all(
         listing.files.map((f) => verdictOf(repo, 'main', f.path, f.size, f.contentKey, view.signal)),
       ),
-      repoCodeOf(repo, 'main', listing.code, view.signal),
+      // The configs are read by the background (no engine in the page for them); a failure is no code seen.
+      send('repoCode', { repo, rev: 'main', code: listing.code }).catch((): RepoCode => ({
+        autoMap: [],
+        pythonFiles: listing.code.pythonFiles,
+        findings: [],
+      })),
     ]);
     if (view.signal.aborted) return;
     const code = codeText(repoCode, verdicts);

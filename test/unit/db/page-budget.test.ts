@@ -8,6 +8,7 @@ import {
   CHIP_MAX_FILES,
   CHIP_MAX_TREE_PAGES,
   handleReadRange,
+  handleRepoCode,
   handleRepoFiles,
   refreshConversionPrsOnce,
 } from '../../../lib/background/handlers';
@@ -65,6 +66,31 @@ describe('the repo chip’s listing', () => {
     });
     expect(few.files).toHaveLength(5);
     expect(few.truncated).toBe(true);
+  });
+});
+
+describe("the repo's code", () => {
+  it('from the listing the chip made: no second listing, only the root configs read', async () => {
+    hub.knobs.pageSize = 1000;
+    const repo = { type: 'model' as const, id: 'picklens/remote-code' };
+    const { code } = await handleRepoFiles(api(), repo, 'main');
+    hub.log.length = 0;
+    const read = { endpoint: hub.url, fetch: replicaFetch(hub.cert) };
+    const got = await handleRepoCode(api(), repo, 'main', read, code);
+    expect(calls('/tree/')).toBe(0);
+    expect(hub.log.filter((l) => l.path.includes('/resolve/')).map((l) => l.path.split('/').pop())).toEqual([
+      'config.json',
+      'tokenizer_config.json',
+    ]);
+    expect(got.findings.map((f) => f.code)).toEqual([
+      'repo-auto-map',
+      'repo-auto-map-remote',
+      'repo-python-files',
+    ]);
+    // The popup's way: it lists first (within the chip's budget).
+    hub.log.length = 0;
+    expect((await handleRepoCode(api(), repo, 'main', read)).autoMap).toHaveLength(3);
+    expect(calls('/tree/')).toBe(1);
   });
 });
 
