@@ -197,7 +197,7 @@ export interface RepoFiles {
   /** Entries (files and folders) listed. */
   listed: number;
   /** What the listing says of the repo's code: its .py files, and the root configs an auto_map can be in. */
-  code: { pythonFiles: string[]; configs: { path: string; size: number }[] };
+  code: { pythonFiles: string[]; configs: { path: string; size: number; contentKey?: string }[] };
 }
 
 /** .py files named to the page at most (the chip counts them; a loader imports what auto_map names). */
@@ -220,7 +220,7 @@ export async function handleRepoFiles(
       const size = e.lfs?.size ?? e.size;
       if (e.type !== 'file') continue;
       if (e.path.endsWith('.py') && code.pythonFiles.length < MAX_PYTHON_FILES) code.pythonFiles.push(e.path);
-      if (CODE_CONFIGS.has(e.path)) code.configs.push({ path: e.path, size });
+      if (CODE_CONFIGS.has(e.path)) code.configs.push({ path: e.path, size, contentKey: contentKeyOf(e) });
       if (!isModelFile(e.path, size)) continue;
       if (files.length >= limits.files) return { files, truncated: true, listed, code };
       files.push({ path: e.path, size, contentKey: contentKeyOf(e) });
@@ -243,9 +243,25 @@ export async function handleRepoCode(
   listed?: RepoFiles['code'],
 ): Promise<RepoCode> {
   const code = listed ?? (await handleRepoFiles(api, repo, rev)).code;
+  // The same configs (by content) and files judge the same: a repo visited again reads nothing.
+  const key = JSON.stringify([code.configs.map((c) => [c.path, c.contentKey ?? '']), code.pythonFiles]);
+  const known = code.configs.every((c) => c.contentKey) ? judgedCode.get(key) : undefined;
+  if (known) return known;
   const entries = [...code.configs, ...code.pythonFiles.map((path) => ({ path, size: 0 }))];
-  return readRepoCode(entries, (path, size) => new HubFileSource({ ...read, repo, rev, path, size }));
+  const judged = await readRepoCode(
+    entries,
+    (path, size) => new HubFileSource({ ...read, repo, rev, path, size }),
+  );
+  if (judged.findings.every((f) => f.code !== 'repo-config-unread')) {
+    if (judgedCode.size >= MAX_JUDGED_CODE) judgedCode.clear();
+    judgedCode.set(key, judged);
+  }
+  return judged;
 }
+
+/** Repo code judged in this worker's life, by its configs' content and its .py files (bounded). */
+const judgedCode = new Map<string, RepoCode>();
+const MAX_JUDGED_CODE = 1000;
 
 export async function handleGetSettings(db: PicklensDb): Promise<Settings> {
   return sanitizeSettings(await db.get('settings', 'settings'));

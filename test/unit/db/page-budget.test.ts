@@ -55,7 +55,13 @@ describe('the repo chip’s listing', () => {
     // The code facts ride on the same listing: root configs that can carry an auto_map, and .py files.
     expect(small.code).toEqual({
       pythonFiles: [],
-      configs: [{ path: 'config.json', size: '{"architectures":["TinyNet"]}'.length }],
+      configs: [
+        {
+          path: 'config.json',
+          size: '{"architectures":["TinyNet"]}'.length,
+          contentKey: expect.stringMatching(/^git:[0-9a-f]{40}$/) as string,
+        },
+      ],
     });
     const custom = await handleRepoFiles(api(), { type: 'model', id: 'picklens/remote-code' }, 'main');
     expect(custom.code.pythonFiles).toEqual(['configuration_tiny.py', 'modeling_tiny.py']);
@@ -87,10 +93,11 @@ describe("the repo's code", () => {
       'repo-auto-map-remote',
       'repo-python-files',
     ]);
-    // The popup's way: it lists first (within the chip's budget).
+    // The popup's way: it lists first (within the chip's budget); the same configs are not read again.
     hub.log.length = 0;
     expect((await handleRepoCode(api(), repo, 'main', read)).autoMap).toHaveLength(3);
     expect(calls('/tree/')).toBe(1);
+    expect(hub.log.filter((l) => l.path.includes('/resolve/'))).toEqual([]);
   });
 });
 
