@@ -54,29 +54,6 @@ export function setConcurrency(n: number): void {
   limiter = undefined;
 }
 
-/** A file of this page's repo, read as the page reads (its limiter, the 429 gate, the background fallback). */
-function pageSource(
-  engine: Engine,
-  repo: RepoRef,
-  rev: string,
-  path: string,
-  size: number | undefined,
-  signal: AbortSignal,
-): InstanceType<Engine['HubFileSource']> {
-  limiter ??= new engine.Limiter(concurrency);
-  return new engine.HubFileSource({
-    endpoint: location.origin,
-    repo,
-    rev,
-    path,
-    size,
-    limiter,
-    signal,
-    governor: gate,
-    fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
-  });
-}
-
 export function verdictOf(
   repo: RepoRef,
   rev: string,
@@ -95,7 +72,19 @@ export function verdictOf(
     const cached = contentKey ? await send('getVerdict', { contentKey }).catch(() => null) : null;
     if (cached) return withName(cached, path);
     const engine = await loadEngine();
-    const v = await engine.classifyContent(pageSource(engine, repo, rev, path, size, signal), { name: path });
+    limiter ??= new engine.Limiter(concurrency);
+    const src = new engine.HubFileSource({
+      endpoint: location.origin,
+      repo,
+      rev,
+      path,
+      size,
+      limiter,
+      signal,
+      governor: gate,
+      fallback: async (start, end) => base64ToBytes(await send('readRange', { repo, rev, path, start, end })),
+    });
+    const v = await engine.classifyContent(src, { name: path });
     if (contentKey && !engine.fromFailedRead(v)) {
       void send('putVerdict', { contentKey, verdict: v, repo, rev, path }).catch(() => undefined);
     }
