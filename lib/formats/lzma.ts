@@ -510,8 +510,7 @@ export class XzDecoder extends Container {
         const d = bh[p] ?? 0;
         if (d > 40) throw new LzmaError('a bad LZMA2 dictionary size');
         const dictSize = d === 40 ? 0xffffffff : (2 | (d & 1)) * 2 ** (Math.floor(d / 2) + 11);
-        this.open(Math.min(dictSize, MAX_DICTIONARY + 1));
-        this.dict?.reset();
+        this.open(dictSize); // the block's first chunk resets the dictionary (needDictReset)
         this.needProps = true;
         this.needDictReset = true;
         this.at += headerSize;
@@ -594,11 +593,6 @@ export class XzDecoder extends Container {
     }
   }
 
-  protected openRaw(dictSize: number): void {
-    this.open(Math.min(dictSize, MAX_DICTIONARY + 1));
-    this.stage = 'chunks';
-  }
-
   /** Moves past n input bytes of the block (its length decides the padding before the check). */
   private advance(n: number): void {
     this.at += n;
@@ -615,6 +609,7 @@ export class Lzma2Decoder extends XzDecoder {
   constructor(ondata: (chunk: Uint8Array, final: boolean) => void, dictSize: number) {
     super(ondata);
     this.raw = true;
-    this.openRaw(dictSize);
+    this.open(dictSize);
+    this.stage = 'chunks';
   }
 }
