@@ -6,8 +6,8 @@
 // and for dangerous callables inside or outside it (a function is named by its config: `keras.utils` +
 // `get_file` downloads, CVE-2025-8747), and for pickles carried in its strings (base64 or hex), which the
 // caller walks. Not checked: the weights file (data only).
-import { decodeBase64, decodeHex, decodeUtf8 } from './bytes';
-import { looksLikePickle } from './pickle';
+import { decodeUtf8 } from './bytes';
+import { encodedPickle } from './pickle';
 import { classifyImport } from './pickle-policy';
 import type { Finding, Risk } from './types';
 
@@ -30,16 +30,6 @@ interface KerasResult {
    * pickle.loads; Keras itself never does), with where they are: the caller walks them.
    */
   pickles: { where: string; bytes: Uint8Array }[];
-}
-
-/** A config string that decodes (base64 "gA…", hex "80…") to the start of a pickle. */
-function pickleIn(s: string): { bytes: Uint8Array; encoding: string } | undefined {
-  if (s.length < 16) return undefined;
-  const text = s.trim();
-  const bytes = /^g[A-D]/.test(text) ? decodeBase64(text) : /^80/.test(text) ? decodeHex(text) : undefined;
-  return bytes && looksLikePickle(bytes)
-    ? { bytes, encoding: text.startsWith('g') ? 'base64' : 'hex' }
-    : undefined;
 }
 
 export function readKerasConfig(bytes: Uint8Array): KerasResult {
@@ -65,16 +55,23 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
   const custom = new Set<string>();
   const dangerous = new Set<string>();
   const pickles: KerasResult['pickles'] = [];
-  const walk = (v: unknown, depth: number, path: string): void => {
+  // Where the walk is (keys and indexes), joined into a path only for a pickle found there.
+  const trail: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
     if (depth > MAX_CONFIG_DEPTH || ++nodes > MAX_CONFIG_NODES) return;
     if (typeof v === 'string' && pickles.length < MAX_CONFIG_PICKLES) {
-      const p = pickleIn(v);
-      if (p) pickles.push({ where: `config.json: a ${p.encoding} pickle at ${path || '/'}`, bytes: p.bytes });
+      const p = encodedPickle(v);
+      if (p)
+        pickles.push({ where: `config.json: a ${p.encoding} pickle at /${trail.join('/')}`, bytes: p.bytes });
       return;
     }
     if (typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, depth + 1, `${path}/${i}`));
+      v.forEach((x, i) => {
+        trail.push(String(i));
+        walk(x, depth + 1);
+        trail.pop();
+      });
       return;
     }
     const o = v as Record<string, unknown>;
@@ -90,9 +87,13 @@ export function readKerasConfig(bytes: Uint8Array): KerasResult {
       if (module && !KERAS_MODULES.test(module))
         custom.add(`${module}.${typeof o.registered_name === 'string' ? o.registered_name : name}`);
     }
-    for (const [k, x] of Object.entries(o)) walk(x, depth + 1, `${path}/${k.slice(0, 64)}`);
+    for (const [k, x] of Object.entries(o)) {
+      trail.push(k.slice(0, 64));
+      walk(x, depth + 1);
+      trail.pop();
+    }
   };
-  walk(json, 0, '');
+  walk(json, 0);
   let risk: Risk = 'safe';
   if (custom.size) {
     risk = 'caution';

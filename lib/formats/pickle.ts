@@ -68,6 +68,18 @@ const MAX_EMBEDDED = 64;
 /** Shortest base64/hex text worth decoding: a pickle that imports anything is longer. */
 const MIN_ENCODED_PICKLE = 16;
 
+/**
+ * A text that decodes, as hex or base64, to the start of a pickle (its first byte 0x80 is "80" in hex and "g"
+ * then A–D in base64): a pickle carried as a string, in a pickle or in a Keras config.
+ */
+export function encodedPickle(v: string): { bytes: Uint8Array; encoding: 'hex' | 'base64' } | undefined {
+  if (v.length < MIN_ENCODED_PICKLE) return undefined;
+  const text = v.trim();
+  const hex = text.startsWith('80');
+  const bytes = hex ? decodeHex(text) : /^g[A-D]/.test(text) ? decodeBase64(text) : undefined;
+  return bytes && looksLikePickle(bytes) ? { bytes, encoding: hex ? 'hex' : 'base64' } : undefined;
+}
+
 /** PROTO 2–5 then an opcode: how every pickle a scanner cares about begins. */
 export function looksLikePickle(b: Uint8Array): boolean {
   return (
@@ -1221,16 +1233,8 @@ class PickleMachine {
   /** A string that decodes (base64 or hex) to something that starts like a pickle. */
   private noteEncoded(v: string, at: number): void {
     if (this.candidates.length >= MAX_EMBEDDED) return;
-    const text = v.trim();
-    // A pickle's first byte 0x80 is "80" in hex and "g" (then A–D) in base64.
-    let decoded: Uint8Array | undefined;
-    let encoding = 'hex';
-    if (text.startsWith('80')) decoded = decodeHex(text);
-    else if (/^g[A-D]/.test(text)) {
-      decoded = decodeBase64(text);
-      encoding = 'base64';
-    }
-    if (decoded && looksLikePickle(decoded)) this.noteEmbedded(decoded, at, encoding);
+    const p = encodedPickle(v);
+    if (p) this.noteEmbedded(p.bytes, at, p.encoding);
   }
 
   private noteEmbedded(bytes: Uint8Array, at: number, encoding: string): void {
