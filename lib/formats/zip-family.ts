@@ -89,15 +89,12 @@ async function zipFile(
   }
   const pkls = entries.filter((e) => /\.(pkl|pickle)$/.test(e.name) || looksLikePickle(head(e)));
   const hidden = pkls.filter(namedAsAnotherType);
-  for (const e of pkls) {
-    if (hidden.includes(e)) {
-      acc.findings.push({
-        code: 'zip-hidden-pickle',
-        severity: 'danger',
-        message: `${e.name} is a pickle under another name`,
-      });
-    }
-  }
+  for (const e of hidden)
+    acc.findings.push({
+      code: 'zip-hidden-pickle',
+      severity: 'danger',
+      message: `${e.name} is a pickle under another name`,
+    });
   if (pkls.length) {
     await walkMembers(reader, pkls, acc, ev);
     acc.risk = worseRisk('caution', acc.risk);
