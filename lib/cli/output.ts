@@ -1,5 +1,7 @@
 // The CLI's two outputs: the DESIGN.md JSON contract, and a compact table for people.
+import { VERIFY_WORDS } from '../formats/conversion';
 import type { Risk, Verdict } from '../formats/types';
+import type { PrVerification } from '../hub/verify-pr';
 
 export function toJsonLine(path: string, v: Verdict): string {
   const o: Record<string, unknown> = { path, paper: v.paper, format: v.format, risk: v.risk };
@@ -56,4 +58,24 @@ export function formatSummary(vs: Verdict[], color: boolean): string {
   const parts = [...counts].map(([r, n]) => (color ? `${RISK_COLOR[r]}${n} ${r}\x1b[0m` : `${n} ${r}`));
   const read = vs.reduce((n, v) => n + v.bytesRead, 0);
   return `${vs.length} file(s): ${parts.join(', ') || 'none'}; ${bytes(read)} read`;
+}
+
+/** A conversion check for people: the verdict, what was compared, what differs, what it cost. */
+export function formatVerification(r: PrVerification): string {
+  const who = r.status ? ` (${r.status}${r.bot ? ', SFconvertbot' : ''})` : '';
+  const lines = [`${printable(r.repo)} #${r.pr}${who}: ${VERIFY_WORDS[r.verdict]}`];
+  if (r.reason) lines.push(`  why: ${printable(r.reason)}`);
+  if (r.tensors)
+    lines.push(
+      `  ${r.tensors} tensor(s) compared by name, dtype and shape; ${r.compared} sampled in both files (${bytes(r.sampledBytes)} compared, ${(r.coverage * 100).toFixed(r.coverage < 0.01 ? 3 : 1)}% of the tensor bytes)`,
+    );
+  if (r.unwrapped) lines.push(`  the checkpoint's "${r.unwrapped}" was compared, as the converter takes it`);
+  for (const t of r.ties.slice(0, 10))
+    lines.push(`  tie: ${printable(t.removed)} is ${printable(t.kept)} (declared)`);
+  if (r.ties.length > 10) lines.push(`  … ${r.ties.length - 10} more tie(s)`);
+  for (const d of r.differences.slice(0, 20)) lines.push(`  ${d.kind}: ${printable(d.detail)}`);
+  if (r.differenceCount > 20) lines.push(`  … ${r.differenceCount - 20} more difference(s)`);
+  lines.push(`  cost: ${r.requests} request(s) (${r.apiCalls} to the API), ${bytes(r.bytesRead)} read`);
+  if (r.usage && r.verdict !== 'differs') lines.push(`  use it without merging: ${r.usage}`);
+  return lines.join('\n');
 }

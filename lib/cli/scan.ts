@@ -7,17 +7,22 @@ import type { Verdict } from '../formats/types';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { openFileSource } from './file-source';
 import { describeHubError, parseRepoArg, scanHubRepo } from './hub-scan';
-import { formatRow, formatSummary, toJsonLine } from './output';
+import { formatRow, formatSummary, formatVerification, toJsonLine } from './output';
+import { verifyPr } from '../hub/verify-pr';
 
 const USAGE = `usage: npm run scan -- PATH... [--json]
        npm run scan -- --hub ORG/NAME[@REV] [--endpoint URL] [--all] [--json]
+       npm run scan -- --hub ORG/NAME --verify-pr N [--budget BYTES] [--endpoint URL] [--json]
   PATH            files or folders (folders are scanned recursively)
   --hub REPO      every model file of a Hub repo (datasets/ORG/NAME and spaces/ORG/NAME too), read with
                   Range requests; progress on stderr; then the repo's code (auto_map, .py files)
   --endpoint URL  another Hub, such as the local replica (http or https); default https://huggingface.co
   --all           with --hub: every file, not only model files
+  --verify-pr N   with --hub: is pull request N's safetensors the same model as the pickle it came from?
+                  Headers compared whole, tensor values sampled; exit 0 equivalent, 1 differs, 2 unverifiable
+  --budget BYTES  with --verify-pr: bytes read in all (default 1048576)
   --json          one JSON object per file, per line (the DESIGN.md contract); with --hub, one more
-                  for the repo's code (its "repo" key tells it apart)`;
+                  for the repo's code (its "repo" key tells it apart); with --verify-pr, one object`;
 
 /** Output is written when this many characters wait, or at the next line after OUTPUT_EVERY_MS. */
 const OUTPUT_BATCH = 64 * 1024;
@@ -53,15 +58,17 @@ function takeOption(argv: string[], name: string): string | undefined | null {
   return value === undefined || value.startsWith('--') ? null : value;
 }
 
-async function mainHub(
-  repoArg: string,
-  endpoint: string,
-  all: boolean,
-  json: boolean,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-  fetchImpl?: FetchLike,
-): Promise<number> {
+/** Where a Hub command talks and writes. */
+interface HubIo {
+  endpoint: string;
+  json: boolean;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  fetchImpl?: FetchLike;
+}
+
+async function mainHub(repoArg: string, all: boolean, io: HubIo): Promise<number> {
+  const { endpoint, json, out, err, fetchImpl } = io;
   const parsed = parseRepoArg(repoArg);
   if (!parsed) {
     err.write(`not a repo: ${repoArg}\n${USAGE}\n`);
@@ -98,6 +105,37 @@ async function mainHub(
   }
 }
 
+async function mainVerify(
+  repoArg: string,
+  num: number,
+  budget: number | undefined,
+  io: HubIo,
+): Promise<number> {
+  const { endpoint, json, out, err, fetchImpl } = io;
+  const parsed = parseRepoArg(repoArg);
+  if (!parsed || repoArg.includes('@')) {
+    err.write(
+      `not a repo: ${repoArg} (--verify-pr takes ORG/NAME; the PR names its own revisions)\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  let last = '';
+  const r = await verifyPr(parsed.repo, num, {
+    endpoint,
+    fetch: fetchImpl,
+    budget,
+    onProgress: (done, total, phase) => {
+      const line = `${phase} ${done}/${total}`;
+      if (line !== last && (phase === 'headers' || done === total || done % 50 === 0))
+        err.write(`[${line}]\n`);
+      last = line;
+    },
+    onWait: (ms, why) => err.write(`waiting ${(ms / 1000).toFixed(1)} s: ${why}\n`),
+  });
+  out.write(json ? JSON.stringify(r) + '\n' : formatVerification(r) + '\n');
+  return r.verdict === 'differs' ? 1 : r.verdict === 'unverifiable' ? 2 : 0;
+}
+
 export async function main(
   argvIn: string[],
   out: NodeJS.WritableStream,
@@ -107,11 +145,26 @@ export async function main(
   const argv = [...argvIn];
   const hub = takeOption(argv, '--hub');
   const endpoint = takeOption(argv, '--endpoint');
+  const verify = takeOption(argv, '--verify-pr');
+  const budget = takeOption(argv, '--budget');
   const all = argv.includes('--all');
   if (all) argv.splice(argv.indexOf('--all'), 1);
   const json = argv.includes('--json');
   if (hub === null || endpoint === null || (endpoint !== undefined && !/^https?:\/\//.test(endpoint))) {
     err.write(`--hub takes ORG/NAME[@REV] and --endpoint an http(s) URL\n${USAGE}\n`);
+    return 2;
+  }
+  const num = verify == null ? undefined : /^[1-9]\d{0,8}$/.test(verify) ? Number(verify) : NaN;
+  const bytes = budget == null ? undefined : /^\d{1,12}$/.test(budget) ? Number(budget) : NaN;
+  if (verify === null || Number.isNaN(num) || budget === null || Number.isNaN(bytes)) {
+    err.write(`--verify-pr takes a pull request number and --budget a number of bytes\n${USAGE}\n`);
+    return 2;
+  }
+  if (
+    (num !== undefined || bytes !== undefined) &&
+    (hub === undefined || all || (bytes !== undefined && num === undefined))
+  ) {
+    err.write(`--verify-pr goes with --hub (and without --all); --budget with --verify-pr\n${USAGE}\n`);
     return 2;
   }
   if (hub !== undefined) {
@@ -120,7 +173,8 @@ export async function main(
       err.write(`unexpected ${extra.join(' ')} with --hub\n${USAGE}\n`);
       return 2;
     }
-    return mainHub(hub, endpoint ?? DEFAULT_ENDPOINT, all, json, out, err, fetchImpl);
+    const io = { endpoint: endpoint ?? DEFAULT_ENDPOINT, json, out, err, fetchImpl };
+    return num !== undefined ? mainVerify(hub, num, bytes, io) : mainHub(hub, all, io);
   }
   if (endpoint !== undefined || all) {
     err.write(`--endpoint and --all go with --hub\n${USAGE}\n`);

@@ -65,8 +65,13 @@ export class Reader {
     }
     const hit = this.spans.find((s) => s.start <= start && s.start + s.bytes.length >= end);
     if (hit) return hit.bytes.subarray(start - hit.start, end - hit.start);
-    // A span that covers the start but ends early: fetch only the missing tail.
+    // A span that covers the start but ends early: fetch only the missing tail, unless other spans hold it.
     const partial = this.spans.find((s) => s.start <= start && s.start + s.bytes.length > start);
+    if (partial && this.cached(partial.start + partial.bytes.length, end))
+      return concat(
+        partial.bytes.subarray(start - partial.start),
+        await this.read(partial.start + partial.bytes.length, end),
+      );
     const fetchStart = partial ? partial.start + partial.bytes.length : start;
     let got: Uint8Array;
     try {
@@ -89,6 +94,11 @@ export class Reader {
       this.spans.push({ start: partial.start, bytes: concat(partial.bytes, got) });
     }
     return merged;
+  }
+
+  /** Whether [start, end) was read already (a read of it would cost no request). */
+  cached(start: number, end: number): boolean {
+    return this.spans.some((s) => s.start <= start && s.start + s.bytes.length >= end);
   }
 
   /**

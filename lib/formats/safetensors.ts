@@ -60,12 +60,31 @@ type SafetensorsError =
   | 'safetensors-data-length-mismatch'
   | 'safetensors-too-many-tensors';
 
+/** A tensor as the header declares it; offsets are absolute in the file (the header's plus 8 + n). */
+export interface SafetensorsTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  numel: number;
+  begin: number;
+  end: number;
+}
+
 interface SafetensorsResult {
   /** R3 of the paper: n fits the file and the n bytes are well-formed JSON (any JSON value). */
   paperJson: boolean;
   error?: { code: SafetensorsError; message: string };
   findings: Finding[];
   details: Record<string, unknown>;
+  /** The validated tensors, in file order, and the metadata: for a caller that reads their bytes. */
+  tensors?: SafetensorsTensor[];
+  metadata?: Record<string, string>;
+}
+
+/** Bytes per element of a safetensors dtype, or undefined for the sub-byte ones (F4, F6). */
+export function dtypeBytes(dtype: string): number | undefined {
+  const bits = SAFETENSORS_DTYPE_BITS[dtype];
+  return bits !== undefined && bits % 8 === 0 ? bits / 8 : undefined;
 }
 
 /** Could this head be safetensors? (n fits and the JSON opens with `{`.) */
@@ -83,7 +102,11 @@ function looksLikeSafetensors(head: Uint8Array, size: number | undefined): boole
 }
 
 /** Reads and parses the JSON header for rule R3 and for validation. */
-export async function readSafetensors(reader: Reader, size: number): Promise<SafetensorsResult> {
+export async function readSafetensors(
+  reader: Reader,
+  size: number,
+  maxHeader = MAX_SAFETENSORS_HEADER,
+): Promise<SafetensorsResult> {
   const fail = (code: SafetensorsError, message: string, paperJson = false): SafetensorsResult => ({
     paperJson,
     error: { code, message },
@@ -93,10 +116,10 @@ export async function readSafetensors(reader: Reader, size: number): Promise<Saf
   if (size < 8)
     return fail('safetensors-too-small', `the file is ${size} bytes, shorter than the 8-byte header length`);
   const n = u64(await reader.read(0, 8), 0);
-  if (n > MAX_SAFETENSORS_HEADER)
+  if (n > maxHeader)
     return fail(
       'safetensors-header-too-large',
-      `the header claims ${n} bytes, over the ${MAX_SAFETENSORS_HEADER}-byte limit`,
+      `the header claims ${n} bytes, over the ${maxHeader}-byte limit`,
     );
   if (8 + n > size)
     return fail(
@@ -129,7 +152,7 @@ function validate(header: Record<string, unknown>, n: number, size: number): Saf
   });
   const findings: Finding[] = [];
   let metadata: Record<string, string> | undefined;
-  const tensors: { name: string; dtype: string; numel: number; begin: number; end: number }[] = [];
+  const tensors: SafetensorsTensor[] = [];
   const names = Object.keys(header);
   if (names.length > MAX_SAFETENSORS_TENSORS + 1)
     return fail(
@@ -183,7 +206,14 @@ function validate(header: Record<string, unknown>, n: number, size: number): Saf
         `tensor ${JSON.stringify(name)} has data_offsets that are not [begin, end] with begin ≤ end`,
       );
     }
-    tensors.push({ name, dtype, numel, begin: offsets[0] as number, end: offsets[1] as number });
+    tensors.push({
+      name,
+      dtype,
+      shape: shape as number[],
+      numel,
+      begin: offsets[0] as number,
+      end: offsets[1] as number,
+    });
   }
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
@@ -249,7 +279,9 @@ function validate(header: Record<string, unknown>, n: number, size: number): Saf
         message: `${removed.length} shared tensor name(s) were dropped in conversion and point to kept tensors (__metadata__)`,
       });
   }
-  return { paperJson: true, findings, details };
+  const start = 8 + n;
+  const absolute = tensors.map((t) => ({ ...t, begin: t.begin + start, end: t.end + start }));
+  return { paperJson: true, findings, details, tensors: absolute, metadata };
 }
 
 export const SAFETENSORS_MODULE: FormatModule = {

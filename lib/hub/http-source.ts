@@ -61,6 +61,12 @@ export interface HubFileOptions extends RetryOptions {
    * which CORS does not bind, can make the read with the user's cookies.
    */
   fallback?: (start: number, end: number) => Promise<Uint8Array>;
+  /**
+   * Read again where the first read was redirected (the CDN's signed URL) instead of asking `resolve` each
+   * time: one resolver call per file, however many ranges (a conversion check reads hundreds). The signed
+   * URL expires (HUB.md "Xet downloads": `Expires=`); a read there that fails goes back to `resolve`.
+   */
+  pinRedirect?: boolean;
 }
 
 export function resolveUrl(endpoint: string, repo: RepoRef, rev: string, path: string): string {
@@ -102,6 +108,8 @@ export class HubFileSource implements ByteSource {
   viaFallback = 0;
   private readonly fetch: FetchLike;
   private inflight = new Map<string, Promise<Uint8Array>>();
+  /** Where `resolve` sent the last read, kept with pinRedirect. */
+  private pinned: string | undefined;
 
   constructor(private readonly opts: HubFileOptions) {
     this.url = resolveUrl(opts.endpoint ?? DEFAULT_ENDPOINT, opts.repo, opts.rev, opts.path);
@@ -148,15 +156,38 @@ export class HubFileSource implements ByteSource {
   }
 
   private async readOnce(start: number, end: number): Promise<Uint8Array> {
-    await this.opts.governor?.acquire(this.opts.signal, this.opts.onWait);
+    const pinned = this.pinned;
+    if (pinned) {
+      try {
+        return await this.readFrom(pinned, start, end, true);
+      } catch (e) {
+        if (this.opts.signal?.aborted) throw e;
+        this.pinned = undefined; // expired or refused: back to resolve, which signs a new one
+      }
+    }
+    return this.readFrom(this.url, start, end, false);
+  }
+
+  private async readFrom(url: string, start: number, end: number, direct: boolean): Promise<Uint8Array> {
+    // The CDN's own URL costs nothing of the Hub's resolver budget, and needs no cookie (its CORS is `*`).
+    if (!direct) await this.opts.governor?.acquire(this.opts.signal, this.opts.onWait);
     this.requests++;
-    const res = await this.fetch(this.url, {
+    const res = await this.fetch(url, {
       headers: { Range: `bytes=${start}-${end - 1}` },
-      credentials: this.opts.credentials ?? 'same-origin',
+      credentials: direct ? 'omit' : (this.opts.credentials ?? 'same-origin'),
       signal: this.opts.signal,
       redirect: 'follow',
     });
-    this.opts.governor?.observe(res);
+    if (!direct) this.opts.governor?.observe(res);
+    if (
+      res.status === 206 &&
+      this.opts.pinRedirect &&
+      !direct &&
+      res.redirected &&
+      res.url &&
+      res.url !== url
+    )
+      this.pinned = res.url;
     if (res.status === 206) {
       const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
       if (!cr || Number(cr[1]) !== start) {

@@ -81,6 +81,11 @@ export interface Knobs {
   xetBridge: boolean;
   /** CDN error responses (4xx, 5xx) carry no Access-Control-Allow-Origin: a page reads them as a failure. */
   cdnErrorsWithoutCors: boolean;
+  /**
+   * Seconds a signed CDN URL lives (`Expires=` in the Xet bridge's URL); past it the CDN answers 403, as
+   * CloudFront does for an expired signed URL ("Request has expired").
+   */
+  cdnUrlTtlSeconds: number;
   /** Every Nth CDN range read answers CloudFront's 416 with a false total (`bytes *\/177`); 0 = never. */
   spurious416Every: number;
   /** Private and missing repos answer 401 + `X-Error-Code: RepoNotFound` (off: 404). */
@@ -146,6 +151,7 @@ const DEFAULT_KNOBS: Knobs = {
   spaNavigation: true,
   xetBridge: true,
   cdnErrorsWithoutCors: true,
+  cdnUrlTtlSeconds: 3600,
   spurious416Every: 5,
   notFoundAs401: true,
   rateLimitOn429Only: true,
@@ -506,7 +512,10 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     const pr = /^refs\/pr\/(\d+)$/.exec(rev);
     if (pr) return repo.prs.get(Number(pr[1]));
     if (rev === 'main' || rev === 'refs/heads/main') return repo.commits[repo.commits.length - 1];
-    return repo.commits.find((c) => c.sha === rev || (rev.length >= 7 && c.sha.startsWith(rev)));
+    // Any commit by its sha, a pull request's too (the real Hub resolves every commit of the repo).
+    const exact = repo.bySha.get(rev);
+    if (exact) return exact;
+    return repo.commits.find((c) => rev.length >= 7 && c.sha.startsWith(rev));
   };
 
   const serveFileBytes = (content: FileContent, ctx: Ctx, extra: Record<string, string | number>) => {
@@ -569,6 +578,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     }
     const content = sha ? bySha256.get(sha) : undefined;
     if (!content) return ctx.fail(404, 'EntryNotFound', 'no such object');
+    const expires = Number(url.searchParams.get('Expires') ?? NaN);
+    if (expires * 1000 < Date.now()) return ctx.fail(403, 'AccessDenied', 'Request has expired');
     return serveFileBytes(content, ctx, knobs.xetBridge ? { 'x-cache': 'Hit from cloudfront' } : {});
   };
 
@@ -597,7 +608,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       const sha256 = idsOf(content).sha256;
       // The Xet bridge's signed URL (HUB.md, 2026-06); hostnames may change, so nothing may rely on them.
       const cdn = knobs.xetBridge
-        ? `${cdnOrigin}/xet-bridge-us/${idsOf(content).oid.slice(0, 16)}/${sha256}?Expires=${Math.floor(Date.now() / 1000) + 3600}&Policy=eyJTdGF0ZW1lbnQiOltdfQ__&Signature=replica&Key-Pair-Id=K2L8F4GPSG1IFC`
+        ? `${cdnOrigin}/xet-bridge-us/${idsOf(content).oid.slice(0, 16)}/${sha256}?Expires=${Math.floor(Date.now() / 1000) + knobs.cdnUrlTtlSeconds}&Policy=eyJTdGF0ZW1lbnQiOltdfQ__&Signature=replica&Key-Pair-Id=K2L8F4GPSG1IFC`
         : `${cdnOrigin}/cdn/repos/${prefix}${id}/${sha256}`;
       return send(302, { location: cdn, 'x-linked-etag': sha256, ...first }, '');
     }

@@ -54,3 +54,6 @@ export async function classifyFile(path: string, name = path): Promise<Verdict> 
     await src.close();
   }
 }
+
+/** Issue 14's conversion cases and 1 GB pair (test/fixtures/conversion, written by its generate.py). */
+export const CONVERSION_DIR = resolve(FIXTURES_DIR, '../conversion');

@@ -21,6 +21,7 @@ const KNOBS = {
   grantedTokens: ['secret'],
   // These tests count requests; the spurious 416s have their own tests below.
   spurious416Every: 0,
+  cdnUrlTtlSeconds: 3600,
 };
 
 beforeAll(async () => {
@@ -66,6 +67,36 @@ describe('HubFileSource against the replica', () => {
       ['localhost', 206],
     ]);
     expect(hub.log[1]?.range).toBe('bytes=0-7');
+  });
+
+  it('pinRedirect: later reads go to the signed CDN URL itself; an expired one sends the read back to resolve', async () => {
+    hub.knobs.cdnUrlTtlSeconds = 2;
+    const src = source('model.safetensors', { pinRedirect: true });
+    await src.read(0, 8);
+    await src.read(8, 16);
+    await src.read(100, 120);
+    expect(hub.log.map((l) => [l.host, l.status])).toEqual([
+      ['127.0.0.1', 302],
+      ['localhost', 206],
+      ['localhost', 206],
+      ['localhost', 206],
+    ]);
+    expect(hub.log[2]?.path).toMatch(/^\/xet-bridge-us\/.*Expires=/);
+    hub.log.length = 0;
+    await new Promise((r) => setTimeout(r, 2100));
+    const bytes = await src.read(200, 210);
+    expect(bytes).toHaveLength(10);
+    expect(hub.log.map((l) => [l.host, l.status])).toEqual([
+      ['localhost', 403],
+      ['127.0.0.1', 302],
+      ['localhost', 206],
+    ]);
+    // Without the option every read asks resolve (the default: a content script's reads stay same-origin).
+    hub.log.length = 0;
+    const plain = source('model.safetensors');
+    await plain.read(0, 8);
+    await plain.read(8, 16);
+    expect(hub.log.filter((l) => l.status === 302)).toHaveLength(2);
   });
 
   it('the same verdict over HTTP as from the local file, for every fixture', async () => {

@@ -1,0 +1,130 @@
+// `npm run scan -- --hub ORG/NAME --verify-pr N` against the rough replica (Xet redirects, bogus 416s,
+// 401 for missing repos): every conversion case gets its verdict, exit code and JSON contract (DESIGN.md);
+// the 1 GB pair costs at most 1 MiB.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../lib/cli/scan';
+import { VERIFY_BUDGET } from '../../../lib/formats/conversion';
+import {
+  benchConversionRepo,
+  conversionManifest,
+  conversionRepos,
+  hugeHeaderRepo,
+} from '../../hub/conversion-repos';
+import { startReplica, type Replica } from '../../hub/server';
+import { replicaFetch } from '../../support/replica-client';
+
+class Capture extends Writable {
+  text = '';
+  _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let hub: Replica;
+beforeAll(async () => {
+  hub = await startReplica({ repos: [...conversionRepos(), benchConversionRepo(), hugeHeaderRepo()] });
+});
+afterAll(async () => hub?.close());
+
+async function run(...args: string[]) {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await main([...args, '--endpoint', hub.url], out, err, replicaFetch(hub.cert));
+  return { code, out: out.text, err: err.text };
+}
+
+const CONTRACT = [
+  'repo',
+  'pr',
+  'verdict',
+  'tensors',
+  'compared',
+  'sampledBytes',
+  'differences',
+  'requests',
+  'bytesRead',
+];
+const EXIT = { equivalent: 0, 'equivalent-with-ties': 0, differs: 1, unverifiable: 2 } as const;
+
+describe('scan --hub --verify-pr', () => {
+  for (const c of conversionManifest().cases) {
+    it(`conversion/${c.name} #1: ${c.verdict}, exit ${EXIT[c.verdict]}`, async () => {
+      const { code, out } = await run('--hub', `conversion/${c.name}`, '--verify-pr', '1', '--json');
+      const lines = out.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const r = JSON.parse(lines[0] as string) as Record<string, unknown> & {
+        differences: { tensor: string; kind: string; detail: string }[];
+      };
+      for (const k of CONTRACT) expect(r, k).toHaveProperty(k);
+      expect(r).toMatchObject({
+        repo: `conversion/${c.name}`,
+        pr: 1,
+        verdict: c.verdict,
+        status: c.status,
+        bot: true,
+      });
+      expect([...new Set(r.differences.map((d) => d.kind))].sort()).toEqual([...c.kinds].sort());
+      for (const d of r.differences) expect(Object.keys(d).sort()).toEqual(['detail', 'kind', 'tensor']);
+      if (c.verdict === 'unverifiable') expect(r.reason).toEqual(expect.any(String));
+      else expect(r).not.toHaveProperty('reason');
+      expect(code).toBe(EXIT[c.verdict]);
+    });
+  }
+
+  it('says it in words without --json: the verdict, the cost, how to use the PR without merging', async () => {
+    const { code, out, err } = await run('--hub', 'conversion/tied', '--verify-pr', '1');
+    expect(code).toBe(0);
+    expect(out).toContain(
+      'conversion/tied #1 (open, SFconvertbot): verified equivalent, except declared ties',
+    );
+    expect(out).toContain('tie: lm_head.weight is embed_tokens.weight (declared)');
+    expect(out).toMatch(/cost: \d+ request\(s\) \(\d+ to the API\), [\d.]+ KiB read/);
+    expect(out).toContain('from_pretrained("conversion/tied", revision="refs/pr/1", use_safetensors=True)');
+    expect(err).toMatch(/\[headers 2\/2\]/);
+    const differs = await run('--hub', 'conversion/value-changed', '--verify-pr', '1');
+    expect(differs.out).toMatch(
+      /value: layers\.1\.attn\.q_proj\.weight\[0, 0\] is -?[\d.]+ in the checkpoint and -?[\d.]+ in the conversion/,
+    );
+    expect(differs.out).not.toContain('from_pretrained');
+  });
+
+  it('a 1 GB checkpoint and its 1 GB conversion: every tensor sampled, at most 1 MiB read', async () => {
+    const { code, out } = await run('--hub', 'conversion/bench-1g', '--verify-pr', '1', '--json');
+    const r = JSON.parse(out) as { verdict: string; tensors: number; compared: number; bytesRead: number };
+    expect(code).toBe(0);
+    expect(r.verdict).toBe('equivalent-with-ties');
+    expect(r.tensors).toBe(conversionManifest().bench.tensors);
+    expect(r.compared).toBe(r.tensors);
+    expect(r.bytesRead).toBeLessThanOrEqual(VERIFY_BUDGET);
+  });
+
+  it('bad input: a huge header, a discussion that is no PR, a repo that does not exist, bad usage', async () => {
+    const huge = await run('--hub', 'conversion/huge-header', '--verify-pr', '1', '--json');
+    expect(huge.code).toBe(2);
+    expect(JSON.parse(huge.out)).toMatchObject({ verdict: 'unverifiable', reasonCode: 'header-too-large' });
+    const talk = await run('--hub', 'conversion/tied', '--verify-pr', '2', '--json');
+    expect(JSON.parse(talk.out)).toMatchObject({
+      verdict: 'unverifiable',
+      reasonCode: 'not-a-conversion-pr',
+    });
+    const none = await run('--hub', 'nobody/nothing', '--verify-pr', '1', '--json');
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.out)).toMatchObject({ verdict: 'unverifiable', reasonCode: 'unreadable' });
+    expect((JSON.parse(none.out) as { reason: string }).reason).toMatch(/no such repo/);
+    const missing = await run('--hub', 'conversion/tied', '--verify-pr', '9', '--json');
+    expect(JSON.parse(missing.out)).toMatchObject({ verdict: 'unverifiable', reasonCode: 'unreadable' });
+    for (const args of [
+      ['--hub', 'conversion/tied', '--verify-pr', 'x'],
+      ['--hub', 'conversion/tied', '--verify-pr'],
+      ['--hub', 'conversion/tied@main', '--verify-pr', '1'],
+      ['--verify-pr', '1'],
+      ['--hub', 'conversion/tied', '--budget', '100'],
+    ]) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/usage:/);
+    }
+  });
+});
