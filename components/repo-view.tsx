@@ -11,6 +11,7 @@ import { send } from '@/lib/messaging-client';
 import { HUB_ORIGIN, repoPath, type RepoRef } from '@/lib/hub/url';
 import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
 import { Progress, progressText } from './progress';
+import { VERIFY_WORDS, summarize } from '@/lib/hub/verify-summary';
 
 /** A history collected longer ago than this is collected again when the popup opens. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -156,6 +157,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                   <th>State</th>
                   <th>Opened</th>
                   <th>History</th>
+                  <th>Same model?</th>
                 </tr>
               </thead>
               <tbody>
@@ -179,6 +181,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                           ].join(' → ')
                         : `${p.history.map((h) => `${h.status} (seen ${new Date(h.at).toISOString().slice(0, 10)})`).join(' → ')}`}
                     </td>
+                    <VerifyCell repo={repo} pr={p} />
                   </tr>
                 ))}
               </tbody>
@@ -274,5 +277,48 @@ export function RepoView({ repo }: { repo: RepoRef }) {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * A conversion PR's last check (is its safetensors the same model as the checkpoint?), and a button that
+ * checks it now: the background reads headers and sampled bytes (lib/hub/verify-pr.ts).
+ */
+function VerifyCell({ repo, pr }: { repo: RepoRef; pr: PullRequestRecord }) {
+  const [v, setV] = useState(pr.verification);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const check = () => {
+    setBusy(true);
+    setError(undefined);
+    send('verifyPr', { repo, num: pr.num, again: true }).then(
+      (r) => {
+        setV(summarize(r, Date.now()));
+        setBusy(false);
+      },
+      (e: unknown) => {
+        setError(e instanceof Error ? e.message : String(e));
+        setBusy(false);
+      },
+    );
+  };
+  return (
+    <td data-pr-verify={v?.verdict ?? 'unchecked'}>
+      {v ? (
+        <span title={[...v.differences, v.reason ?? ''].filter(Boolean).join('\n')}>
+          {VERIFY_WORDS[v.verdict]}
+          {v.differenceCount
+            ? ` (${v.differenceCount} difference${v.differenceCount === 1 ? '' : 's'})`
+            : ''}{' '}
+          · checked {day(new Date(v.at).toISOString())}{' '}
+        </span>
+      ) : (
+        <span class="muted">not checked </span>
+      )}
+      <button type="button" onClick={check} disabled={busy}>
+        {busy ? 'Checking…' : v ? 'Check again' : 'Check'}
+      </button>
+      {error ? <span role="alert"> could not check: {error}</span> : null}
+    </td>
   );
 }

@@ -16,6 +16,7 @@ import {
 import { TreeEntries } from '@/lib/background/tree-entries';
 import { BatchRunner } from '@/lib/background/batch';
 import { Collector } from '@/lib/background/collect';
+import { Verifier } from '@/lib/background/verify';
 import { hubVerdictReader, resolverGovernor } from '@/lib/background/history';
 import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
 import { HubApi, type RateGovernor } from '@/lib/hub/api';
@@ -39,10 +40,11 @@ interface Services {
   trees: TreeEntries;
   /** The resolver budget, shared by the history's reads and every tab's (for a 429's wait). */
   resolvers: RateGovernor;
+  verifier: Verifier;
 }
 
 async function dispatch(
-  { db, api, collector, batch, trees, resolvers }: Services,
+  { db, api, collector, batch, trees, resolvers, verifier }: Services,
   msg: Message,
 ): Promise<unknown> {
   switch (msg.type) {
@@ -81,6 +83,10 @@ async function dispatch(
     case 'refreshConversionPrs':
       lastRefresh.set(repoKey(msg.data.repo.type, msg.data.repo.id), Date.now());
       return refreshConversionPrsOnce(db, api, msg.data.repo);
+    case 'verifyPr':
+      return verifier.verify(msg.data.repo, msg.data.num, msg.data.again === true);
+    case 'verifyProgress':
+      return verifier.progress(msg.data.repo, msg.data.num);
     case 'repoView':
       return handleRepoView(db, msg.data.repo);
     case 'repoCode':
@@ -125,7 +131,15 @@ export default defineBackground(() => {
       c.collect(repo, signal, onProgress, exhaustive),
     );
     batch.kick(); // a batch left running (the worker was stopped, the browser restarted) goes on
-    return { db: d, api, collector: c, batch, trees: new TreeEntries(api), resolvers };
+    return {
+      db: d,
+      api,
+      collector: c,
+      batch,
+      trees: new TreeEntries(api),
+      resolvers,
+      verifier: new Verifier(d, api, resolvers),
+    };
   });
   // Registered so the browser starts the worker when it starts: a batch left running goes on (kick above).
   browser.runtime.onStartup.addListener(() => undefined);

@@ -9,6 +9,9 @@ import type { HistoryProgress } from './background/history';
 import type { RepoFiles } from './background/handlers';
 import type { EntryFacts } from './background/tree-entries';
 import type { BatchStatus } from './background/batch';
+import type { ConversionPrState } from './background/handlers';
+import type { VerifyProgress } from './background/verify';
+import type { PrVerification } from './hub/verify-pr';
 
 export interface ProtocolMap {
   /** A verdict already known for this content (by LFS sha256 or git blob id) and this engine. */
@@ -41,7 +44,14 @@ export interface ProtocolMap {
   /** Deletes everything recorded (verdicts, files, repos, visits, pull requests); settings stay. */
   clearData: { request: Record<string, never>; reply: { cleared: number } };
   /** Fetch (within the rate-limit budget) and record the repo's SFconvertbot PRs. */
-  refreshConversionPrs: { request: { repo: RepoRef }; reply: { num: number; status: string }[] };
+  refreshConversionPrs: { request: { repo: RepoRef }; reply: ConversionPrState[] };
+  /**
+   * Is PR `num`'s safetensors the same model as the pickle it came from? Headers and sampled bytes, read by
+   * the background (lib/hub/verify-pr.ts); `again` checks anew instead of answering from this worker's life.
+   */
+  verifyPr: { request: { repo: RepoRef; num: number; again?: boolean }; reply: PrVerification };
+  /** Where a running check stands (null when none runs). */
+  verifyProgress: { request: { repo: RepoRef; num: number }; reply: VerifyProgress | null };
   /**
    * The code the repo's loaders can run (auto_map, .py files), read from the Hub now (not recorded): the root
    * configs are read by the background, so a page never loads the engine for them; `code` is what a listing

@@ -35,6 +35,23 @@ const CSS = `
 .picklens-panel .picklens-item{display:block;padding-left:.75rem;text-indent:-.5rem}
 .picklens-panel .picklens-item::before{content:'• '}
 .picklens-panel .picklens-dangerous{color:#dc2626;font-weight:600}
+.picklens-verify{display:block;margin:.5rem 0;padding:.5rem .75rem;border-radius:.375rem;border:1px solid #e5e7eb;font:400 13px/1.45 ui-sans-serif,system-ui,sans-serif;color:#1f2937;background:#f9fafb;overflow-wrap:anywhere}
+.picklens-verify p{margin:.25rem 0}
+.picklens-verify ul{margin:.25rem 0;padding-left:1.25rem;list-style:disc}
+.picklens-verify code{font:12px/1.4 ui-monospace,monospace;padding:0 .25rem;border-radius:.25rem;background:rgb(0 0 0/.06)}
+.picklens-verify button,.picklens-verify-button{font:500 12px/1.6 ui-sans-serif,system-ui,sans-serif;padding:0 .5rem;border:1px solid currentColor;border-radius:.25rem;background:transparent;color:inherit;cursor:pointer}
+.picklens-verify button:focus-visible,.picklens-verify-button:focus-visible{outline:2px solid #2563eb;outline-offset:1px}
+.picklens-verify[data-picklens-verify^=equivalent]{color:#065f46;background:#ecfdf5;border-color:#a7f3d0}
+.picklens-verify[data-picklens-verify=differs]{color:#991b1b;background:#fef2f2;border-color:#fecaca}
+.picklens-verify[data-picklens-verify=unverifiable]{color:#78350f;background:#fffbeb;border-color:#fde68a}
+:root.dark .picklens-verify{color:#e5e7eb;background:#111827;border-color:#374151}
+:root.dark .picklens-verify[data-picklens-verify^=equivalent]{color:#6ee7b7;background:#022c22;border-color:#065f46}
+:root.dark .picklens-verify[data-picklens-verify=differs]{color:#fca5a5;background:#450a0a;border-color:#991b1b}
+:root.dark .picklens-verify[data-picklens-verify=unverifiable]{color:#fcd34d;background:#451a03;border-color:#92400e}
+.picklens-pr[data-picklens-verify^=equivalent]{color:#047857}
+.picklens-pr[data-picklens-verify=differs]{color:#b91c1c}
+:root.dark .picklens-pr[data-picklens-verify^=equivalent]{color:#6ee7b7}
+:root.dark .picklens-pr[data-picklens-verify=differs]{color:#fca5a5}
 `;
 
 let panels = 0;

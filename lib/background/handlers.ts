@@ -19,6 +19,7 @@ import {
   type PicklensDb,
   type PullRequestRecord,
   type RepoRecord,
+  type VerificationSummary,
 } from '../db/schema';
 
 export function verdictKey(contentKey: string): string {
@@ -117,13 +118,20 @@ export async function handleReadRange(
 }
 
 /** One refresh of a repo's conversion PRs at a time: a visit and a feature asking at once share it. */
-const refreshing = new Map<string, Promise<{ num: number; status: string }[]>>();
+const refreshing = new Map<string, Promise<ConversionPrState[]>>();
+
+/** A conversion PR as pages show it: its state and, once checked, the check. */
+export interface ConversionPrState {
+  num: number;
+  status: string;
+  verification?: VerificationSummary;
+}
 
 export function refreshConversionPrsOnce(
   db: PicklensDb,
   api: HubApi,
   repo: RepoRef,
-): Promise<{ num: number; status: string }[]> {
+): Promise<ConversionPrState[]> {
   const key = repoKey(repo.type, repo.id);
   let p = refreshing.get(key);
   if (!p) {
@@ -139,7 +147,7 @@ export async function handleRefreshConversionPrs(
   api: HubApi,
   repo: RepoRef,
   now = Date.now(),
-): Promise<{ num: number; status: string }[]> {
+): Promise<ConversionPrState[]> {
   const found: PullRequestRecord[] = [];
   const key = repoKey(repo.type, repo.id);
   for await (const d of api.discussions(repo, { type: 'pull_request', author: CONVERT_BOT, status: 'all' })) {
@@ -177,10 +185,21 @@ export async function handleRefreshConversionPrs(
     const history = old?.history ?? [];
     if (history[history.length - 1]?.status !== pr.status) history.push({ status: pr.status, at: now });
     const ev = events.get(pr.num) ?? (old?.status === pr.status ? old.events : undefined);
-    await tx.store.put({ ...pr, history, ...(ev ? { events: ev } : {}) });
+    const verification = old?.verification;
+    await tx.store.put({
+      ...pr,
+      history,
+      ...(ev ? { events: ev } : {}),
+      ...(verification ? { verification } : {}),
+    });
   }
   await tx.done;
-  return found.map((p) => ({ num: p.num, status: p.status }));
+  const checked = new Map((await db.getAllFromIndex('pullRequests', 'byRepo', key)).map((p) => [p.num, p]));
+  return found.map((p) => ({
+    num: p.num,
+    status: p.status,
+    ...(checked.get(p.num)?.verification ? { verification: checked.get(p.num)?.verification } : {}),
+  }));
 }
 
 /**

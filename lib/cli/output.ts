@@ -1,7 +1,7 @@
 // The CLI's two outputs: the DESIGN.md JSON contract, and a compact table for people.
-import { VERIFY_WORDS } from '../formats/conversion';
 import type { Risk, Verdict } from '../formats/types';
 import type { PrVerification } from '../hub/verify-pr';
+import { VERIFY_WORDS } from '../hub/verify-summary';
 
 export function toJsonLine(path: string, v: Verdict): string {
   const o: Record<string, unknown> = { path, paper: v.paper, format: v.format, risk: v.risk };
@@ -76,6 +76,6 @@ export function formatVerification(r: PrVerification): string {
   for (const d of r.differences.slice(0, 20)) lines.push(`  ${d.kind}: ${printable(d.detail)}`);
   if (r.differenceCount > 20) lines.push(`  … ${r.differenceCount - 20} more difference(s)`);
   lines.push(`  cost: ${r.requests} request(s) (${r.apiCalls} to the API), ${bytes(r.bytesRead)} read`);
-  if (r.usage && r.verdict !== 'differs') lines.push(`  use it without merging: ${r.usage}`);
+  if (r.usage && r.verdict.startsWith('equivalent')) lines.push(`  use it without merging: ${r.usage}`);
   return lines.join('\n');
 }

@@ -119,6 +119,26 @@ export interface PullRequestRecord {
   history: { status: string; at: number }[];
   /** The Hub's own status changes (discussion events), fetched when the PR is no longer open. */
   events?: { status: string; at: string; by: string }[];
+  /** The last check of the conversion against the checkpoint (lib/hub/verify-pr.ts), in brief. */
+  verification?: VerificationSummary;
+}
+
+/** What is kept of a conversion check: the verdict, what it compared, its first differences, its cost. */
+export interface VerificationSummary {
+  verdict: 'equivalent' | 'equivalent-with-ties' | 'differs' | 'unverifiable';
+  at: number;
+  head?: string;
+  base?: string;
+  tensors: number;
+  compared: number;
+  coverage: number;
+  ties: number;
+  differenceCount: number;
+  /** The first few, in words. */
+  differences: string[];
+  reason?: string;
+  requests: number;
+  bytesRead: number;
 }
 
 interface PicklensSchema extends DBSchema {

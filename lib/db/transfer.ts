@@ -129,7 +129,17 @@ function pullRequestsCsv(d: Dump): string {
     (a, b) => a.repoKey.localeCompare(b.repoKey) || a.num - b.num,
   );
   return csv(
-    ['repo_url', 'num', 'title', 'author', 'created_at', 'status', 'status_history'],
+    [
+      'repo_url',
+      'num',
+      'title',
+      'author',
+      'created_at',
+      'status',
+      'status_history',
+      'verification',
+      'verified_at',
+    ],
     sorted.map((p) => [
       repoUrl(p.repoKey),
       p.num,
@@ -138,6 +148,8 @@ function pullRequestsCsv(d: Dump): string {
       p.createdAt,
       p.status,
       p.history.map((h) => `${h.status}@${iso(h.at)}`).join(' '),
+      p.verification?.verdict ?? '',
+      p.verification ? iso(p.verification.at) : '',
     ]),
   );
 }
@@ -303,7 +315,26 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
     str(r.createdAt) &&
     str(r.status) &&
     listOf(r.history, (h) => str(h.status) && num(h.at)) &&
-    opt(r.events, (e) => listOf(e, (x) => str(x.status) && str(x.at) && str(x.by))),
+    opt(r.events, (e) => listOf(e, (x) => str(x.status) && str(x.at) && str(x.by))) &&
+    opt(
+      r.verification,
+      (v) =>
+        isObj(v) &&
+        ['equivalent', 'equivalent-with-ties', 'differs', 'unverifiable'].includes(v.verdict as string) &&
+        num(v.at) &&
+        opt(v.head, str) &&
+        opt(v.base, str) &&
+        num(v.tensors) &&
+        num(v.compared) &&
+        num(v.coverage) &&
+        num(v.ties) &&
+        num(v.differenceCount) &&
+        Array.isArray(v.differences) &&
+        v.differences.every(str) &&
+        opt(v.reason, str) &&
+        num(v.requests) &&
+        num(v.bytesRead),
+    ),
   commits: (r) =>
     str(r.repoKey) &&
     REPO_KEY.test(r.repoKey) &&
@@ -381,7 +412,15 @@ function mergePr(a: PullRequestRecord, b: PullRequestRecord): PullRequestRecord 
   for (const h of [...a.history, ...b.history]) seen.set(`${h.status}@${h.at}`, h);
   const history = [...seen.values()].sort((x, y) => x.at - y.at);
   const newer = (b.history.at(-1)?.at ?? 0) > (a.history.at(-1)?.at ?? 0) ? b : a;
-  return { ...newer, history, status: history.at(-1)?.status ?? newer.status };
+  // The newer check of the conversion, whichever record holds it.
+  const checks = [a.verification, b.verification].filter((v) => v !== undefined);
+  const verification = checks.sort((x, y) => y.at - x.at)[0];
+  return {
+    ...newer,
+    history,
+    status: history.at(-1)?.status ?? newer.status,
+    ...(verification ? { verification } : {}),
+  };
 }
 
 function mergeRepo(a: RepoRecord, b: RepoRecord): RepoRecord {

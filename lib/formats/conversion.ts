@@ -17,14 +17,6 @@ import { locateData, type ZipEntry } from './zip';
 
 type VerifyVerdict = 'equivalent' | 'equivalent-with-ties' | 'differs' | 'unverifiable';
 
-/** Each verdict in a few words, the same in the CLI, the page and the popup. */
-export const VERIFY_WORDS: Record<VerifyVerdict, string> = {
-  equivalent: 'verified equivalent',
-  'equivalent-with-ties': 'verified equivalent, except declared ties',
-  differs: 'differs from the checkpoint',
-  unverifiable: 'cannot verify',
-};
-
 type DifferenceKind =
   'missing' | 'extra' | 'shape' | 'dtype' | 'value' | 'undeclared-tie' | 'declared-tie' | 'index' | 'format';
 

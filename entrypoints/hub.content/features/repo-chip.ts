@@ -1,7 +1,8 @@
 // Repo home: a summary chip by the repo's name. Counts of model files by risk, whether safetensors weights
 // are available or the repo is pickle-only, the code its loaders can run that the Hub does not show
 // (auto_map to its .py files or another repo's, custom ONNX operators; lib/formats/repo-code.ts), and an
-// open SFconvertbot PR with its number and a link. The
+// open SFconvertbot PR with its number and a link — on a pickle-only repo, "safetensors waiting in PR #N"
+// and whether that conversion checks out against the checkpoint (lib/hub/verify-pr.ts). The
 // file list and the PRs come from the background (the API's only caller), within a budget per page view:
 // at most CHIP_MAX_TREE_PAGES tree pages and CHIP_MAX_FILES files (the chip says when it stopped there).
 // The chip sits in the header island, which the Hub's hydration re-renders: it is put back whenever it
@@ -9,6 +10,8 @@
 import type { RepoCode } from '@/lib/formats/repo-code';
 import { RISKS_WORST_FIRST, type Risk, type Verdict } from '@/lib/formats/types';
 import { SELECTORS } from '@/lib/hub/selectors';
+import type { VerificationSummary } from '@/lib/db/schema';
+import { VERIFY_WORDS } from '@/lib/hub/verify-summary';
 import { send } from '@/lib/messaging-client';
 import { ensureStyle, removeCopies } from '../badge';
 import type { Feature, PageView } from '../page-views';
@@ -99,8 +102,36 @@ function start(view: PageView): () => void {
     if (text.pr && open) {
       const link = document.createElement('a');
       link.href = `${location.pathname.replace(/\/$/, '')}/discussions/${open.num}`;
-      link.textContent = ` · ${text.pr}`;
+      const pickleOnly = text.weights === 'pickle only';
+      link.textContent = pickleOnly ? ` · safetensors waiting in PR #${open.num}` : ` · ${text.pr}`;
       chip.append(link);
+      // A pickle-only repo with the bot's conversion waiting: is the conversion the same model? The
+      // background checks it (headers and sampled bytes, once per worker life); a stored check shows at once.
+      const said = document.createElement('span');
+      said.className = 'picklens-chip-verify';
+      chip.append(said);
+      const show = (verdict: VerificationSummary['verdict'], detail: string) => {
+        said.textContent = ` — ${VERIFY_WORDS[verdict]}`;
+        said.title = detail;
+        chip.dataset.picklensPrVerify = verdict;
+      };
+      if (open.verification)
+        show(open.verification.verdict, open.verification.differences[0] ?? open.verification.reason ?? '');
+      if (pickleOnly) {
+        if (!open.verification) {
+          said.textContent = ' — checking…';
+          chip.dataset.picklensPrVerify = 'pending';
+        }
+        void send('verifyPr', { repo, num: open.num }).then(
+          (r) => {
+            if (!view.signal.aborted) show(r.verdict, r.differences[0]?.detail ?? r.reason ?? '');
+          },
+          () => {
+            said.textContent = ' — check failed';
+            chip.dataset.picklensPrVerify = 'error';
+          },
+        );
+      }
     }
     chip.dataset.picklensChip = 'ready';
     for (const r of ORDER)

@@ -20,7 +20,8 @@ import {
   readDump,
   type Dump,
 } from '../../../lib/db/transfer';
-import { HubApi } from '../../../lib/hub/api';
+import { HubApi, RateGovernor } from '../../../lib/hub/api';
+import { Verifier } from '../../../lib/background/verify';
 import { replicaFetch } from '../../support/replica-client';
 import { checkZip } from '../../support/zip-check';
 import { sampleRepos } from '../../hub/sample-repos';
@@ -43,6 +44,11 @@ async function recorded(): Promise<PicklensDb> {
     const repo = { type: 'model' as const, id };
     await handleLogVisit(db, { repo, url: `https://huggingface.co/${id}`, page: 'home' }, 1000 + n);
     await handleRefreshConversionPrs(db, api, repo, 2000);
+    // A conversion check is kept on the PR's record, and a later refresh of the PRs keeps it.
+    if (id === 'picklens/pickle-only') {
+      await new Verifier(db, api, new RateGovernor(), fetch).verify(repo, 1);
+      await handleRefreshConversionPrs(db, api, repo, 2500);
+    }
     await collectHistory(db, api, repo, {
       readVerdict: hubVerdictReader(hub.url, { fetch }),
       now: () => 3000,
@@ -92,10 +98,14 @@ describe('export', () => {
       ['README.txt', 'commits.csv', 'pull_requests.csv', 'repos.csv', DUMP_FILE].map((n) => [n, true]),
     );
     const prs = strFromU8(files['pull_requests.csv']!).trimEnd().split('\r\n');
-    expect(prs[0]).toBe('repo_url,num,title,author,created_at,status,status_history');
-    expect(prs).toContain(
-      'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z',
+    expect(prs[0]).toBe(
+      'repo_url,num,title,author,created_at,status,status_history,verification,verified_at',
     );
+    expect(prs).toContain(
+      'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z,,',
+    );
+    // The pickle-only repo's PR was checked (its checkpoint is torch's legacy format: cannot verify).
+    expect(prs.find((l) => l.includes('picklens/pickle-only,1,'))).toMatch(/,unverifiable,\d{4}-\d\d-\d\dT/);
     expect(strFromU8(files['repos.csv']!).split('\r\n')[1]).toMatch(
       /^https:\/\/huggingface\.co\/picklens\/history,model,picklens\/history,1,/,
     );
