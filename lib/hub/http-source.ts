@@ -161,8 +161,11 @@ export class HubFileSource implements ByteSource {
       try {
         return await this.readFrom(pinned, start, end, true);
       } catch (e) {
-        if (this.opts.signal?.aborted) throw e;
-        this.pinned = undefined; // expired or refused: back to resolve, which signs a new one
+        // A CDN fault (CloudFront's bogus 416, a 5xx) is retried where it happened; anything else (the
+        // signature expired: 403; the object moved: 404) goes back to resolve, which signs a new URL.
+        const transient = e instanceof HubError && (e.code === 'bogus-range' || e.code === 'server-error');
+        if (this.opts.signal?.aborted || transient) throw e;
+        this.pinned = undefined;
       }
     }
     return this.readFrom(this.url, start, end, false);

@@ -3,9 +3,11 @@
 import { networkBench } from './network';
 import { formatSmallFiles, formatThroughput, pickleThroughput, smallFilesBench } from './pickle-throughput';
 import { recordBench } from './record';
+import { verifyBench } from './verify';
 
 const only = process.argv[2];
 if (!only || only === 'network') console.log(await networkBench(), '\n');
 if (!only || only === 'pickle') console.log(formatThroughput(await pickleThroughput()), '\n');
 if (!only || only === 'pickle' || only === 'small') console.log(formatSmallFiles(smallFilesBench()), '\n');
 if (!only || only === 'record') console.log(await recordBench());
+if (!only || only === 'verify') console.log(await verifyBench());

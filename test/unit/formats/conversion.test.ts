@@ -12,6 +12,7 @@ import {
   type VerifyGroup,
 } from '../../../lib/formats/conversion';
 import { torchTensors } from '../../../lib/formats/torch-tensors';
+import { locateData, readZipIndex } from '../../../lib/formats/zip';
 import type { ByteSource } from '../../../lib/formats/types';
 import { conversionManifest } from '../../hub/conversion-repos';
 import { CONVERSION_DIR } from '../../support/fixtures';
@@ -233,6 +234,31 @@ describe('bad input gets a verdict', () => {
       expect(['equivalent', 'equivalent-with-ties', 'differs', 'unverifiable']).toContain(r.verdict);
       expect(r.bytesRead).toBeLessThanOrEqual(VERIFY_BUDGET + 64 * 1024);
     }
+  });
+
+  it('random damage to data.pkl alone: the tensor table is read or refused, never a throw (500 mutations)', async () => {
+    const file = read(join(caseDir('tied'), 'base', 'pytorch_model.bin'));
+    const index = await readZipIndex(new Reader(memorySource(file), file.length), file.length);
+    const pkl = index?.entries.find((e) => e.name.endsWith('data.pkl'));
+    if (!pkl) throw new Error('no data.pkl');
+    const start = (await locateData(new Reader(memorySource(file), file.length), pkl)) as number;
+    const next = rng(1415);
+    let refused = 0;
+    for (let i = 0; i < 500; i++) {
+      const copy = file.slice();
+      for (let k = 0; k < 1 + next() * 4; k++)
+        copy[start + Math.floor(next() * pkl.size)] = Math.floor(next() * 256);
+      const t = await torchTensors(new Reader(memorySource(copy), copy.length), copy.length);
+      if (!t.ok) refused++;
+      const r = await verifyConversion([
+        {
+          ...group('tied'),
+          original: [{ path: 'pytorch_model.bin', source: memorySource(copy), size: copy.length }],
+        },
+      ]);
+      expect(['equivalent-with-ties', 'differs', 'unverifiable']).toContain(r.verdict);
+    }
+    expect(refused).toBeGreaterThan(0);
   });
 
   it('element values in words, per dtype', () => {

@@ -257,6 +257,23 @@ describe('HubFileSource against the replica', () => {
     expect(hub.log.filter((l) => l.status === 416)).toHaveLength(1);
   });
 
+  it('pinRedirect: a CDN fault on the signed URL (a bogus 416) is retried there, not sent back to resolve', async () => {
+    // After the test above (the replica counts CDN reads across tests: this one runs with every read faulty
+    // or none, so the order of the others does not change).
+    hub.knobs.spurious416Every = 1;
+    const faulty = source('model.safetensors', { pinRedirect: true, backoffMs: 1 });
+    hub.knobs.spurious416Every = 0;
+    expect(await faulty.read(0, 10)).toHaveLength(10);
+    hub.knobs.spurious416Every = 1;
+    hub.log.length = 0;
+    await expect(faulty.read(10, 20)).rejects.toMatchObject({ code: 'bogus-range' });
+    // Every attempt went to the pinned URL: no new redirect was asked for.
+    expect(hub.log.filter((l) => l.status === 302)).toHaveLength(0);
+    expect(hub.log.filter((l) => l.status === 416).length).toBeGreaterThan(1);
+    hub.knobs.spurious416Every = 0;
+    expect(await faulty.read(10, 20)).toHaveLength(10);
+  });
+
   it('416s that do not pass: the read fails (bogus-range) and the verdict is unknown, never cached', async () => {
     const { fromFailedRead } = await import('../../../lib/formats/classify');
     hub.knobs.spurious416Every = 1;
