@@ -27,6 +27,8 @@ function kib(n: number): string {
       : `${(n / 1048576).toFixed(1)} MiB`;
 }
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.01 ? 3 : 1)}%`;
 }
@@ -56,7 +58,7 @@ export function resultPanel(panel: HTMLElement, r: PrVerification, again: () => 
     parts.push(
       el(
         'p',
-        `${r.tensors} tensor(s) compared by name, dtype and shape; ${r.compared} sampled in both files (${percent(r.coverage)} of the tensor bytes compared).${r.unwrapped ? ` The checkpoint's "${r.unwrapped}" was compared, as the converter takes it.` : ''}`,
+        `${count(r.tensors, 'tensor')} compared by name, dtype and shape; ${r.compared} sampled in both files (${percent(r.coverage)} of the tensor bytes compared).${r.unwrapped ? ` The checkpoint's "${r.unwrapped}" was compared, as the converter takes it.` : ''}`,
       ),
     );
   if (r.ties.length) {
@@ -84,7 +86,7 @@ export function resultPanel(panel: HTMLElement, r: PrVerification, again: () => 
   parts.push(
     el(
       'p',
-      `Read: ${kib(r.bytesRead)} in ${r.requests} request(s), of which ${r.apiCalls} to the API. Sampling compares a few elements of every tensor; a change elsewhere in a tensor is not seen.`,
+      `Read: ${kib(r.bytesRead)} in ${count(r.requests, 'request')}, of which ${r.apiCalls} to the API. Sampling compares a few elements of every tensor; a change elsewhere in a tensor is not seen.`,
       'picklens-verify-cost',
     ),
   );

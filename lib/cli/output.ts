@@ -67,7 +67,7 @@ export function formatVerification(r: PrVerification): string {
   if (r.reason) lines.push(`  why: ${printable(r.reason)}`);
   if (r.tensors)
     lines.push(
-      `  ${r.tensors} tensor(s) compared by name, dtype and shape; ${r.compared} sampled in both files (${bytes(r.sampledBytes)} compared, ${(r.coverage * 100).toFixed(r.coverage < 0.01 ? 3 : 1)}% of the tensor bytes)`,
+      `  ${r.tensors} ${r.tensors === 1 ? 'tensor' : 'tensors'} compared by name, dtype and shape; ${r.compared} sampled in both files (${bytes(r.sampledBytes)} compared, ${(r.coverage * 100).toFixed(r.coverage < 0.01 ? 3 : 1)}% of the tensor bytes)`,
     );
   if (r.unwrapped) lines.push(`  the checkpoint's "${r.unwrapped}" was compared, as the converter takes it`);
   for (const t of r.ties.slice(0, 10))
@@ -75,7 +75,9 @@ export function formatVerification(r: PrVerification): string {
   if (r.ties.length > 10) lines.push(`  … ${r.ties.length - 10} more tie(s)`);
   for (const d of r.differences.slice(0, 20)) lines.push(`  ${d.kind}: ${printable(d.detail)}`);
   if (r.differenceCount > 20) lines.push(`  … ${r.differenceCount - 20} more difference(s)`);
-  lines.push(`  cost: ${r.requests} request(s) (${r.apiCalls} to the API), ${bytes(r.bytesRead)} read`);
+  lines.push(
+    `  cost: ${r.requests} ${r.requests === 1 ? 'request' : 'requests'} (${r.apiCalls} to the API), ${bytes(r.bytesRead)} read`,
+  );
   if (r.usage && r.verdict.startsWith('equivalent')) lines.push(`  use it without merging: ${r.usage}`);
   return lines.join('\n');
 }

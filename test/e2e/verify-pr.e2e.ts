@@ -53,7 +53,7 @@ async function checked(p: Page): Promise<{ verdict: string; text: string; kinds:
     { timeout: 30_000, polling: 100 },
   );
   return p.$eval('section.picklens-verify', (s) => ({
-    verdict: (s).dataset.picklensVerify ?? '',
+    verdict: s.dataset.picklensVerify ?? '',
     text: s.textContent ?? '',
     kinds: [...s.querySelectorAll<HTMLElement>('li[data-picklens-kind]')].map(
       (li) => li.dataset.picklensKind ?? '',

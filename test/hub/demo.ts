@@ -1,5 +1,6 @@
-// `npm run demo [-- --headless --screenshot DIR]`: builds the extension, starts the local Hub replica with
-// the sample repos (safe-only, pickle-only, dangerous, mixed with an open SFconvertbot PR, gated), and opens
+// `npm run demo [-- --headless --screenshot DIR [--only NAME,…]]`: builds the extension, starts the local Hub
+// replica with the sample repos (safe-only, pickle-only, dangerous, mixed with an open SFconvertbot PR, gated,
+// and the conversion PRs of test/fixtures/conversion, the 1 GB pair among them), and opens
 // Chromium with the extension at a sample repo. With --headless --screenshot DIR it visits each page type
 // and writes screenshots there instead (for machines without a display).
 import { execSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { BROWSER_CDN, hubHostRules, launchWithExtension } from '../support/browser';
 import { hydrated, scrollTreeToEnd } from '../support/hub-page';
+import { benchConversionRepo, conversionRepos } from './conversion-repos';
 import { batchRepos, sampleRepos } from './sample-repos';
 import { startReplica } from './server';
 
@@ -20,7 +22,7 @@ const headless = process.argv.includes('--headless') || Boolean(shots) || !proce
 
 execSync('npx wxt build', { stdio: 'inherit' });
 const hub = await startReplica({
-  repos: [...sampleRepos(), ...batchRepos()],
+  repos: [...sampleRepos(), ...batchRepos(), ...conversionRepos(), benchConversionRepo()],
   cdnOrigin: BROWSER_CDN,
   knobs: { pageSize: 20 },
 });
@@ -28,6 +30,15 @@ const rules = hubHostRules(hub.port);
 const b = await launchWithExtension(rules, headless);
 const page = await b.browser.newPage();
 await page.setViewport({ width: 1280, height: 860 });
+
+/** A conversion PR's page once its check is done, the panel in view. */
+async function verified(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () =>
+      document.querySelector<HTMLElement>('section.picklens-verify')?.dataset.picklensVerify !== 'pending',
+    { timeout: 30_000, polling: 100 },
+  );
+}
 
 /** After the replica's last hydration pass (it removes what Picklens painted), once everything is read. */
 async function settle(p: Page): Promise<void> {
@@ -62,6 +73,13 @@ if (shots) {
     ['blob-dangerous', '/picklens/dangerous/blob/main/scaler.pkl'],
     ['pr-page', '/picklens/history/discussions/3'],
     ['discussions', '/picklens/history/discussions'],
+    ['pr-verified', '/conversion/tied/discussions/1', verified],
+    ['pr-differs', '/conversion/tie-undeclared/discussions/1', verified],
+    [
+      'repo-pr-waiting',
+      '/conversion/sharded',
+      (p) => p.waitForSelector('[data-picklens-pr-verify="equivalent"]').then(() => undefined),
+    ],
     ['tree-gated', '/picklens/gated/tree/main', (p) => p.focus('.picklens-badge')],
     [
       'tree-scrolled',
@@ -73,7 +91,9 @@ if (shots) {
       },
     ],
   ];
-  for (const [name, path, then] of pages) {
+  // `--only a,b`: just those screenshots (the others stay as they are).
+  const only = arg('--only')?.split(',');
+  for (const [name, path, then] of pages.filter(([n]) => !only || only.includes(n))) {
     await page.goto(`https://huggingface.co${path}`, { waitUntil: 'domcontentloaded' });
     await settle(page);
     await then?.(page).catch(() => undefined);
@@ -83,6 +103,11 @@ if (shots) {
   }
   // The extension's own pages: the popup's repo view, then the stats page after a batch collection.
   const ext = (path: string) => `chrome-extension://${b.extensionId}/${path}`;
+  if (only) {
+    await b.close();
+    await hub.close();
+    process.exit(0);
+  }
   await page.setViewport({ width: 560, height: 1000 });
   await page.goto(ext('popup.html?repo=picklens/history'));
   await page.waitForSelector('table[data-table="history"]', { timeout: 30_000 });

@@ -80,7 +80,8 @@ describe('scan --hub --verify-pr', () => {
       'conversion/tied #1 (open, SFconvertbot): verified equivalent, except declared ties',
     );
     expect(out).toContain('tie: lm_head.weight is embed_tokens.weight (declared)');
-    expect(out).toMatch(/cost: \d+ request\(s\) \(\d+ to the API\), [\d.]+ KiB read/);
+    expect(out).toMatch(/cost: \d+ requests \(\d+ to the API\), [\d.]+ KiB read/);
+    expect(out).toMatch(/20 tensors compared by name, dtype and shape; 20 sampled in both files/);
     expect(out).toContain('from_pretrained("conversion/tied", revision="refs/pr/1", use_safetensors=True)');
     expect(err).toMatch(/\[headers 2\/2\]/);
     const differs = await run('--hub', 'conversion/value-changed', '--verify-pr', '1');
