@@ -61,6 +61,13 @@ export function resultPanel(panel: HTMLElement, r: PrVerification, again: () => 
         `${count(r.tensors, 'tensor')} compared by name, dtype and shape; ${r.compared} sampled in both files (${percent(r.coverage)} of the tensor bytes compared).${r.unwrapped ? ` The checkpoint's "${r.unwrapped}" was compared, as the converter takes it.` : ''}`,
       ),
     );
+  if (r.unreadSamples)
+    parts.push(
+      el(
+        'p',
+        `${count(r.unreadSamples, 'sample window')} could not be read after retries and were left out.`,
+      ),
+    );
   if (r.ties.length) {
     const list = el('ul', undefined, 'picklens-verify-list');
     for (const t of r.ties.slice(0, SHOWN_DIFFERENCES))

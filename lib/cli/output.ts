@@ -69,6 +69,8 @@ export function formatVerification(r: PrVerification): string {
     lines.push(
       `  ${r.tensors} ${r.tensors === 1 ? 'tensor' : 'tensors'} compared by name, dtype and shape; ${r.compared} sampled in both files (${bytes(r.sampledBytes)} compared, ${(r.coverage * 100).toFixed(r.coverage < 0.01 ? 3 : 1)}% of the tensor bytes)`,
     );
+  if (r.unreadSamples)
+    lines.push(`  ${r.unreadSamples} sample window(s) could not be read after retries and were left out`);
   if (r.unwrapped) lines.push(`  the checkpoint's "${r.unwrapped}" was compared, as the converter takes it`);
   for (const t of r.ties.slice(0, 10))
     lines.push(`  tie: ${printable(t.removed)} is ${printable(t.kept)} (declared)`);

@@ -56,6 +56,8 @@ export interface VerifyReport {
   differenceCount: number;
   ties: { removed: string; kept: string }[];
   unwrapped?: string;
+  /** Sample windows whose reads failed after retries and were left out (coverage counts without them). */
+  unreadSamples?: number;
   reason?: string;
   reasonCode?: UnverifiableReason;
   requests: number;
@@ -456,6 +458,12 @@ export async function verifyConversion(
   });
   const pairs: Pair[] = [];
   const ties: VerifyReport['ties'] = [];
+  let unreadSamples = 0;
+  /** A failed read of samples: null, for the caller to leave its windows out; anything else is thrown. */
+  const lostRead = (e: unknown): null => {
+    if (e instanceof ReadError) return null;
+    throw e;
+  };
   let tensorCount = 0;
   let unwrapped: string | undefined;
   let convertedBytes = 0;
@@ -647,7 +655,9 @@ export async function verifyConversion(
       const reads = plan(wanted, Math.max(0, budget - cost().bytesRead - planned));
       let done = 0;
       await pool(reads, concurrency, async ({ reader, range }) => {
-        await reader.read(range[0], range[1]);
+        // A read that fails after its retries (a CDN fault that would not pass) costs only its windows: they
+        // are asked once more when compared, and left out if that fails too.
+        await reader.read(range[0], range[1]).catch(lostRead);
         if (phase) opts.onProgress?.(++done, reads.length, 'samples');
       });
     };
@@ -665,7 +675,8 @@ export async function verifyConversion(
     const actual = new Map<TorchStorage, number>();
     const moved = new Set<TorchStorage>();
     for (const [s, guess] of predicted) {
-      const at = await locateData(storages.get(s) as Reader, s.entry as ZipEntry);
+      const at = await locateData(storages.get(s) as Reader, s.entry as ZipEntry).catch(lostRead);
+      if (at === null) continue;
       if (at === undefined) p.cannot('unreadable', `${s.entry?.name ?? s.key} has no valid local header`);
       else {
         actual.set(s, at);
@@ -683,10 +694,16 @@ export async function verifyConversion(
     const comparedPairs = new Set<Pair>();
     let sampledBytes = 0;
     const flagged = new Set<Pair>();
+    let unread = 0;
     for (const w of windows) {
       const { pair } = w;
-      const a = await pair.conv.reader.read(w.conv[0], w.conv[1]);
-      const b = concat(...(await Promise.all(w.orig.map(([s, e]) => pair.orig.reader.read(s, e)))));
+      const a = await pair.conv.reader.read(w.conv[0], w.conv[1]).catch(lostRead);
+      const parts = await Promise.all(w.orig.map(([s, e]) => pair.orig.reader.read(s, e).catch(lostRead)));
+      if (a === null || parts.some((x) => x === null)) {
+        unread++;
+        continue;
+      }
+      const b = concat(...(parts as Uint8Array[]));
       comparedPairs.add(pair);
       sampledBytes += a.length + b.length;
       opts.onSample?.(pair.conv.path, w.conv[0], w.conv[1]);
@@ -706,6 +723,13 @@ export async function verifyConversion(
         break;
       }
     }
+    const missed = sampled.filter((x) => actual.has(x.orig.storage) && !comparedPairs.has(x));
+    if (missed.length)
+      p.cannot(
+        'unreadable',
+        `the samples of ${missed.length} tensor(s) could not be read (${unread} window(s) failed after retries; first: ${q(missed[0]?.name ?? '')})`,
+      );
+    unreadSamples = unread;
     return finish(comparedPairs.size, sampledBytes);
   } catch (e) {
     // A read the transport failed (gated, rate-limited, offline): nothing can be said of the conversion.
@@ -735,6 +759,7 @@ export async function verifyConversion(
       differenceCount: p.count,
       ties,
       ...(unwrapped ? { unwrapped } : {}),
+      ...(unreadSamples ? { unreadSamples } : {}),
       ...(verdict === 'unverifiable' && p.unverifiable
         ? { reason: p.unverifiable.message, reasonCode: p.unverifiable.code }
         : {}),

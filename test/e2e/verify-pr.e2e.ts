@@ -72,7 +72,7 @@ describe('the PR page of a conversion', () => {
         waitUntil: 'domcontentloaded',
       });
       const r = await checked(page);
-      expect(r.verdict).toBe(c.verdict);
+      expect(r.verdict, r.text).toBe(c.verdict);
       expect([...new Set(r.kinds)].sort()).toEqual([...c.kinds].sort());
       // One panel, right after the title that carries the bot's mark, however often the page hydrated.
       expect(await page.$$eval('section.picklens-verify', (s) => s.length)).toBe(1);

@@ -261,6 +261,31 @@ describe('bad input gets a verdict', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
+  it('a sample read that fails after its retries is asked once more; what still fails leaves its tensor unverified', async () => {
+    const flaky = (fail: (n: number) => boolean): VerifyGroup => {
+      const g = group('tied');
+      const f = g.converted[0];
+      if (!f) throw new Error('no file');
+      let n = 0;
+      const inner = f.source;
+      const source: ByteSource = {
+        size: inner.size,
+        read: (s, e) => (fail(++n) ? Promise.reject(new Error('HTTP 416 again')) : inner.read(s, e)),
+      };
+      return { ...g, converted: [{ ...f, source }] };
+    };
+    // The header takes reads 1 and 2; the samples' first read fails, the second asking of each window passes.
+    const once = await verifyConversion([flaky((n) => n === 3)]);
+    expect(once.verdict).toBe('equivalent-with-ties');
+    expect(once.compared).toBe(once.tensors);
+    expect(once.unreadSamples).toBeUndefined();
+    // Every sample read fails: nothing was compared, and the verdict says so.
+    const all = await verifyConversion([flaky((n) => n > 2)]);
+    expect(all).toMatchObject({ verdict: 'unverifiable', reasonCode: 'unreadable' });
+    expect(all.reason).toMatch(/^the samples of 20 tensor\(s\) could not be read/);
+    expect(all.unreadSamples).toBeGreaterThan(0);
+  });
+
   it('element values in words, per dtype', () => {
     const f32 = new Uint8Array(new Float32Array([1.5]).buffer);
     expect(elementText('F32', f32)).toBe('1.5');
