@@ -32,6 +32,7 @@ type UnverifiableReason =
   | 'unsupported-tensor'
   | 'over-budget'
   | 'unreadable'
+  | 'gated'
   | 'not-a-conversion-pr'
   | 'ref-deleted';
 
@@ -737,7 +738,10 @@ export async function verifyConversion(
     const err = e;
     p.differences = [];
     p.count = 0;
-    p.unverifiable = { code: 'unreadable', message: `a file could not be read: ${err.message}` };
+    p.unverifiable =
+      err.causeCode === 'gated'
+        ? { code: 'gated', message: `the repo is gated and this user has no access: ${err.message}` }
+        : { code: 'unreadable', message: `a file could not be read: ${err.message}` };
     return finish();
   }
 

@@ -100,8 +100,16 @@ export async function verifyPr(repo: RepoRef, num: number, opts: VerifyPrOptions
     onWait: opts.onWait,
   });
   const ids = { repo: repo.id, pr: num };
-  const usage = (bot: boolean) =>
-    `from_pretrained(${JSON.stringify(repo.id)}, revision="refs/pr/${num}"${bot ? ', use_safetensors=True' : ''})`;
+  /**
+   * How to load the PR's weights without merging it: transformers' from_pretrained for its file names, else
+   * huggingface_hub's download of the converted file at the PR's ref.
+   */
+  const usage = (converted: string[]) => {
+    const rev = `revision="refs/pr/${num}"`;
+    return converted.every((p) => SHARD.test(p.slice(p.lastIndexOf('/') + 1)) && !p.includes('/'))
+      ? `from_pretrained(${JSON.stringify(repo.id)}, ${rev}, use_safetensors=True)`
+      : `hf_hub_download(${JSON.stringify(repo.id)}, ${JSON.stringify(converted[0] ?? '')}, ${rev})`;
+  };
   const sources: HubFileSource[] = [];
   // What the reads cost as the network saw it (retries and ignored ranges included), plus the API calls.
   const done = (r: VerifyReport, extra: Partial<PrVerification> = {}): PrVerification => ({
@@ -145,7 +153,7 @@ export async function verifyPr(repo: RepoRef, num: number, opts: VerifyPrOptions
     const [headFiles, baseFiles] = await Promise.all([list(head), list(base)]);
     const before = new Map(baseFiles.map((f) => [f.path, f.oid]));
     const added = headFiles.filter((f) => f.path.endsWith('.safetensors') && before.get(f.path) !== f.oid);
-    const where = { ...meta, head, base, usage: usage(meta.bot) };
+    const where = { ...meta, head, base, usage: usage(added.map((f) => f.path)) };
     if (!added.length) return done(unverifiable('no-safetensors', `#${num} adds no safetensors file`), where);
     const limiter = new Limiter(READ_CONCURRENCY);
     const open = (f: TreeEntry, rev: string): VerifyFile => {
@@ -190,6 +198,6 @@ export async function verifyPr(repo: RepoRef, num: number, opts: VerifyPrOptions
     return done(report, where);
   } catch (e) {
     if (!(e instanceof HubError)) throw e;
-    return done(unverifiable('unreadable', `${repoPath(repo)}: ${e.message}`));
+    return done(unverifiable(e.code === 'gated' ? 'gated' : 'unreadable', `${repoPath(repo)}: ${e.message}`));
   }
 }

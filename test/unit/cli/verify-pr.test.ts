@@ -11,6 +11,7 @@ import {
   conversionRepos,
   hugeHeaderRepo,
 } from '../../hub/conversion-repos';
+import type { CommitSpec, DiscussionSpec, FileContent, RepoSpec } from '../../hub/repos';
 import { startReplica, type Replica } from '../../hub/server';
 import { replicaFetch } from '../../support/replica-client';
 
@@ -24,7 +25,27 @@ class Capture extends Writable {
 
 let hub: Replica;
 beforeAll(async () => {
-  hub = await startReplica({ repos: [...conversionRepos(), benchConversionRepo(), hugeHeaderRepo()] });
+  const tied = conversionRepos().find((r) => r.id === 'conversion/tied') as RepoSpec;
+  const pr = tied.discussions?.[0] as DiscussionSpec;
+  const main = tied.commits[0] as CommitSpec;
+  hub = await startReplica({
+    repos: [
+      ...conversionRepos(),
+      benchConversionRepo(),
+      hugeHeaderRepo(),
+      // The same conversion in a gated repo, and under names outside transformers' (the converter's
+      // convert_generic: X.bin → X.safetensors beside it).
+      { ...tied, id: 'conversion/gated', gated: 'manual' },
+      {
+        ...tied,
+        id: 'conversion/generic-names',
+        commits: [{ ...main, files: { 'weights/ema.bin': main.files['pytorch_model.bin'] as FileContent } }],
+        discussions: [
+          { ...pr, files: { 'weights/ema.safetensors': pr.files?.['model.safetensors'] as FileContent } },
+        ],
+      },
+    ],
+  });
 });
 afterAll(async () => hub?.close());
 
@@ -99,6 +120,22 @@ describe('scan --hub --verify-pr', () => {
     expect(r.tensors).toBe(conversionManifest().bench.tensors);
     expect(r.compared).toBe(r.tensors);
     expect(r.bytesRead).toBeLessThanOrEqual(VERIFY_BUDGET);
+  });
+
+  it('a gated repo says so; files outside transformers names pair as the converter names them', async () => {
+    const gated = await run('--hub', 'conversion/gated', '--verify-pr', '1', '--json');
+    expect(gated.code).toBe(2);
+    expect(JSON.parse(gated.out)).toMatchObject({ verdict: 'unverifiable', reasonCode: 'gated' });
+    const generic = await run('--hub', 'conversion/generic-names', '--verify-pr', '1', '--json');
+    expect(generic.code).toBe(0);
+    expect(JSON.parse(generic.out)).toMatchObject({
+      verdict: 'equivalent-with-ties',
+      files: [
+        { path: 'weights/ema.safetensors', role: 'converted' },
+        { path: 'weights/ema.bin', role: 'original' },
+      ],
+      usage: 'hf_hub_download("conversion/generic-names", "weights/ema.safetensors", revision="refs/pr/1")',
+    });
   });
 
   it('bad input: a huge header, a discussion that is no PR, a repo that does not exist, bad usage', async () => {
