@@ -11,7 +11,7 @@
 // difference of names, shapes, dtypes and ties, which are compared whole.
 import { ReadError, Reader, concat } from './bytes';
 import { dtypeBytes, readSafetensors, type SafetensorsTensor } from './safetensors';
-import { torchTensors, type TorchStorage, type TorchTensor } from './torch-tensors';
+import { torchLegacyTensors, torchTensors, type TorchStorage, type TorchTensor } from './torch-tensors';
 import type { ByteSource } from './types';
 import { locateData, type ZipEntry } from './zip';
 
@@ -203,12 +203,17 @@ async function readOriginal(f: VerifyFile, reader: Reader, p: Problems) {
   if (table.ok) return table;
   if (table.code === 'not-a-zip') {
     const head = await reader.read(0, 16);
-    if (head[0] === 0x80)
-      p.cannot(
-        'legacy-format',
-        `${f.path} is torch's legacy (pre-1.6) format, whose storages this verifier does not locate`,
-      );
-    else p.cannot('unsupported-original', `${f.path} is not a torch.save checkpoint (${whatItIs(head)})`);
+    if (head[0] !== 0x80) {
+      p.cannot('unsupported-original', `${f.path} is not a torch.save checkpoint (${whatItIs(head)})`);
+      return undefined;
+    }
+    // Before torch 1.6: stacked pickles, then the storages.
+    const legacy = await torchLegacyTensors(reader, size);
+    if (legacy.ok) return legacy;
+    if (legacy.code === 'not-a-state-dict') p.cannot('not-a-state-dict', `${f.path}: ${legacy.message}`);
+    else if (legacy.code === 'not-legacy')
+      p.cannot('unsupported-original', `${f.path} is a pickle, not a torch.save checkpoint`);
+    else p.cannot('legacy-format', `${f.path} is torch's legacy (pre-1.6) format, and ${legacy.message}`);
   } else if (table.code === 'not-a-state-dict') p.cannot('not-a-state-dict', `${f.path}: ${table.message}`);
   else p.cannot('unsupported-original', `${f.path}: ${table.message}`);
   return undefined;
@@ -374,6 +379,15 @@ function windowsOf(x: Pair, base: number, window: number): Window[] {
       orig: origRanges,
     };
   });
+}
+
+/** A legacy storage's data offset, once its 8-byte element count (read with it) agrees with the pickle. */
+async function legacyData(r: Reader, s: TorchStorage): Promise<number | undefined> {
+  const at = s.countAt ?? 0;
+  const b = await r.read(at, at + 8);
+  if (b.length < 8) return undefined;
+  const n = new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true);
+  return n === BigInt(s.numel) ? at + 8 : undefined;
 }
 
 /** Runs tasks with at most `limit` at once. */
@@ -616,7 +630,9 @@ export async function verifyConversion(
     const predicted = new Map<TorchStorage, number>();
     for (const [s] of storages) {
       const e = s.entry;
-      if (!e) p.cannot('unreadable', `storage ${q(s.key)} has no data/${s.key} member in the archive`);
+      if (s.countAt !== undefined)
+        predicted.set(s, s.countAt + 8); // the legacy format: after its count
+      else if (!e) p.cannot('unreadable', `storage ${q(s.key)} has no data/${s.key} member in the archive`);
       else if (e.method !== 0)
         p.cannot(
           'compressed-members',
@@ -665,9 +681,9 @@ export async function verifyConversion(
     const headers = new Map<Reader, [number, number][]>();
     for (const [s, at] of predicted) {
       const r = storages.get(s) as Reader;
-      const e = s.entry as ZipEntry;
+      const e = s.entry;
       const list = headers.get(r) ?? [];
-      list.push([e.localOffset, Math.max(at, e.localOffset + headerSpan(e))]);
+      list.push(e ? [e.localOffset, Math.max(at, e.localOffset + headerSpan(e))] : [at - 8, at]);
       headers.set(r, list);
     }
     let windows = windowsAt(predicted);
@@ -676,9 +692,16 @@ export async function verifyConversion(
     const actual = new Map<TorchStorage, number>();
     const moved = new Set<TorchStorage>();
     for (const [s, guess] of predicted) {
-      const at = await locateData(storages.get(s) as Reader, s.entry as ZipEntry).catch(lostRead);
+      const r = storages.get(s) as Reader;
+      const at = await (s.entry ? locateData(r, s.entry) : legacyData(r, s)).catch(lostRead);
       if (at === null) continue;
-      if (at === undefined) p.cannot('unreadable', `${s.entry?.name ?? s.key} has no valid local header`);
+      if (at === undefined)
+        p.cannot(
+          'unreadable',
+          s.entry
+            ? `${s.entry.name} has no valid local header`
+            : `storage ${q(s.key)}: the element count before its bytes is not the ${s.numel} its tensors need`,
+        );
       else {
         actual.set(s, at);
         if (at !== guess) moved.add(s);

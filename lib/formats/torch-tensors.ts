@@ -15,6 +15,7 @@
 // walked for imports by the scanner; this reads it a second time for values.
 import { Reader, decodeLatin1, decodeUtf8, memorySource } from './bytes';
 import { walkPickle } from './pickle';
+import { TORCH_LEGACY_MAGIC } from './torch';
 import { OPCODES } from './pickle-ops';
 import { readMember, readZipIndex, type ZipEntry } from './zip';
 
@@ -49,7 +50,12 @@ export interface TorchStorage {
   dtype: string;
   itemsize: number;
   numel: number;
+  /** In a zip: its member. */
   entry?: ZipEntry;
+  /** In the legacy format: where its 8-byte element count sits; its bytes follow it. */
+  countAt?: number;
+  /** A view into another storage (the legacy format's view_metadata): not located by this reader. */
+  view?: boolean;
 }
 
 export interface TorchTensor {
@@ -76,7 +82,13 @@ type TorchTable =
     }
   | { ok: false; code: TorchTableError; message: string };
 
-type TorchTableError = 'not-a-zip' | 'no-data-pkl' | 'data-pkl-unreadable' | 'not-a-state-dict';
+type TorchTableError =
+  | 'not-a-zip'
+  | 'no-data-pkl'
+  | 'data-pkl-unreadable'
+  | 'not-a-state-dict'
+  | 'not-legacy'
+  | 'legacy-unreadable';
 
 // ---- the evaluator's values
 type PV =
@@ -153,7 +165,7 @@ function call(fn: PV, args: PV): PV {
 function persistent(pid: PV, storages: Map<string, TorchStorage>): PV {
   if (!Array.isArray(pid) || pid[0] !== 'storage')
     return { k: 'obj', what: 'a persistent id that is not a storage' };
-  const [, type, key, , numel] = pid;
+  const [, type, key, , numel, viewMetadata] = pid;
   const cls = isObj(type, 'global') ? type.name : '';
   if (typeof key !== 'string') throw new Unreadable('a storage key that is not a string');
   const known = cls.startsWith('torch.') ? STORAGE_DTYPES[cls.slice(6)] : undefined;
@@ -162,6 +174,7 @@ function persistent(pid: PV, storages: Map<string, TorchStorage>): PV {
     dtype: known?.[0] ?? (cls || 'an unknown storage type'),
     itemsize: known?.[1] ?? 0,
     numel: int(numel, 'a storage size'),
+    ...(viewMetadata !== undefined && viewMetadata !== null ? { view: true } : {}),
   };
   storages.set(key, s);
   return { k: 'storage', s };
@@ -434,6 +447,26 @@ export async function torchTensors(reader: Reader, size: number): Promise<TorchT
       message: `data.pkl cannot be read for tensors: ${e.message}`,
     };
   }
+  const dict = stateDict(root, 'data.pkl');
+  if (!dict.ok) return dict;
+  const byName = new Map(index.entries.map((e) => [e.name, e]));
+  for (const s of storages.values()) s.entry = byName.get(`${prefix}data/${s.key}`);
+  const order = byName.get(`${prefix}byteorder`);
+  let byteorder = 'little';
+  if (order && order.size <= 16) {
+    const m = await readMember(reader, order, 16);
+    if (m.ok) byteorder = decodeLatin1(m.bytes).trim();
+  }
+  return { ...dict, storages, byteorder };
+}
+
+/** The state dict in what the pickle built (unwrapped from `{"state_dict": …}` as the converter does). */
+function stateDict(
+  root: PV,
+  what: string,
+):
+  | { ok: true; tensors: TorchTensor[]; unwrapped?: string; opaque: { name: string; what: string }[] }
+  | { ok: false; code: 'not-a-state-dict'; message: string } {
   let unwrapped: string | undefined;
   if (isObj(root, 'dict')) {
     const inner = root.entries.find(([k]) => k === 'state_dict')?.[1];
@@ -446,10 +479,8 @@ export async function torchTensors(reader: Reader, size: number): Promise<TorchT
     return {
       ok: false,
       code: 'not-a-state-dict',
-      message: `data.pkl holds ${describeValue(root)}, not a state dict of tensors`,
+      message: `${what} holds ${describeValue(root)}, not a state dict of tensors`,
     };
-  const byName = new Map(index.entries.map((e) => [e.name, e]));
-  for (const s of storages.values()) s.entry = byName.get(`${prefix}data/${s.key}`);
   const tensors: TorchTensor[] = [];
   const opaque: { name: string; what: string }[] = [];
   for (const [k, v] of root.entries) {
@@ -457,11 +488,70 @@ export async function torchTensors(reader: Reader, size: number): Promise<TorchT
     if (isObj(v, 'tensor')) tensors.push({ name, ...v.t });
     else opaque.push({ name, what: describeValue(v) });
   }
-  const order = byName.get(`${prefix}byteorder`);
-  let byteorder = 'little';
-  if (order && order.size <= 16) {
-    const m = await readMember(reader, order, 16);
-    if (m.ok) byteorder = decodeLatin1(m.bytes).trim();
+  return { ok: true, tensors, ...(unwrapped ? { unwrapped } : {}), opaque };
+}
+
+/**
+ * The tensor table of torch's legacy format (torch/serialization.py `_legacy_save`, before 1.6): five
+ * pickles in a row — the magic number, the protocol version, sys_info, the object (storages as persistent
+ * ids `('storage', type, key, location, numel, view_metadata)`), the sorted list of storage keys — then each
+ * storage in that order as an 8-byte little-endian element count and its bytes (THPStorage_writeFileRaw).
+ * Where each storage's bytes start follows from the counts, which the caller confirms when it reads there.
+ */
+export async function torchLegacyTensors(reader: Reader, size: number): Promise<TorchTable> {
+  const head = await reader.read(0, 2 + TORCH_LEGACY_MAGIC.length);
+  if (head[0] !== 0x80 || !TORCH_LEGACY_MAGIC.every((b, i) => head[2 + i] === b))
+    return { ok: false, code: 'not-legacy', message: "it does not open with torch's legacy magic number" };
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (let i = 0; i < 5; i++) {
+    const r = await walkPickle(reader, at);
+    if (r.errors.length || !r.complete)
+      return { ok: false, code: 'legacy-unreadable', message: `pickle ${i + 1} of 5 is broken` };
+    spans.push([at, r.end]);
+    at = r.end;
   }
-  return { ok: true, tensors, storages, unwrapped, byteorder, opaque };
+  const [, , , data, keys] = spans;
+  if (!data || !keys || data[1] - data[0] > MAX_TENSOR_PICKLE)
+    return {
+      ok: false,
+      code: 'legacy-unreadable',
+      message: `the data pickle is over the ${MAX_TENSOR_PICKLE}-byte limit`,
+    };
+  const storages = new Map<string, TorchStorage>();
+  let root: PV;
+  let order: PV;
+  try {
+    root = await evaluate(await reader.read(data[0], data[1]), storages);
+    order = await evaluate(await reader.read(keys[0], keys[1]), new Map());
+  } catch (e) {
+    if (!(e instanceof Unreadable)) throw e;
+    return {
+      ok: false,
+      code: 'legacy-unreadable',
+      message: `the pickles cannot be read for tensors: ${e.message}`,
+    };
+  }
+  const dict = stateDict(root, 'the data pickle');
+  if (!dict.ok) return dict;
+  if (!Array.isArray(order) || !order.every((k) => typeof k === 'string'))
+    return { ok: false, code: 'legacy-unreadable', message: 'the storage keys are not a list of strings' };
+  for (const key of order) {
+    const s = storages.get(key);
+    if (!s || !s.itemsize || s.view)
+      return {
+        ok: false,
+        code: 'legacy-unreadable',
+        message: `storage ${JSON.stringify(key)} ${!s ? 'is listed but never used' : s.view ? 'is a view (view_metadata)' : `is of type ${s.dtype}`}: the storages after it cannot be located`,
+      };
+    s.countAt = at;
+    at += 8 + s.numel * s.itemsize;
+  }
+  if (at > size)
+    return {
+      ok: false,
+      code: 'legacy-unreadable',
+      message: `the storages need ${at} bytes; the file has ${size}`,
+    };
+  return { ...dict, storages, byteorder: 'little' };
 }

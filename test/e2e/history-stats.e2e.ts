@@ -196,15 +196,15 @@ describe('the popup on a repo', () => {
     await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
     expect((await table(page, 'prs')).map((r) => r[1])).toEqual(['open']);
     expect(await page.$('[data-finding="kept-pickles"]')).toBeNull();
-    // "Same model?": not checked yet; the button checks it (from the keyboard). Its checkpoint is torch's
-    // legacy format, so the answer is that it cannot be verified, and why.
+    // "Same model?": the button checks it now (from the keyboard): the legacy-format checkpoint and its
+    // conversion agree.
     await page.waitForSelector('td[data-pr-verify] button');
     await page.focus('td[data-pr-verify] button');
     await page.keyboard.press('Enter');
-    await page.waitForSelector('td[data-pr-verify="unverifiable"]', { timeout: 30_000 });
-    expect(
-      await page.$eval('td[data-pr-verify] span', (e) => [e.textContent, e.getAttribute('title')]),
-    ).toEqual([expect.stringContaining('cannot verify'), expect.stringContaining('legacy (pre-1.6) format')]);
+    await page.waitForSelector('td[data-pr-verify="equivalent"]', { timeout: 30_000 });
+    expect(await page.$eval('td[data-pr-verify] span', (e) => e.textContent)).toMatch(
+      /^verified equivalent · checked \d{4}-\d\d-\d\d/,
+    );
     await page.close();
   });
 });

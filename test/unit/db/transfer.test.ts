@@ -104,8 +104,8 @@ describe('export', () => {
     expect(prs).toContain(
       'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z,,',
     );
-    // The pickle-only repo's PR was checked (its checkpoint is torch's legacy format: cannot verify).
-    expect(prs.find((l) => l.includes('picklens/pickle-only,1,'))).toMatch(/,unverifiable,\d{4}-\d\d-\d\dT/);
+    // The pickle-only repo's PR was checked (its legacy-format checkpoint and its conversion agree).
+    expect(prs.find((l) => l.includes('picklens/pickle-only,1,'))).toMatch(/,equivalent,\d{4}-\d\d-\d\dT/);
     expect(strFromU8(files['repos.csv']!).split('\r\n')[1]).toMatch(
       /^https:\/\/huggingface\.co\/picklens\/history,model,picklens\/history,1,/,
     );

@@ -11,7 +11,7 @@ import {
   verifyConversion,
   type VerifyGroup,
 } from '../../../lib/formats/conversion';
-import { torchTensors } from '../../../lib/formats/torch-tensors';
+import { torchLegacyTensors, torchTensors } from '../../../lib/formats/torch-tensors';
 import { locateData, readZipIndex } from '../../../lib/formats/zip';
 import type { ByteSource } from '../../../lib/formats/types';
 import { conversionManifest } from '../../hub/conversion-repos';
@@ -92,13 +92,42 @@ describe('the tensor table of a torch.save zip (data.pkl, no tensor data read)',
     expect(t.ok && t.opaque).toEqual([]);
   });
 
-  it('says what it cannot read: the legacy format, a pickle that is not a state dict, a broken data.pkl', async () => {
-    expect(await table(join(caseDir('legacy-format'), 'base', 'pytorch_model.bin'))).toMatchObject({
-      ok: false,
-      code: 'not-a-zip',
-    });
+  it('the legacy format: its five pickles read, each storage located after its count', async () => {
+    const path = join(caseDir('legacy'), 'base', 'pytorch_model.bin');
+    expect(await table(path)).toMatchObject({ ok: false, code: 'not-a-zip' });
+    const b = read(path);
+    const t = await torchLegacyTensors(new Reader(memorySource(b), b.length), b.length);
+    if (!t.ok) throw new Error(t.message);
+    expect(t.tensors).toHaveLength(20);
+    // The storages follow the pickles in the order of the sorted keys, each an 8-byte count and its bytes:
+    // the last one ends at the end of the file.
+    const last = [...t.storages.values()].sort((x, y) => (x.countAt ?? 0) - (y.countAt ?? 0)).at(-1);
+    expect((last?.countAt ?? 0) + 8 + (last?.numel ?? 0) * (last?.itemsize ?? 0)).toBe(b.length);
+  });
+
+  it('says what it cannot read: not a checkpoint, a truncated legacy file', async () => {
     const notZip = await torchTensors(new Reader(memorySource(new Uint8Array(100)), 100), 100);
     expect(notZip.ok).toBe(false);
+    const b = read(join(caseDir('legacy'), 'base', 'pytorch_model.bin')).subarray(0, 5000);
+    expect(await torchLegacyTensors(new Reader(memorySource(b), b.length), b.length)).toMatchObject({
+      ok: false,
+      code: 'legacy-unreadable',
+    });
+    const r = await verifyConversion([
+      {
+        ...group('legacy'),
+        original: [{ path: 'pytorch_model.bin', source: memorySource(b), size: b.length }],
+      },
+    ]);
+    expect(r).toMatchObject({ verdict: 'unverifiable', reasonCode: 'legacy-format' });
+    expect(r.reason).toMatch(
+      /legacy \(pre-1\.6\) format, and the storages need \d+ bytes; the file has 5000/,
+    );
+    const plain = new Uint8Array([0x80, 2, 0x4b, 1, 0x2e]); // pickle.dumps(1)
+    const p2 = await verifyConversion([
+      { ...group('legacy'), original: [{ path: 'x.bin', source: memorySource(plain), size: plain.length }] },
+    ]);
+    expect(p2).toMatchObject({ verdict: 'unverifiable', reasonCode: 'unsupported-original' });
   });
 });
 
