@@ -93,7 +93,7 @@ export function resultPanel(panel: HTMLElement, r: PrVerification, again: () => 
   parts.push(
     el(
       'p',
-      `Read: ${kib(r.bytesRead)} in ${count(r.requests, 'request')}, of which ${r.apiCalls} to the API. Sampling compares a few elements of every tensor; a change elsewhere in a tensor is not seen.`,
+      `Read: ${kib(r.bytesRead)} in ${count(r.requests, 'request')}, of which ${r.apiCalls} to the API.${r.compared ? ' Sampling compares a few elements of every tensor; a change elsewhere in a tensor is not seen.' : ''}`,
       'picklens-verify-cost',
     ),
   );
