@@ -9,6 +9,7 @@ import { withName } from '../formats/names';
 import type { Verdict } from '../formats/types';
 import { RateGovernor, type CommitInfo, type HubApi } from '../hub/api';
 import { contentKeyOf } from '../hub/content-key';
+import { mentionsConversionTool } from '../hub/convert-bot';
 import { HubFileSource, Limiter, type FetchLike } from '../hub/http-source';
 import { isModelFile } from '../hub/model-files';
 import type { RepoRef } from '../hub/url';
@@ -146,6 +147,7 @@ export async function collectHistory(
     date: c.date,
     author: c.authors[0]?.user ?? '',
     title: c.title,
+    ...(mentionsConversionTool(c.title, c.message) ? { tool: true as const } : {}),
   });
   const remember = async (record: CommitRecord) => {
     fresh.push(record);

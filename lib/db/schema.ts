@@ -72,6 +72,8 @@ export interface CommitRecord {
   date: string;
   author: string;
   title: string;
+  /** Its message (title or body) names the conversion tool: the study's test of a tool commit. */
+  tool?: true;
   files: CommitFile[];
   /** Its files were not fetched: the commits before and after it hold the same (lib/background/history). */
   inferred?: true;
@@ -212,7 +214,15 @@ export async function rebuildStudyRows(
       date: c.date,
       author: c.author,
       title: c.title,
-      files: c.files.map((f) => (f.paper ? { path: f.path, paper: f.paper } : { path: f.path })),
+      ...(c.tool ? { tool: true } : {}),
+      // The real format only where R1–R5 say unknown: the study's ONNX class needs it.
+      files: c.files.map((f) =>
+        f.paper === 'unknown' && f.format
+          ? { path: f.path, paper: f.paper, format: f.format }
+          : f.paper
+            ? { path: f.path, paper: f.paper }
+            : { path: f.path },
+      ),
     }));
     pending.push(rows.put({ repoKey: key, json: JSON.stringify(study) }));
   }

@@ -6,12 +6,14 @@ import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { ENGINE_VERSION, FINDING_CODES, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
 import { HUB_ORIGIN, repoPath } from '../hub/url';
 import { isBotMerge } from '../stats/aggregates';
+import { studyClass } from '../stats/study';
 import { deflateMember, zipMembers, type RawMember } from './zip-members';
 import {
   DB_VERSION,
   RECORD_STORES,
   parseRepoKey,
   rebuildStudyRows,
+  type CommitFile,
   type CommitRecord,
   type FileRecord,
   type PicklensDb,
@@ -90,6 +92,12 @@ function csv(header: string[], rows: Iterable<(string | number | boolean | undef
 
 const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
 
+/** The study's class of a file (Fig. 6), or undetermined (also for files outside its 16 extensions). */
+function studyFormat(f: CommitFile): string {
+  const k = studyClass(f);
+  return k === undefined ? 'undetermined' : k;
+}
+
 function commitsCsv(d: Dump): string {
   const sorted = [...d.stores.commits].sort(
     (a, b) => a.repoKey.localeCompare(b.repoKey) || a.date.localeCompare(b.date),
@@ -100,7 +108,7 @@ function commitsCsv(d: Dump): string {
       const head = `${csvField(repoUrl(c.repoKey))},${csvField(c.sha)}`;
       const commit = [c.date, c.author, c.title, isBotMerge(c)].map(csvField).join(',');
       for (const f of c.files)
-        yield `${head},${csvField(f.path)},${f.paper ?? ''},${commit},${f.format ?? ''},${f.risk ?? ''},${f.size},${csvField(f.contentKey)},${f.mismatch ? 'yes' : ''},${c.inferred ? 'yes' : ''}`;
+        yield `${head},${csvField(f.path)},${f.paper ?? ''},${commit},${f.format ?? ''},${f.risk ?? ''},${f.size},${csvField(f.contentKey)},${f.mismatch ? 'yes' : ''},${c.inferred ? 'yes' : ''},${studyFormat(f)}`;
     }
   }
   return csv(
@@ -119,6 +127,7 @@ function commitsCsv(d: Dump): string {
       'content_key',
       'extension_lies',
       'files_inferred',
+      'study_format',
     ],
     rows(),
   );
@@ -343,6 +352,7 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
     str(r.author) &&
     str(r.title) &&
     opt(r.inferred, (x) => x === true) &&
+    opt(r.tool, (x) => x === true) &&
     listOf(
       r.files,
       (f) =>

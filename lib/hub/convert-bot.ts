@@ -20,3 +20,11 @@ export function isConversionPr(d: {
 }): boolean {
   return d.isPullRequest && isConvertBot(d.author.name) && d.title === CONVERT_TITLE;
 }
+
+/**
+ * The study's test of a conversion-tool commit (its notebook): the commit's message — title and body — names
+ * the tool's PR title. A merge's title carries it ("… (#N)"); a squash can carry it in the body only.
+ */
+export function mentionsConversionTool(title: string, message = ''): boolean {
+  return title.includes(CONVERT_TITLE) || message.includes(CONVERT_TITLE);
+}

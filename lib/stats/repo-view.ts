@@ -140,7 +140,8 @@ export interface StudyCommit {
   date: string;
   author: string;
   title: string;
-  files: { path: string; paper?: PaperLabel }[];
+  tool?: boolean;
+  files: { path: string; paper?: PaperLabel; format?: Format }[];
 }
 
 /** The compact rows the database keeps per repo (lib/db rebuildStudyRows), back to commits. */

@@ -2,6 +2,7 @@
 // and merges without duplicates.
 import 'fake-indexeddb/auto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   handleClearData,
@@ -22,6 +23,7 @@ import {
 } from '../../../lib/db/transfer';
 import { HubApi, RateGovernor } from '../../../lib/hub/api';
 import { Verifier } from '../../../lib/background/verify';
+import { STUDY_CLASSES } from '../../../lib/stats/study';
 import { replicaFetch } from '../../support/replica-client';
 import { checkZip } from '../../support/zip-check';
 import { sampleRepos } from '../../hub/sample-repos';
@@ -34,6 +36,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
+
+const STUDY_CLASSES_OR_UNDETERMINED: string[] = [...STUDY_CLASSES, 'undetermined'];
 
 let n = 0;
 async function recorded(): Promise<PicklensDb> {
@@ -85,8 +89,31 @@ describe('export', () => {
     ]);
     const commits = strFromU8(files['commits.csv']!).trimEnd().split('\r\n');
     expect(commits[0]).toBe(
-      'repo_url,commit_hash,file_path,format,commit_date,commit_author,commit_title,bot_merge,picklens_format,risk,size,content_key,extension_lies,files_inferred',
+      'repo_url,commit_hash,file_path,format,commit_date,commit_author,commit_title,bot_merge,picklens_format,risk,size,content_key,extension_lies,files_inferred,study_format',
     );
+    // Read by a CSV parser that is not ours (papaparse): every row whole, and the study's class on each file.
+    const parsed = Papa.parse<Record<string, string>>(strFromU8(files['commits.csv']!), {
+      header: true,
+      skipEmptyLines: true,
+    });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data).toHaveLength(commits.length - 1);
+    const classOf = (path: string) =>
+      new Set(
+        parsed.data
+          .filter((r) => r.repo_url === 'https://huggingface.co/picklens/history' && r.file_path === path)
+          .map((r) => r.study_format),
+      );
+    expect(classOf('model.safetensors')).toEqual(new Set(['safetensors']));
+    expect(classOf('tf_model.h5')).toEqual(new Set(['h5/hdf5']));
+    // pytorch_model.bin: the legacy format first (R5 "pytorch"), then torch.save zips — torch.save for both.
+    expect(classOf('pytorch_model.bin')).toEqual(new Set(['torch.save']));
+    expect(parsed.data.every((r) => STUDY_CLASSES_OR_UNDETERMINED.includes(r.study_format ?? ''))).toBe(true);
+    // The conversion tool's merge is known as such on its commit record (the study's test: its message).
+    const dump = JSON.parse(strFromU8(files[DUMP_FILE]!)) as Dump;
+    expect(
+      dump.stores.commits.filter((c) => c.repoKey === 'model:picklens/history' && c.tool).map((c) => c.title),
+    ).toEqual(['Adding `safetensors` variant of this model (#1)']);
     // history: 5 model-file rows over its 7 commits (1+1+2+3+3 files), then pickle-only's rows.
     const history = commits.filter((l) => l.startsWith('https://huggingface.co/picklens/history,'));
     expect(history).toHaveLength(0 + 1 + 1 + 2 + 3 + 3 + 3);

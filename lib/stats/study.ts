@@ -1,0 +1,254 @@
+// The study's own measures, by its own definitions (DESIGN.md "The study's definitions"): "An Empirical
+// Study of Safetensors' Usage Trends and Developers' Perceptions" (Casey et al.), sections III–IV, and its
+// replication notebooks (s2e-lab/model-evolution, scripts/notebooks). Pure functions over plain records: the
+// stats page, `npm run study` and the exports compute the same numbers. Where Picklens measures more (any
+// pickle kept, real formats), that is a separate field beside the study's, never instead of it.
+import { mentionsConversionTool } from '../hub/convert-bot';
+import type { Format, PaperLabel } from '../formats/types';
+
+/** The study's model files: these 16 extensions (section III-B). */
+const STUDY_EXTENSIONS: ReadonlySet<string> = new Set([
+  'bin',
+  'h5',
+  'hdf5',
+  'ckpt',
+  'pkl',
+  'pickle',
+  'dill',
+  'pth',
+  'pt',
+  'model',
+  'pb',
+  'joblib',
+  'npy',
+  'npz',
+  'safetensors',
+  'onnx',
+]);
+
+/** The seven classes of the study's Fig. 6, in its order. */
+export const STUDY_CLASSES = [
+  'ONNX',
+  'h5/hdf5',
+  'joblib',
+  'numpy',
+  'pickle',
+  'safetensors',
+  'torch.save',
+] as const;
+type StudyClass = (typeof STUDY_CLASSES)[number];
+
+/** The label R1–R5 gives → the study's class (Fig. 6 merges dill into pickle, the torch labels into torch.save). */
+const CLASS_OF_LABEL: Partial<Record<PaperLabel, StudyClass>> = {
+  numpy: 'numpy',
+  hdf5: 'h5/hdf5',
+  safetensors: 'safetensors',
+  'torch.save': 'torch.save',
+  pytorch: 'torch.save',
+  'torch.jit': 'torch.save',
+  joblib: 'joblib',
+  pickle: 'pickle',
+  dill: 'pickle',
+};
+
+/** The notebook's date for the safetensors release, from which time to adoption is counted. */
+const SAFETENSORS_RELEASE = '2022-09-22';
+
+/** A commit as the study reads it: when, by whom, what it says, and the files present after it. */
+export interface StudyCommitIn {
+  repoKey: string;
+  sha: string;
+  /** ISO date. */
+  date: string;
+  author: string;
+  title: string;
+  /** The commit's message (title and body) names the conversion tool (known when it was collected). */
+  tool?: boolean;
+  files: { path: string; paper?: PaperLabel; format?: Format }[];
+}
+
+function isStudyModelFile(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 && STUDY_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
+}
+
+/**
+ * The study's class of a file: undefined when it is not a model file (its extension is not one of the 16),
+ * 'undetermined' when R1–R5 (and, for unknown files, the real format) say none of the seven.
+ */
+export function studyClass(f: {
+  path: string;
+  paper?: PaperLabel;
+  format?: Format;
+}): StudyClass | 'undetermined' | undefined {
+  if (!isStudyModelFile(f.path)) return undefined;
+  if (!f.paper) return 'undetermined';
+  const c = CLASS_OF_LABEL[f.paper];
+  if (c) return c;
+  // A file R1–R5 call unknown whose bytes are ONNX: the study's ONNX class (its notebook classifies .onnx).
+  return f.paper === 'unknown' && f.format === 'onnx' ? 'ONNX' : 'undetermined';
+}
+
+/** The notebook's test of a conversion-tool commit: its message names the tool's PR title. */
+function isToolCommit(c: Pick<StudyCommitIn, 'title' | 'tool'>): boolean {
+  return c.tool === true || mentionsConversionTool(c.title);
+}
+
+function byRepo(commits: StudyCommitIn[]): Map<string, StudyCommitIn[]> {
+  const m = new Map<string, StudyCommitIn[]>();
+  for (const c of commits) {
+    const list = m.get(c.repoKey);
+    if (list) list.push(c);
+    else m.set(c.repoKey, [c]);
+  }
+  for (const list of m.values()) list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return m;
+}
+
+function safetensorsPaths(c: StudyCommitIn): Set<string> {
+  return new Set(c.files.filter((f) => studyClass(f) === 'safetensors').map((f) => f.path));
+}
+
+interface StudySafetensorsCommit {
+  repoKey: string;
+  sha: string;
+  date: string;
+  tool: boolean;
+}
+
+/**
+ * Commits that add safetensors (section IV-A): a path of class safetensors appears that its parent commit
+ * lacked (the repo's first commit: every such path is new). The tool's when its message names the tool.
+ */
+export function safetensorsCommits(commits: StudyCommitIn[]): StudySafetensorsCommit[] {
+  const out: StudySafetensorsCommit[] = [];
+  for (const list of byRepo(commits).values()) {
+    let before = new Set<string>();
+    for (const c of list) {
+      const now = safetensorsPaths(c);
+      if ([...now].some((p) => !before.has(p)))
+        out.push({ repoKey: c.repoKey, sha: c.sha, date: c.date, tool: isToolCommit(c) });
+      before = now;
+    }
+  }
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+interface StudyKeptPickles {
+  /** Repos with a conversion-tool commit adding safetensors (the notebook's converted repos). */
+  convertedRepos: number;
+  /** Of those, repos whose newest commit still holds a `pytorch_model.bin` (the notebook's check). */
+  keptPytorchModelBin: number;
+  /** Picklens's broader count: of those, repos whose newest commit holds any torch.save, pickle or joblib file. */
+  keptAnyPickle: number;
+}
+
+const PICKLE_CLASSES: ReadonlySet<string> = new Set(['torch.save', 'pickle', 'joblib']);
+
+/** Converted repos that kept their old pickles (the study: 98.7%). */
+export function studyKeptPickles(commits: StudyCommitIn[]): StudyKeptPickles {
+  const converted = new Set(
+    safetensorsCommits(commits)
+      .filter((c) => c.tool)
+      .map((c) => c.repoKey),
+  );
+  let keptPytorchModelBin = 0;
+  let keptAnyPickle = 0;
+  for (const [repo, list] of byRepo(commits)) {
+    if (!converted.has(repo)) continue;
+    const newest = list[list.length - 1];
+    if (newest?.files.some((f) => f.path === 'pytorch_model.bin' || f.path.endsWith('/pytorch_model.bin')))
+      keptPytorchModelBin++;
+    if (newest?.files.some((f) => PICKLE_CLASSES.has(studyClass(f) ?? ''))) keptAnyPickle++;
+  }
+  return { convertedRepos: converted.size, keptPytorchModelBin, keptAnyPickle };
+}
+
+interface StudyYearShares {
+  year: number;
+  /** Model files with one of the seven classes, over every repo carried into the year. */
+  files: number;
+  /** Files of each class over `files`, in percent (0 when the year has no files). */
+  percent: Record<StudyClass, number>;
+  /** Files counted per class, and files left out as undetermined. */
+  counts: Record<StudyClass, number>;
+  undetermined: number;
+  /** Repos that contributed (those whose first commit is in or before the year). */
+  repos: number;
+}
+
+/**
+ * Yearly format shares (Fig. 6): for each year from the first to the last commit year, each repo — from its
+ * first commit's year on — contributes the model files of its last commit on or before Dec 31 of that year,
+ * carried forward through years without a commit; a class's share is its files over the files with a class.
+ */
+export function studyYearlyShares(commits: StudyCommitIn[]): StudyYearShares[] {
+  const repos = [...byRepo(commits).values()];
+  if (!repos.length) return [];
+  const years = commits.map((c) => Number(c.date.slice(0, 4)));
+  const first = Math.min(...years);
+  const last = Math.max(...years);
+  const out: StudyYearShares[] = [];
+  for (let y = first; y <= last; y++) {
+    const end = `${y}-12-31T23:59:59.999Z`;
+    const counts = Object.fromEntries(STUDY_CLASSES.map((k) => [k, 0])) as Record<StudyClass, number>;
+    let undetermined = 0;
+    let contributing = 0;
+    for (const list of repos) {
+      let at: StudyCommitIn | undefined;
+      for (const c of list) if (c.date <= end) at = c;
+      if (!at) continue;
+      contributing++;
+      for (const f of at.files) {
+        const k = studyClass(f);
+        if (k === 'undetermined') undetermined++;
+        else if (k) counts[k]++;
+      }
+    }
+    const files = STUDY_CLASSES.reduce((n, k) => n + counts[k], 0);
+    const percent = Object.fromEntries(
+      STUDY_CLASSES.map((k) => [k, files ? (100 * counts[k]) / files : 0]),
+    ) as Record<StudyClass, number>;
+    out.push({ year: y, files, percent, counts, undetermined, repos: contributing });
+  }
+  return out;
+}
+
+interface StudyPullRequests {
+  total: number;
+  open: number;
+  merged: number;
+  closed: number;
+  draft: number;
+}
+
+/** SFconvertbot's PRs by the status the Hub reports (section IV-B: 83.5% open). */
+export function studyPullRequests(prs: { status: string }[]): StudyPullRequests {
+  const out: StudyPullRequests = { total: prs.length, open: 0, merged: 0, closed: 0, draft: 0 };
+  for (const p of prs) if (p.status in out && p.status !== 'total') out[p.status as 'open']++;
+  return out;
+}
+
+interface TimeToAdoption {
+  /** Repos with a safetensors commit, and the days from the release to each one's first. */
+  days: number[];
+  /** Days by which 80% of those repos had adopted (undefined with none). */
+  p80?: number;
+  median?: number;
+}
+
+const DAY = 86_400_000;
+
+/** Days from the safetensors release (the notebook's 2022-09-22) to each repo's first safetensors commit. */
+export function timeToAdoption(commits: StudyCommitIn[]): TimeToAdoption {
+  const firsts = new Map<string, string>();
+  for (const c of safetensorsCommits(commits)) if (!firsts.has(c.repoKey)) firsts.set(c.repoKey, c.date);
+  const start = Date.parse(`${SAFETENSORS_RELEASE}T00:00:00Z`);
+  const days = [...firsts.values()]
+    .map((d) => Math.floor((Date.parse(d) - start) / DAY))
+    .sort((a, b) => a - b);
+  const at = (q: number) =>
+    days.length ? days[Math.min(days.length - 1, Math.ceil(q * days.length) - 1)] : undefined;
+  return { days, p80: at(0.8), median: at(0.5) };
+}
