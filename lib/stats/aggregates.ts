@@ -41,8 +41,9 @@ export function isBotMerge(c: Pick<CommitSnapshot, 'author' | 'title'>): boolean
 const year = (iso: string) => iso.slice(0, 4);
 const month = (iso: string) => iso.slice(0, 7);
 
-function byRepo(commits: CommitSnapshot[]): Map<string, CommitSnapshot[]> {
-  const m = new Map<string, CommitSnapshot[]>();
+/** Commits grouped by repo, each repo's oldest first. */
+export function byRepo<C extends { repoKey: string; date: string }>(commits: C[]): Map<string, C[]> {
+  const m = new Map<string, C[]>();
   for (const c of commits) {
     const list = m.get(c.repoKey);
     if (list) list.push(c);

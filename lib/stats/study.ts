@@ -5,6 +5,8 @@
 // pickle kept, real formats), that is a separate field beside the study's, never instead of it.
 import { mentionsConversionTool } from '../hub/convert-bot';
 import type { Format, PaperLabel } from '../formats/types';
+import { byRepo } from './aggregates';
+import type { StudyCommit } from './repo-view';
 
 /** The study's model files: these 16 extensions (section III-B). */
 const STUDY_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -55,17 +57,7 @@ const CLASS_OF_LABEL: Partial<Record<PaperLabel, StudyClass>> = {
 const SAFETENSORS_RELEASE = '2022-09-22';
 
 /** A commit as the study reads it: when, by whom, what it says, and the files present after it. */
-export interface StudyCommitIn {
-  repoKey: string;
-  sha: string;
-  /** ISO date. */
-  date: string;
-  author: string;
-  title: string;
-  /** The commit's message (title and body) names the conversion tool (known when it was collected). */
-  tool?: boolean;
-  files: { path: string; paper?: PaperLabel; format?: Format }[];
-}
+export type StudyCommitIn = StudyCommit;
 
 function isStudyModelFile(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
@@ -93,17 +85,6 @@ export function studyClass(f: {
 /** The notebook's test of a conversion-tool commit: its message names the tool's PR title. */
 function isToolCommit(c: Pick<StudyCommitIn, 'title' | 'tool'>): boolean {
   return c.tool === true || mentionsConversionTool(c.title);
-}
-
-function byRepo(commits: StudyCommitIn[]): Map<string, StudyCommitIn[]> {
-  const m = new Map<string, StudyCommitIn[]>();
-  for (const c of commits) {
-    const list = m.get(c.repoKey);
-    if (list) list.push(c);
-    else m.set(c.repoKey, [c]);
-  }
-  for (const list of m.values()) list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return m;
 }
 
 function safetensorsPaths(c: StudyCommitIn): Set<string> {
