@@ -1,0 +1,129 @@
+// `npm run study` against the rough replica: the sample repos and a batch of 50 collected with the
+// extension's own code, the measures by the study's definitions (checked here against the repos' specs, not
+// Picklens's code), a second run that resumes from --out without a call for a repo already recorded, the
+// export zip that re-imports into the extension's database to the same measures, and bad input refused.
+import 'fake-indexeddb/auto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, studyMeasures } from '../../../lib/cli/study';
+import { openPicklensDb } from '../../../lib/db/schema';
+import { importDump, parseImport } from '../../../lib/db/transfer';
+import { batchRepos, sampleRepos } from '../../hub/sample-repos';
+import { startReplica, type Replica } from '../../hub/server';
+import { replicaFetch } from '../../support/replica-client';
+
+class Capture extends Writable {
+  text = '';
+  _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+const specs = [...sampleRepos(), ...batchRepos(50)];
+const ids = ['picklens/history', 'picklens/pickle-only', ...batchRepos(50).map((r) => r.id)];
+let hub: Replica;
+let dir: string;
+beforeAll(async () => {
+  hub = await startReplica({ repos: specs });
+  dir = await mkdtemp(join(tmpdir(), 'picklens-study-'));
+});
+afterAll(async () => hub?.close());
+
+async function run(...args: string[]) {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await main([...args, '--endpoint', hub.url], out, err, replicaFetch(hub.cert));
+  return { code, out: out.text, err: err.text };
+}
+
+type Measures = Awaited<ReturnType<typeof studyMeasures>>;
+
+describe('npm run study', () => {
+  let first: Measures;
+
+  it('collects 52 repos and prints the measures as one JSON object (DESIGN.md)', async () => {
+    const r = await run(...ids, '--out', dir, '--json');
+    expect(r.code, r.err).toBe(0);
+    first = JSON.parse(r.out) as Measures;
+    expect(Object.keys(first).sort()).toEqual(
+      ['commits', 'keptPickles', 'pullRequests', 'repos', 'safetensorsCommits', 'yearlyShares'].sort(),
+    );
+    expect(first.repos).toBe(52);
+    // The PRs, counted from the repos' specs (SFconvertbot, a pull request, the bot's title).
+    const prs = specs
+      .filter((s) => ids.includes(s.id))
+      .flatMap((s) => s.discussions ?? [])
+      .filter(
+        (d) => d.isPullRequest && d.author === 'SFconvertbot' && d.title.startsWith('Adding `safetensors`'),
+      );
+    expect(first.pullRequests).toEqual({
+      total: prs.length,
+      open: prs.filter((d) => d.status === 'open').length,
+      merged: prs.filter((d) => d.status === 'merged').length,
+      closed: prs.filter((d) => d.status === 'closed').length,
+      draft: prs.filter((d) => d.status === 'draft').length,
+    });
+    // Commits, counted from the specs: every commit of every repo.
+    expect(first.commits).toBe(
+      specs.filter((s) => ids.includes(s.id)).reduce((n, s) => n + s.commits.length, 0),
+    );
+    for (const y of first.yearlyShares) {
+      const sum = Object.values(y.percent).reduce((a, b) => a + b, 0);
+      expect(y.files ? sum : 100).toBeCloseTo(100, 6);
+    }
+    expect(r.err).toMatch(/^\[1\/52\] picklens\/history: \d+ commits$/m);
+  });
+
+  it('resumes from --out: a second run calls nothing for a repo already recorded, and says the same', async () => {
+    hub.log.length = 0;
+    const r = await run(...ids, '--out', dir, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('resumed from');
+    expect(hub.log.filter((l) => l.path.startsWith('/api/'))).toHaveLength(0);
+    expect(JSON.parse(r.out)).toEqual(first);
+  });
+
+  it("its export zip re-imports into the extension's database to the same measures", async () => {
+    const db = await openPicklensDb('study-reimport');
+    await importDump(db, parseImport(new Uint8Array(await readFile(join(dir, 'picklens-export.zip')))));
+    expect(await studyMeasures(db)).toEqual(first);
+    db.close();
+  });
+
+  it('the table: the measures beside the study published values', async () => {
+    const r = await run(...ids, '--out', dir);
+    expect(r.out).toMatch(/^repos 52, commits \d+$/m);
+    expect(r.out).toMatch(/the study: 98\.7%/);
+    expect(r.out).toMatch(/the study: 83\.5%/);
+    expect(r.out).toMatch(/^ +2023 +\d+ /m);
+  });
+
+  it('a repo that fails is reported (exit 1), the others collected; bad input is refused before any call', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'picklens-study-'));
+    const r = await run('picklens/history', 'nobody/nothing', '--out', out, '--json');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/nobody\/nothing: failed: /);
+    expect((JSON.parse(r.out) as Measures).repos).toBe(1);
+    // Ids from a file, one per line, commas allowed.
+    const list = join(out, 'repos.txt');
+    await writeFile(list, 'picklens/history,\nhttps://huggingface.co/picklens/pickle-only\n');
+    const fromFile = await run('--repos', list, '--out', out, '--json');
+    expect(fromFile.code).toBe(0);
+    expect((JSON.parse(fromFile.out) as Measures).repos).toBe(2);
+    hub.log.length = 0;
+    for (const args of [
+      [],
+      ['not a repo id at all'],
+      ['picklens/history', '--frobnicate'],
+      ['x/y', '--endpoint'],
+    ]) {
+      const bad = await run(...args, '--out', out);
+      expect(bad.code, args.join(' ')).toBe(2);
+    }
+    expect(hub.log).toHaveLength(0);
+  });
+});
