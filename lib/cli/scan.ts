@@ -2,6 +2,7 @@
 // Exit codes (DESIGN.md): 0 nothing dangerous, 1 something dangerous, 2 usage or I/O error.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { takeOption } from './args';
 import { classify } from '../formats/classify';
 import type { Verdict } from '../formats/types';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
@@ -47,15 +48,6 @@ async function* files(path: string): AsyncGenerator<string> {
     if (e.isFile()) yield join(path, e.name);
     else if (e.isDirectory()) yield* files(join(path, e.name));
   }
-}
-
-/** `--name value` taken out of argv: the value, null when it is missing, undefined without the option. */
-function takeOption(argv: string[], name: string): string | undefined | null {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value === undefined || value.startsWith('--') ? null : value;
 }
 
 /** Where a Hub command talks and writes. */

@@ -7,6 +7,7 @@
 import 'fake-indexeddb/auto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { takeOption } from './args';
 import { Collector } from '../background/collect';
 import { hubVerdictReader, resolverGovernor } from '../background/history';
 import { parseIdList } from '../background/batch';
@@ -43,14 +44,6 @@ interface StudyOut {
   keptPickles: { convertedRepos: number; keptPytorchModelBin: number; keptAnyPickle: number };
   yearlyShares: { year: number; files: number; percent: Record<string, number> }[];
   pullRequests: { total: number; open: number; merged: number; closed: number; draft: number };
-}
-
-function takeOption(argv: string[], name: string): string | undefined | null {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value === undefined || value.startsWith('--') ? null : value;
 }
 
 /** The record kept under --out, written whole then renamed: an interrupted write leaves the last one. */

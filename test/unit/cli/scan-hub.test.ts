@@ -1,21 +1,13 @@
 // `npm run scan -- --hub` against the replica gives the same verdicts as scanning the same files locally.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Capture } from '../../support/capture';
 import { main } from '../../../lib/cli/scan';
 import { FIXTURES_DIR } from '../../support/fixtures';
 import { replicaFetch } from '../../support/replica-client';
 import { sampleRepos } from '../../hub/sample-repos';
 import { startReplica, type Replica } from '../../hub/server';
-
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 type Line = { path: string; paper: string; format: string; risk: string; imports: unknown[] };
 type RepoLine = {

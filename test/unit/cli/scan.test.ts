@@ -3,20 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Capture } from '../../support/capture';
 import { main } from '../../../lib/cli/scan';
 import { FIXTURES_DIR, readFixtureManifest } from '../../support/fixtures';
-
-class Capture extends Writable {
-  text = '';
-  writes: string[] = [];
-  _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    this.writes.push(chunk.toString());
-    done();
-  }
-}
 
 async function scan(...argv: string[]) {
   const out = new Capture();

@@ -6,22 +6,14 @@ import 'fake-indexeddb/auto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Capture } from '../../support/capture';
 import { main, studyMeasures } from '../../../lib/cli/study';
 import { openPicklensDb } from '../../../lib/db/schema';
 import { importDump, parseImport } from '../../../lib/db/transfer';
 import { batchRepos, sampleRepos } from '../../hub/sample-repos';
 import { startReplica, type Replica } from '../../hub/server';
 import { replicaFetch } from '../../support/replica-client';
-
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const specs = [...sampleRepos(), ...batchRepos(50)];
 const ids = ['picklens/history', 'picklens/pickle-only', ...batchRepos(50).map((r) => r.id)];

@@ -1,8 +1,8 @@
 // `npm run scan -- --hub ORG/NAME --verify-pr N` against the rough replica (Xet redirects, bogus 416s,
 // 401 for missing repos): every conversion case gets its verdict, exit code and JSON contract (DESIGN.md);
 // the 1 GB pair costs at most 1 MiB.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Capture } from '../../support/capture';
 import { main } from '../../../lib/cli/scan';
 import { VERIFY_BUDGET } from '../../../lib/formats/conversion';
 import {
@@ -14,14 +14,6 @@ import {
 import type { CommitSpec, DiscussionSpec, FileContent, RepoSpec } from '../../hub/repos';
 import { startReplica, type Replica } from '../../hub/server';
 import { replicaFetch } from '../../support/replica-client';
-
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let hub: Replica;
 beforeAll(async () => {
