@@ -11,7 +11,15 @@ import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecor
 import { ImportError, importDump, parseImport, readDump, stopwatch } from '@/lib/db/transfer';
 import { exportZipInPage } from './export';
 import { send } from '@/lib/messaging-client';
-import { parseStudyRows, studyStats, type StatsFilter, type StudyCommit } from '@/lib/stats/repo-view';
+import {
+  filterCommits,
+  filterPrs,
+  parseStudyRows,
+  studyStats,
+  type StatsFilter,
+  type StudyCommit,
+} from '@/lib/stats/repo-view';
+import { STUDY_CLASSES, studyMeasures } from '@/lib/stats/study';
 
 interface Data {
   commits: StudyCommit[];
@@ -75,6 +83,17 @@ export function App() {
   }, []);
 
   const stats = useMemo(() => (data ? studyStats(data.commits, data.prs, filter) : null), [data, filter]);
+  // The study's own definitions (lib/stats/study.ts): each repo's history up to `to`, PRs opened in range.
+  const measures = useMemo(
+    () =>
+      data
+        ? studyMeasures(
+            filterCommits(data.commits, { ...filter, from: undefined }),
+            filterPrs(data.prs, filter),
+          )
+        : null,
+    [data, filter],
+  );
   useEffect(() => {
     // For `npm run bench`: how long from reading IndexedDB to these tables on screen.
     if (stats) document.body.dataset.renderedMs = String(Math.round(performance.now() - started.current));
@@ -232,8 +251,9 @@ export function App() {
             {s.repos} repos with a history, {s.commits} commits, {s.pullRequests} conversion pull requests
             {data && ` (${data.repos.length} repos recorded in all)`}.
           </p>
+          {measures && <StudyMeasuresView m={measures} />}
           <table data-table="study">
-            <caption>Compared with the study</caption>
+            <caption>Compared with the study (Picklens's own counts: repos, any pickle)</caption>
             <thead>
               <tr>
                 <th>Measure</th>
@@ -279,9 +299,11 @@ export function App() {
             </tbody>
           </table>
 
-          <h2>Format shares by year (Fig. 6)</h2>
+          <h2>Repos holding each format, by year</h2>
           <p class="muted">
-            Each repo&rsquo;s last commit in the year; a repo counts once per format it holds.
+            Each repo&rsquo;s last commit in the year; a repo counts once per format it holds
+            (Picklens&rsquo;s view: the study&rsquo;s Fig. 6 counts model files, carried forward, in the table
+            above).
           </p>
           <BarChart
             title="Share of repos holding each format, by year"
@@ -447,6 +469,109 @@ export function App() {
 }
 
 /** The most recently active recorded repos, each linking to its repo view. */
+/** Below this many repos every share moves a lot with each repo: the figures say so. */
+const SMALL_N = 30;
+
+/**
+ * The study's headline measures by its own definitions (the same numbers `npm run study` prints), each
+ * beside the study's published value, with its n; Picklens's broader count beside, never instead.
+ */
+function StudyMeasuresView({ m }: { m: ReturnType<typeof studyMeasures> }) {
+  const k = m.keptPickles;
+  const p = m.pullRequests;
+  const row = (id: string, label: string, value: string, n: number, study: string, note = '') => (
+    <tr data-measure={id}>
+      <td>{label}</td>
+      <td class="num" data-value>
+        {value}
+      </td>
+      <td class="num" data-n>
+        {n}
+      </td>
+      <td class="num">{study}</td>
+      <td>{note}</td>
+    </tr>
+  );
+  return (
+    <section data-section="study-measures">
+      <table data-table="study-measures">
+        <caption>
+          The study&rsquo;s measures, by its definitions ({m.repos} repos, {m.commits} commits)
+        </caption>
+        <thead>
+          <tr>
+            <th>Measure</th>
+            <th class="num">Here</th>
+            <th class="num">n</th>
+            <th class="num">Study</th>
+            <th>Picklens also sees</th>
+          </tr>
+        </thead>
+        <tbody>
+          {row(
+            'safetensorsCommits',
+            'Commits adding safetensors, by the conversion tool',
+            `${m.safetensorsCommits.converter} of ${m.safetensorsCommits.total}`,
+            m.safetensorsCommits.total,
+            '—',
+            `${m.safetensorsCommits.others} by others`,
+          )}
+          {row(
+            'keptPytorchModelBin',
+            'Converted repos still holding pytorch_model.bin',
+            `${k.keptPytorchModelBin} of ${k.convertedRepos} (${fmt(pct(k.keptPytorchModelBin, k.convertedRepos))})`,
+            k.convertedRepos,
+            fmt(STUDY.kept),
+            `${k.keptAnyPickle} still hold any pickle`,
+          )}
+          {row(
+            'prsOpen',
+            'SFconvertbot PRs still open',
+            `${p.open} of ${p.total} (${fmt(pct(p.open, p.total))})`,
+            p.total,
+            fmt(STUDY.open),
+            `${p.merged} merged, ${p.closed} closed, ${p.draft} draft`,
+          )}
+        </tbody>
+      </table>
+      {m.repos < SMALL_N && (
+        <p class="muted" data-small-n>
+          Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted thousands.
+        </p>
+      )}
+      <table data-table="study-shares">
+        <caption>
+          Yearly shares of model files by the study&rsquo;s seven classes (Fig. 6), carried forward
+        </caption>
+        <thead>
+          <tr>
+            <th>Year</th>
+            <th class="num">Files</th>
+            {STUDY_CLASSES.map((c) => (
+              <th class="num" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {m.yearlyShares.map((y) => (
+            <tr key={y.year} data-year={y.year}>
+              <td>{y.year}</td>
+              <td class="num">{y.files}</td>
+              {STUDY_CLASSES.map((c) => (
+                <td class="num" key={c} data-class={c}>
+                  {y.files ? y.percent[c].toFixed(1) : '—'}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function RepoList({ repos }: { repos: RepoRecord[] }) {
   const shown = [...repos]
     .sort((a, b) => Math.max(b.lastVisit, b.history?.at ?? 0) - Math.max(a.lastVisit, a.history?.at ?? 0))

@@ -15,14 +15,8 @@ import { openPicklensDb, parseRepoKey, type PicklensDb } from '../db/schema';
 import { exportZip, importDump, parseImport, readDump } from '../db/transfer';
 import { HubApi, RateGovernor } from '../hub/api';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
-import {
-  safetensorsCommits,
-  studyKeptPickles,
-  studyPullRequests,
-  studyYearlyShares,
-  STUDY_CLASSES,
-  type StudyCommitIn,
-} from '../stats/study';
+import { parseStudyRows } from '../stats/repo-view';
+import { STUDY_CLASSES, studyMeasures, type StudyMeasures } from '../stats/study';
 
 const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL] [--out DIR] [--json]
   REPO            repo ids (org/name, datasets/org/name, spaces/org/name) or their URLs
@@ -37,15 +31,6 @@ const PUBLISHED = { prsOpenPercent: 83.5, keptPicklesPercent: 98.7 };
 const RECORD_FILE = 'picklens.json';
 const EXPORT_FILE = 'picklens-export.zip';
 
-interface StudyOut {
-  repos: number;
-  commits: number;
-  safetensorsCommits: { total: number; converter: number; others: number };
-  keptPickles: { convertedRepos: number; keptPytorchModelBin: number; keptAnyPickle: number };
-  yearlyShares: { year: number; files: number; percent: Record<string, number> }[];
-  pullRequests: { total: number; open: number; merged: number; closed: number; draft: number };
-}
-
 /** The record kept under --out, written whole then renamed: an interrupted write leaves the last one. */
 async function save(db: PicklensDb, dir: string): Promise<void> {
   const tmp = join(dir, `${RECORD_FILE}.tmp`);
@@ -53,39 +38,17 @@ async function save(db: PicklensDb, dir: string): Promise<void> {
   await rename(tmp, join(dir, RECORD_FILE));
 }
 
-/** The measures, by the study's definitions, over what the database holds. */
-export async function studyMeasures(db: PicklensDb): Promise<StudyOut> {
-  const records = await db.getAll('commits');
-  const commits: StudyCommitIn[] = records.map((c) => ({
-    repoKey: c.repoKey,
-    sha: c.sha,
-    date: c.date,
-    author: c.author,
-    title: c.title,
-    ...(c.tool ? { tool: true } : {}),
-    files: c.files.map((f) => ({ path: f.path, paper: f.paper, format: f.format })),
-  }));
-  const added = safetensorsCommits(commits);
-  const converter = added.filter((c) => c.tool).length;
-  return {
-    repos: new Set(records.map((c) => c.repoKey)).size,
-    commits: records.length,
-    safetensorsCommits: { total: added.length, converter, others: added.length - converter },
-    keptPickles: studyKeptPickles(commits),
-    yearlyShares: studyYearlyShares(commits).map((y) => ({
-      year: y.year,
-      files: y.files,
-      percent: y.percent,
-    })),
-    pullRequests: studyPullRequests(await db.getAll('pullRequests')),
-  };
+/** The measures, by the study's definitions, over what the database holds (the stats page's own rows). */
+export async function measuresOf(db: PicklensDb): Promise<StudyMeasures> {
+  const [rows, prs] = await Promise.all([db.getAll('studyRows'), db.getAll('pullRequests')]);
+  return studyMeasures(parseStudyRows(rows), prs);
 }
 
 function pct(n: number, of: number): string {
   return of ? `${((100 * n) / of).toFixed(1)}%` : '—';
 }
 
-function table(m: StudyOut): string {
+function table(m: StudyMeasures): string {
   const lines = [
     `repos ${m.repos}, commits ${m.commits}`,
     `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}, others ${m.safetensorsCommits.others})`,
@@ -214,7 +177,7 @@ export async function main(
     }
     await save(db, dir);
     await writeFile(join(dir, EXPORT_FILE), exportZip(await readDump(db)));
-    const m = await studyMeasures(db);
+    const m = await measuresOf(db);
     out.write(json ? `${JSON.stringify(m)}\n` : `${table(m)}\n`);
     err.write(
       `wrote ${join(dir, EXPORT_FILE)} (import it on the extension's stats page) and ${join(dir, RECORD_FILE)}\n`,

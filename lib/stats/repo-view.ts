@@ -201,7 +201,7 @@ export function filterCommits<T extends { repoKey: string; date: string }>(list:
   return list.filter((c) => keyMatches(c.repoKey, f) && dateIn(c.date, f));
 }
 
-export function filterPrs<T extends PullRequestState>(list: T[], f: StatsFilter): T[] {
+export function filterPrs<T extends { repoKey: string; createdAt: string }>(list: T[], f: StatsFilter): T[] {
   return list.filter((p) => keyMatches(p.repoKey, f) && dateIn(p.createdAt, f));
 }
 

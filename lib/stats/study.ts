@@ -233,3 +233,30 @@ export function timeToAdoption(commits: StudyCommitIn[]): TimeToAdoption {
     days.length ? days[Math.min(days.length - 1, Math.ceil(q * days.length) - 1)] : undefined;
   return { days, p80: at(0.8), median: at(0.5) };
 }
+
+/** The study's headline measures (the `npm run study` JSON, DESIGN.md), over study rows and PR records. */
+export interface StudyMeasures {
+  repos: number;
+  commits: number;
+  safetensorsCommits: { total: number; converter: number; others: number };
+  keptPickles: StudyKeptPickles;
+  yearlyShares: { year: number; files: number; percent: Record<StudyClass, number> }[];
+  pullRequests: StudyPullRequests;
+}
+
+export function studyMeasures(commits: StudyCommitIn[], prs: { status: string }[]): StudyMeasures {
+  const added = safetensorsCommits(commits);
+  const converter = added.filter((c) => c.tool).length;
+  return {
+    repos: new Set(commits.map((c) => c.repoKey)).size,
+    commits: commits.length,
+    safetensorsCommits: { total: added.length, converter, others: added.length - converter },
+    keptPickles: studyKeptPickles(commits),
+    yearlyShares: studyYearlyShares(commits).map((y) => ({
+      year: y.year,
+      files: y.files,
+      percent: y.percent,
+    })),
+    pullRequests: studyPullRequests(prs),
+  };
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
+import { main as study, type measuresOf } from '../../lib/cli/study';
 import type { CommitRecord, PullRequestRecord } from '../../lib/db/schema';
 import {
   convertedKeptPickles,
@@ -15,7 +16,9 @@ import {
 } from '../../lib/stats/aggregates';
 import { filterCommits, filterPrs, snapshotsOf, type StatsFilter } from '../../lib/stats/repo-view';
 import { BROWSER_CDN, hubHostRules, launchWithExtension, type Launched } from '../support/browser';
+import { Capture } from '../support/capture';
 import { readFixtureManifest } from '../support/fixtures';
+import { replicaFetch } from '../support/replica-client';
 import { checkZip } from '../support/zip-check';
 import { batchRepos, sampleRepos } from '../hub/sample-repos';
 import { startReplica, type Replica } from '../hub/server';
@@ -365,5 +368,63 @@ describe('the stats page', () => {
     ).toEqual(['not-read-here', 'not-read-here', 'not-read-here']);
     expect(await table(popup, 'history')).toHaveLength(5);
     await popup.close();
+  });
+
+  it("npm run study's export, imported here: the study's measures on this page are the ones it printed", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'picklens-study-'));
+    const printed = new Capture();
+    const ids = ['picklens/history', 'picklens/pickle-only', ...BATCH.map((r) => r.id)];
+    // From Node, a replica of the same repos whose CDN host Node can reach (the browser's is mapped by
+    // Chromium's host rules only).
+    const node = await startReplica({ repos: [...sampleRepos(), ...BATCH] });
+    const code = await study(
+      [...ids, '--endpoint', node.url, '--out', out, '--json'],
+      printed,
+      new Capture(),
+      replicaFetch(node.cert),
+    ).finally(() => node.close());
+    expect(code).toBe(0);
+    const m = JSON.parse(printed.text) as Awaited<ReturnType<typeof measuresOf>>;
+    expect(m.repos).toBe(22);
+    await page.click('xpath/.//button[text()="Clear my data"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-status]')?.textContent?.startsWith('Cleared'),
+    );
+    const input = await page.$('input[name="import"]');
+    await input!.uploadFile(join(out, 'picklens-export.zip'));
+    await page.waitForFunction(
+      () => document.querySelector('[data-status]')?.textContent?.startsWith('Imported'),
+      { timeout: 30_000 },
+    );
+    await page.waitForSelector('table[data-table="study-measures"]');
+    const shown: Record<string, string> = await page.$$eval(
+      'table[data-table="study-measures"] tr[data-measure]',
+      (rows) =>
+        Object.fromEntries(
+          rows.map((r) => [
+            (r as HTMLElement).dataset.measure ?? '',
+            r.querySelector('[data-value]')?.textContent ?? '',
+          ]),
+        ),
+    );
+    const pc = (a: number, b: number) => `${(b ? (100 * a) / b : 0).toFixed(1)}%`;
+    expect(shown).toEqual({
+      safetensorsCommits: `${m.safetensorsCommits.converter} of ${m.safetensorsCommits.total}`,
+      keptPytorchModelBin: `${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pc(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)})`,
+      prsOpen: `${m.pullRequests.open} of ${m.pullRequests.total} (${pc(m.pullRequests.open, m.pullRequests.total)})`,
+    });
+    const shares = await page.$$eval('table[data-table="study-shares"] tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(shares).toEqual(
+      m.yearlyShares.map((y) => [
+        String(y.year),
+        String(y.files),
+        ...Object.values(y.percent).map((v) => (y.files ? v.toFixed(1) : '—')),
+      ]),
+    );
+    // 22 repos: the page says n is small.
+    expect(await page.$('[data-small-n]')).not.toBeNull();
+    rmSync(out, { recursive: true, force: true });
   });
 });

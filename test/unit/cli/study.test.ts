@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Capture } from '../../support/capture';
-import { main, studyMeasures } from '../../../lib/cli/study';
+import { main, measuresOf } from '../../../lib/cli/study';
 import { openPicklensDb } from '../../../lib/db/schema';
 import { importDump, parseImport } from '../../../lib/db/transfer';
 import { batchRepos, sampleRepos } from '../../hub/sample-repos';
@@ -32,7 +32,7 @@ async function run(...args: string[]) {
   return { code, out: out.text, err: err.text };
 }
 
-type Measures = Awaited<ReturnType<typeof studyMeasures>>;
+type Measures = Awaited<ReturnType<typeof measuresOf>>;
 
 describe('npm run study', () => {
   let first: Measures;
@@ -82,7 +82,7 @@ describe('npm run study', () => {
   it("its export zip re-imports into the extension's database to the same measures", async () => {
     const db = await openPicklensDb('study-reimport');
     await importDump(db, parseImport(new Uint8Array(await readFile(join(dir, 'picklens-export.zip')))));
-    expect(await studyMeasures(db)).toEqual(first);
+    expect(await measuresOf(db)).toEqual(first);
     db.close();
   });
 
