@@ -3,7 +3,9 @@
 // page shares the background's origin); collection and clearing go through the background, which owns the
 // API budget; an import is one transaction written from here (a dump can be larger than a message may be).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import * as Plot from '@observablehq/plot';
 import { BarChart, LABEL_COLORS } from '@/components/charts';
+import { PALETTE, PlotFigure } from '@/components/plot-figure';
 import { Progress, progressText } from '@/components/progress';
 import type { BatchStatus } from '@/lib/background/batch';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
@@ -372,17 +374,7 @@ export function App() {
           </table>
 
           <h2>SFconvertbot pull requests by year opened (Fig. 7)</h2>
-          <BarChart
-            title="Conversion pull requests by state and year opened"
-            categories={s.prs.map((y) => y.year)}
-            series={[
-              { name: 'open', color: '#f59e0b', values: s.prs.map((y) => y.open) },
-              { name: 'merged', color: '#16a34a', values: s.prs.map((y) => y.merged) },
-              { name: 'closed', color: '#dc2626', values: s.prs.map((y) => y.closed) },
-              { name: 'draft', color: '#9ca3af', values: s.prs.map((y) => y.draft) },
-            ]}
-            stacked
-          />
+          <PrStatesFigure years={s.prs} />
           <table data-table="prs">
             <thead>
               <tr>
@@ -469,6 +461,77 @@ export function App() {
 }
 
 /** The most recently active recorded repos, each linking to its repo view. */
+const PR_STATE_NAMES = ['open', 'merged', 'closed', 'draft'] as const;
+
+/** Fig. 7: SFconvertbot PRs by the year they were opened, stacked by state; the table follows it. */
+function PrStatesFigure({
+  years,
+}: {
+  years: { year: string; open: number; merged: number; closed: number; draft: number }[];
+}) {
+  const options = useMemo(() => {
+    const data = years.flatMap((y) => PR_STATE_NAMES.map((state) => ({ year: y.year, state, n: y[state] })));
+    return {
+      x: { type: 'band' as const, label: 'year opened' },
+      y: { grid: true, label: 'pull requests' },
+      color: {
+        legend: true,
+        domain: [...PR_STATE_NAMES],
+        range: [PALETTE[0], PALETTE[2], PALETTE[5], '#999999'],
+      },
+      marks: [
+        Plot.barY(data, {
+          x: 'year',
+          y: 'n',
+          fill: 'state',
+          title: (d: { year: string; state: string; n: number }) => `${d.year}: ${d.n} ${d.state}`,
+        }),
+        Plot.ruleY([0]),
+      ],
+    };
+  }, [years]);
+  return (
+    <PlotFigure
+      id="fig7-pr-states"
+      title="SFconvertbot pull requests by year opened, by state"
+      options={options}
+      empty={years.length ? undefined : 'No SFconvertbot pull request recorded in this range.'}
+    />
+  );
+}
+
+/** Fig. 6: the study's yearly shares of model files by class, each year's bar 100%. */
+function SharesFigure({ shares }: { shares: ReturnType<typeof studyMeasures>['yearlyShares'] }) {
+  const options = useMemo(() => {
+    const data = shares.flatMap((y) =>
+      STUDY_CLASSES.map((c) => ({ year: String(y.year), cls: c, percent: y.percent[c], files: y.files })),
+    );
+    return {
+      x: { type: 'band' as const, label: 'year' },
+      y: { grid: true, label: 'share of model files (%)', domain: [0, 100] },
+      color: { legend: true, domain: [...STUDY_CLASSES], range: PALETTE },
+      marks: [
+        Plot.barY(data, {
+          x: 'year',
+          y: 'percent',
+          fill: 'cls',
+          title: (d: { year: string; cls: string; percent: number; files: number }) =>
+            `${d.year}: ${d.cls} ${d.percent.toFixed(1)}% of ${d.files} files`,
+        }),
+        Plot.ruleY([0]),
+      ],
+    };
+  }, [shares]);
+  return (
+    <PlotFigure
+      id="fig6-shares"
+      title="Model files by format and year (the study's Fig. 6: each repo's files carried forward)"
+      options={options}
+      empty={shares.some((y) => y.files) ? undefined : 'No model file with a class in this range.'}
+    />
+  );
+}
+
 /** Below this many repos every share moves a lot with each repo: the figures say so. */
 const SMALL_N = 30;
 
@@ -539,6 +602,7 @@ function StudyMeasuresView({ m }: { m: ReturnType<typeof studyMeasures> }) {
           Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted thousands.
         </p>
       )}
+      <SharesFigure shares={m.yearlyShares} />
       <table data-table="study-shares">
         <caption>
           Yearly shares of model files by the study&rsquo;s seven classes (Fig. 6), carried forward

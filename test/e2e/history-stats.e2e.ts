@@ -390,6 +390,8 @@ describe('the stats page', () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-status]')?.textContent?.startsWith('Cleared'),
     );
+    // Nothing recorded: the figures say so instead of drawing empty axes.
+    await page.waitForSelector('[data-figure="fig6-shares"] [data-empty]');
     const input = await page.$('input[name="import"]');
     await input!.uploadFile(join(out, 'picklens-export.zip'));
     await page.waitForFunction(
@@ -423,6 +425,20 @@ describe('the stats page', () => {
         ...Object.values(y.percent).map((v) => (y.files ? v.toFixed(1) : '—')),
       ]),
     );
+    // Fig. 6 drawn by Plot: a bar per year and class with a tooltip, a legend of the seven classes, downloads.
+    await page.waitForSelector('[data-figure="fig6-shares"] svg');
+    const fig6 = await page.$eval('[data-figure="fig6-shares"]', (f) => ({
+      bars: f.querySelectorAll('svg rect title').length,
+      legend: f.textContent ?? '',
+      buttons: [...f.querySelectorAll('button')].map((x) => x.textContent),
+    }));
+    expect(fig6.bars).toBe(m.yearlyShares.length * 7);
+    for (const c of ['ONNX', 'h5/hdf5', 'joblib', 'numpy', 'pickle', 'safetensors', 'torch.save'])
+      expect(fig6.legend).toContain(c);
+    expect(fig6.buttons).toEqual(['SVG', 'PNG']);
+    expect(
+      await page.$$eval('[data-figure="fig7-pr-states"] svg rect title', (t) => t.length),
+    ).toBeGreaterThan(0);
     // 22 repos: the page says n is small.
     expect(await page.$('[data-small-n]')).not.toBeNull();
     rmSync(out, { recursive: true, force: true });

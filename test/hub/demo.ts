@@ -131,6 +131,10 @@ if (shots) {
   await page.screenshot({ path: join(dir, 'stats.png'), fullPage: true });
   console.log(`wrote ${join(dir, 'stats.png')}`);
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+  await page.reload();
+  await page.waitForSelector('[data-figure="fig6-shares"] svg');
+  await page.screenshot({ path: join(dir, 'stats-dark.png'), fullPage: true });
+  console.log(`wrote ${join(dir, 'stats-dark.png')}`);
   await page.setViewport({ width: 560, height: 1000 });
   await page.goto(ext('popup.html?repo=picklens/history'));
   await page.waitForSelector('table[data-table="history"]');

@@ -1,0 +1,106 @@
+// A figure drawn by Observable Plot (@observablehq/plot): real axes with ticks, a legend, a title and a
+// tooltip per mark, in the page's own text colour (light and dark), with SVG and PNG downloads and an honest
+// empty state. The table behind each figure stays next to it on the page.
+import * as Plot from '@observablehq/plot';
+import { useEffect, useRef } from 'preact/hooks';
+
+/**
+ * The study's seven classes and the PR states, in the Okabe–Ito palette (distinct for the common colour
+ * vision deficiencies, and on light and dark backgrounds alike).
+ */
+export const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'];
+
+function save(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The figure's SVG as a standalone file: the page's text colour written in, so it reads the same elsewhere. */
+function svgText(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.style.color = getComputedStyle(svg).color;
+  copy.style.background = getComputedStyle(document.body).backgroundColor;
+  return new XMLSerializer().serializeToString(copy);
+}
+
+function downloadPng(svg: SVGSVGElement, name: string): void {
+  const img = new Image();
+  const { width, height } = svg.getBoundingClientRect();
+  img.onload = () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(width * 2);
+    canvas.height = Math.ceil(height * 2);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.scale(2, 2);
+    ctx.drawImage(img, 0, 0, width, height);
+    canvas.toBlob((b) => b && save(b, `${name}.png`));
+  };
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText(svg))}`;
+}
+
+export function PlotFigure(props: {
+  /** For the file names and the test hooks. */
+  id: string;
+  title: string;
+  /** Plot's options, without the title (given here) and the size (the figure's). */
+  options: Plot.PlotOptions;
+  /** Said instead of a figure when there is nothing to draw. */
+  empty?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const host = ref.current;
+    if (!host || props.empty) return;
+    const fig = Plot.plot({
+      width: Math.max(480, Math.min(960, host.clientWidth || 720)),
+      height: 280,
+      style: { color: 'currentColor', background: 'transparent', fontSize: '12px' },
+      ...props.options,
+    });
+    host.replaceChildren(fig);
+    return () => fig.remove();
+  }, [props.options, props.empty]);
+  const svg = () => ref.current?.querySelector<SVGSVGElement>('svg:not([class$="-swatches"] svg)') ?? null;
+  return (
+    <figure class="plot" data-figure={props.id}>
+      <figcaption>
+        <strong>{props.title}</strong>{' '}
+        {!props.empty && (
+          <span class="downloads">
+            <button
+              type="button"
+              onClick={() => {
+                const s = svg();
+                if (s) save(new Blob([svgText(s)], { type: 'image/svg+xml' }), `${props.id}.svg`);
+              }}
+            >
+              SVG
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                const s = svg();
+                if (s) downloadPng(s, props.id);
+              }}
+            >
+              PNG
+            </button>
+          </span>
+        )}
+      </figcaption>
+      {props.empty ? (
+        <p class="muted" data-empty>
+          {props.empty}
+        </p>
+      ) : (
+        <div ref={ref} />
+      )}
+    </figure>
+  );
+}
