@@ -3,9 +3,8 @@
 // page shares the background's origin); collection and clearing go through the background, which owns the
 // API budget; an import is one transaction written from here (a dump can be larger than a message may be).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import * as Plot from '@observablehq/plot';
 import { BarChart, LABEL_COLORS } from '@/components/charts';
-import { PALETTE, PlotFigure } from '@/components/plot-figure';
+import { CalendarFigure, DailyFigure, PrStatesFigure, SharesFigure } from '@/components/study-figures';
 import { Progress, progressText } from '@/components/progress';
 import type { BatchStatus } from '@/lib/background/batch';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
@@ -21,7 +20,7 @@ import {
   type StatsFilter,
   type StudyCommit,
 } from '@/lib/stats/repo-view';
-import { STUDY_CLASSES, studyMeasures } from '@/lib/stats/study';
+import { STUDY_CLASSES, safetensorsCommits, studyMeasures } from '@/lib/stats/study';
 
 interface Data {
   commits: StudyCommit[];
@@ -86,16 +85,14 @@ export function App() {
 
   const stats = useMemo(() => (data ? studyStats(data.commits, data.prs, filter) : null), [data, filter]);
   // The study's own definitions (lib/stats/study.ts): each repo's history up to `to`, PRs opened in range.
-  const measures = useMemo(
-    () =>
-      data
-        ? studyMeasures(
-            filterCommits(data.commits, { ...filter, from: undefined }),
-            filterPrs(data.prs, filter),
-          )
-        : null,
-    [data, filter],
-  );
+  const measures = useMemo(() => {
+    if (!data) return null;
+    const upTo = filterCommits(data.commits, { ...filter, from: undefined });
+    return {
+      m: studyMeasures(upTo, filterPrs(data.prs, filter)),
+      added: safetensorsCommits(upTo).filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from),
+    };
+  }, [data, filter]);
   useEffect(() => {
     // For `npm run bench`: how long from reading IndexedDB to these tables on screen.
     if (stats) document.body.dataset.renderedMs = String(Math.round(performance.now() - started.current));
@@ -253,7 +250,7 @@ export function App() {
             {s.repos} repos with a history, {s.commits} commits, {s.pullRequests} conversion pull requests
             {data && ` (${data.repos.length} repos recorded in all)`}.
           </p>
-          {measures && <StudyMeasuresView m={measures} />}
+          {measures && <StudyMeasuresView m={measures.m} added={measures.added} />}
           <table data-table="study">
             <caption>Compared with the study (Picklens's own counts: repos, any pickle)</caption>
             <thead>
@@ -461,77 +458,6 @@ export function App() {
 }
 
 /** The most recently active recorded repos, each linking to its repo view. */
-const PR_STATE_NAMES = ['open', 'merged', 'closed', 'draft'] as const;
-
-/** Fig. 7: SFconvertbot PRs by the year they were opened, stacked by state; the table follows it. */
-function PrStatesFigure({
-  years,
-}: {
-  years: { year: string; open: number; merged: number; closed: number; draft: number }[];
-}) {
-  const options = useMemo(() => {
-    const data = years.flatMap((y) => PR_STATE_NAMES.map((state) => ({ year: y.year, state, n: y[state] })));
-    return {
-      x: { type: 'band' as const, label: 'year opened' },
-      y: { grid: true, label: 'pull requests' },
-      color: {
-        legend: true,
-        domain: [...PR_STATE_NAMES],
-        range: [PALETTE[0], PALETTE[2], PALETTE[5], '#999999'],
-      },
-      marks: [
-        Plot.barY(data, {
-          x: 'year',
-          y: 'n',
-          fill: 'state',
-          title: (d: { year: string; state: string; n: number }) => `${d.year}: ${d.n} ${d.state}`,
-        }),
-        Plot.ruleY([0]),
-      ],
-    };
-  }, [years]);
-  return (
-    <PlotFigure
-      id="fig7-pr-states"
-      title="SFconvertbot pull requests by year opened, by state"
-      options={options}
-      empty={years.length ? undefined : 'No SFconvertbot pull request recorded in this range.'}
-    />
-  );
-}
-
-/** Fig. 6: the study's yearly shares of model files by class, each year's bar 100%. */
-function SharesFigure({ shares }: { shares: ReturnType<typeof studyMeasures>['yearlyShares'] }) {
-  const options = useMemo(() => {
-    const data = shares.flatMap((y) =>
-      STUDY_CLASSES.map((c) => ({ year: String(y.year), cls: c, percent: y.percent[c], files: y.files })),
-    );
-    return {
-      x: { type: 'band' as const, label: 'year' },
-      y: { grid: true, label: 'share of model files (%)', domain: [0, 100] },
-      color: { legend: true, domain: [...STUDY_CLASSES], range: PALETTE },
-      marks: [
-        Plot.barY(data, {
-          x: 'year',
-          y: 'percent',
-          fill: 'cls',
-          title: (d: { year: string; cls: string; percent: number; files: number }) =>
-            `${d.year}: ${d.cls} ${d.percent.toFixed(1)}% of ${d.files} files`,
-        }),
-        Plot.ruleY([0]),
-      ],
-    };
-  }, [shares]);
-  return (
-    <PlotFigure
-      id="fig6-shares"
-      title="Model files by format and year (the study's Fig. 6: each repo's files carried forward)"
-      options={options}
-      empty={shares.some((y) => y.files) ? undefined : 'No model file with a class in this range.'}
-    />
-  );
-}
-
 /** Below this many repos every share moves a lot with each repo: the figures say so. */
 const SMALL_N = 30;
 
@@ -539,7 +465,13 @@ const SMALL_N = 30;
  * The study's headline measures by its own definitions (the same numbers `npm run study` prints), each
  * beside the study's published value, with its n; Picklens's broader count beside, never instead.
  */
-function StudyMeasuresView({ m }: { m: ReturnType<typeof studyMeasures> }) {
+function StudyMeasuresView({
+  m,
+  added,
+}: {
+  m: ReturnType<typeof studyMeasures>;
+  added: { date: string; tool: boolean }[];
+}) {
   const k = m.keptPickles;
   const p = m.pullRequests;
   const row = (id: string, label: string, value: string, n: number, study: string, note = '') => (
@@ -602,6 +534,8 @@ function StudyMeasuresView({ m }: { m: ReturnType<typeof studyMeasures> }) {
           Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted thousands.
         </p>
       )}
+      <CalendarFigure commits={added} />
+      <DailyFigure commits={added} />
       <SharesFigure shares={m.yearlyShares} />
       <table data-table="study-shares">
         <caption>

@@ -439,6 +439,12 @@ describe('the stats page', () => {
     expect(
       await page.$$eval('[data-figure="fig7-pr-states"] svg rect title', (t) => t.length),
     ).toBeGreaterThan(0);
+    // Figs. 4 and 5: a calendar cell per day with a commit adding safetensors; a dot per day and kind of author.
+    const cells = await page.$$eval('[data-figure="fig4-calendar"] svg rect title', (t) => t.length);
+    const dots = await page.$$eval('[data-figure="fig5-daily"] svg circle title', (t) => t.length);
+    expect(cells).toBeGreaterThan(0);
+    expect(dots).toBeGreaterThanOrEqual(cells);
+    expect(m.safetensorsCommits.total).toBeGreaterThanOrEqual(dots);
     // 22 repos: the page says n is small.
     expect(await page.$('[data-small-n]')).not.toBeNull();
     rmSync(out, { recursive: true, force: true });
