@@ -20,7 +20,7 @@ import {
   type StatsFilter,
   type StudyCommit,
 } from '@/lib/stats/repo-view';
-import { STUDY_CLASSES, safetensorsCommits, studyMeasures } from '@/lib/stats/study';
+import { STUDY_CLASSES, studyAnalysis, type studyMeasures } from '@/lib/stats/study';
 
 interface Data {
   commits: StudyCommit[];
@@ -87,11 +87,11 @@ export function App() {
   // The study's own definitions (lib/stats/study.ts): each repo's history up to `to`, PRs opened in range.
   const measures = useMemo(() => {
     if (!data) return null;
-    const upTo = filterCommits(data.commits, { ...filter, from: undefined });
-    return {
-      m: studyMeasures(upTo, filterPrs(data.prs, filter)),
-      added: safetensorsCommits(upTo).filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from),
-    };
+    const { measures: m, added } = studyAnalysis(
+      filterCommits(data.commits, { ...filter, from: undefined }),
+      filterPrs(data.prs, filter),
+    );
+    return { m, added: added.filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from) };
   }, [data, filter]);
   useEffect(() => {
     // For `npm run bench`: how long from reading IndexedDB to these tables on screen.

@@ -59,10 +59,19 @@ const SAFETENSORS_RELEASE = '2022-09-22';
 /** A commit as the study reads it: when, by whom, what it says, and the files present after it. */
 export type StudyCommitIn = StudyCommit;
 
+/** Paths seen, and whether each is a model file: the same few names recur in every commit of a record. */
+const MODEL_PATHS = new Map<string, boolean>();
+const MAX_MODEL_PATHS = 100_000;
+
 function isStudyModelFile(path: string): boolean {
+  const known = MODEL_PATHS.get(path);
+  if (known !== undefined) return known;
   const base = path.slice(path.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
-  return dot > 0 && STUDY_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
+  const is = dot > 0 && STUDY_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
+  if (MODEL_PATHS.size >= MAX_MODEL_PATHS) MODEL_PATHS.clear();
+  MODEL_PATHS.set(path, is);
+  return is;
 }
 
 /**
@@ -87,9 +96,21 @@ function isToolCommit(c: Pick<StudyCommitIn, 'title' | 'tool'>): boolean {
   return c.tool === true || mentionsConversionTool(c.title);
 }
 
-function safetensorsPaths(c: StudyCommitIn): Set<string> {
-  return new Set(c.files.filter((f) => studyClass(f) === 'safetensors').map((f) => f.path));
+/** Commits grouped by repo, oldest first: computed once by a caller that runs several measures. */
+type Grouped = Map<string, StudyCommitIn[]>;
+
+function grouped(commits: StudyCommitIn[] | Grouped): Grouped {
+  return commits instanceof Map ? commits : byRepo(commits);
 }
+
+/** The commit's safetensors paths (a shared empty set for the many commits without one). */
+function safetensorsPaths(c: StudyCommitIn): ReadonlySet<string> {
+  let out: Set<string> | undefined;
+  for (const f of c.files)
+    if (f.paper === 'safetensors' && isStudyModelFile(f.path)) (out ??= new Set()).add(f.path);
+  return out ?? NONE;
+}
+const NONE: ReadonlySet<string> = new Set();
 
 interface StudySafetensorsCommit {
   repoKey: string;
@@ -102,14 +123,15 @@ interface StudySafetensorsCommit {
  * Commits that add safetensors (section IV-A): a path of class safetensors appears that its parent commit
  * lacked (the repo's first commit: every such path is new). The tool's when its message names the tool.
  */
-export function safetensorsCommits(commits: StudyCommitIn[]): StudySafetensorsCommit[] {
+export function safetensorsCommits(commits: StudyCommitIn[] | Grouped): StudySafetensorsCommit[] {
   const out: StudySafetensorsCommit[] = [];
-  for (const list of byRepo(commits).values()) {
-    let before = new Set<string>();
+  for (const list of grouped(commits).values()) {
+    let before: ReadonlySet<string> = NONE;
     for (const c of list) {
       const now = safetensorsPaths(c);
-      if ([...now].some((p) => !before.has(p)))
-        out.push({ repoKey: c.repoKey, sha: c.sha, date: c.date, tool: isToolCommit(c) });
+      let adds = false;
+      for (const p of now) if (!before.has(p)) adds = true;
+      if (adds) out.push({ repoKey: c.repoKey, sha: c.sha, date: c.date, tool: isToolCommit(c) });
       before = now;
     }
   }
@@ -128,15 +150,14 @@ interface StudyKeptPickles {
 const PICKLE_CLASSES: ReadonlySet<string> = new Set(['torch.save', 'pickle', 'joblib']);
 
 /** Converted repos that kept their old pickles (the study: 98.7%). */
-export function studyKeptPickles(commits: StudyCommitIn[]): StudyKeptPickles {
-  const converted = new Set(
-    safetensorsCommits(commits)
-      .filter((c) => c.tool)
-      .map((c) => c.repoKey),
-  );
+export function studyKeptPickles(
+  commits: StudyCommitIn[] | Grouped,
+  added = safetensorsCommits(commits),
+): StudyKeptPickles {
+  const converted = new Set(added.filter((c) => c.tool).map((c) => c.repoKey));
   let keptPytorchModelBin = 0;
   let keptAnyPickle = 0;
-  for (const [repo, list] of byRepo(commits)) {
+  for (const [repo, list] of grouped(commits)) {
     if (!converted.has(repo)) continue;
     const newest = list[list.length - 1];
     if (newest?.files.some((f) => f.path === 'pytorch_model.bin' || f.path.endsWith('/pytorch_model.bin')))
@@ -164,10 +185,10 @@ interface StudyYearShares {
  * first commit's year on — contributes the model files of its last commit on or before Dec 31 of that year,
  * carried forward through years without a commit; a class's share is its files over the files with a class.
  */
-export function studyYearlyShares(commits: StudyCommitIn[]): StudyYearShares[] {
-  const repos = [...byRepo(commits).values()];
+export function studyYearlyShares(commits: StudyCommitIn[] | Grouped): StudyYearShares[] {
+  const repos = [...grouped(commits).values()];
   if (!repos.length) return [];
-  const years = commits.map((c) => Number(c.date.slice(0, 4)));
+  const years = repos.flatMap((list) => list.map((c) => Number(c.date.slice(0, 4))));
   const first = Math.min(...years);
   const last = Math.max(...years);
   const out: StudyYearShares[] = [];
@@ -245,18 +266,30 @@ export interface StudyMeasures {
 }
 
 export function studyMeasures(commits: StudyCommitIn[], prs: { status: string }[]): StudyMeasures {
-  const added = safetensorsCommits(commits);
+  return studyAnalysis(commits, prs).measures;
+}
+
+/** The measures and the commits adding safetensors behind them (the figures'), the history grouped once. */
+export function studyAnalysis(
+  commits: StudyCommitIn[],
+  prs: { status: string }[],
+): { measures: StudyMeasures; added: StudySafetensorsCommit[] } {
+  const repos = byRepo(commits);
+  const added = safetensorsCommits(repos);
   const converter = added.filter((c) => c.tool).length;
   return {
-    repos: new Set(commits.map((c) => c.repoKey)).size,
-    commits: commits.length,
-    safetensorsCommits: { total: added.length, converter, others: added.length - converter },
-    keptPickles: studyKeptPickles(commits),
-    yearlyShares: studyYearlyShares(commits).map((y) => ({
-      year: y.year,
-      files: y.files,
-      percent: y.percent,
-    })),
-    pullRequests: studyPullRequests(prs),
+    measures: {
+      repos: repos.size,
+      commits: commits.length,
+      safetensorsCommits: { total: added.length, converter, others: added.length - converter },
+      keptPickles: studyKeptPickles(repos, added),
+      yearlyShares: studyYearlyShares(repos).map((y) => ({
+        year: y.year,
+        files: y.files,
+        percent: y.percent,
+      })),
+      pullRequests: studyPullRequests(prs),
+    },
+    added,
   };
 }

@@ -13,6 +13,7 @@ import { classify } from '../../lib/formats/classify';
 import { memorySource } from '../../lib/formats/bytes';
 import { ENGINE_VERSION, type Verdict } from '../../lib/formats/types';
 import { studyStats } from '../../lib/stats/repo-view';
+import { studyAnalysis } from '../../lib/stats/study';
 import { launchWithExtension } from '../support/browser';
 
 export const REPOS = 10_000;
@@ -154,6 +155,9 @@ export async function recordBench(): Promise<string> {
   const t0 = performance.now();
   studyStats(dump.stores.commits, dump.stores.pullRequests, {});
   const computeMs = performance.now() - t0;
+  const t1 = performance.now();
+  studyAnalysis(dump.stores.commits, dump.stores.pullRequests);
+  const studyMs = performance.now() - t1;
 
   const b = await launchWithExtension();
   const rows: Row[] = [];
@@ -205,6 +209,7 @@ export async function recordBench(): Promise<string> {
       ms: Number(await page.evaluate(() => document.body.dataset.readMs)),
     });
     rows.push({ measure: '  the aggregates alone, in Node', ms: computeMs });
+    rows.push({ measure: "  the study's measures alone, in Node", ms: studyMs });
 
     // Export: click → zip built, 3 runs, median (the phases of the median run).
     const exports: { ms: number; phases: Record<string, number> }[] = [];
