@@ -20,7 +20,7 @@ import {
   type StatsFilter,
   type StudyCommit,
 } from '@/lib/stats/repo-view';
-import { STUDY_CLASSES, studyAnalysis, type studyMeasures } from '@/lib/stats/study';
+import { STUDY_CLASSES, studyAnalysis, timeToAdoption, type studyMeasures } from '@/lib/stats/study';
 
 interface Data {
   commits: StudyCommit[];
@@ -470,10 +470,11 @@ function StudyMeasuresView({
   added,
 }: {
   m: ReturnType<typeof studyMeasures>;
-  added: { date: string; tool: boolean }[];
+  added: ReturnType<typeof studyAnalysis>['added'];
 }) {
   const k = m.keptPickles;
   const p = m.pullRequests;
+  const adoption = useMemo(() => timeToAdoption(added), [added]);
   const row = (id: string, label: string, value: string, n: number, study: string, note = '') => (
     <tr data-measure={id}>
       <td>{label}</td>
@@ -518,6 +519,14 @@ function StudyMeasuresView({
             k.convertedRepos,
             fmt(STUDY.kept),
             `${k.keptAnyPickle} still hold any pickle`,
+          )}
+          {row(
+            'timeToAdoption',
+            'Days from the safetensors release (2022-09-22) to a repo\u2019s first safetensors commit',
+            adoption.days.length ? `median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''}` : '—',
+            adoption.days.length,
+            '—',
+            'repos that added safetensors',
           )}
           {row(
             'prsOpen',

@@ -242,10 +242,14 @@ interface TimeToAdoption {
 
 const DAY = 86_400_000;
 
-/** Days from the safetensors release (the notebook's 2022-09-22) to each repo's first safetensors commit. */
-export function timeToAdoption(commits: StudyCommitIn[]): TimeToAdoption {
+/**
+ * Days from the safetensors release (the notebook's 2022-09-22) to each repo's first safetensors commit, from
+ * the commits adding safetensors (safetensorsCommits).
+ */
+export function timeToAdoption(added: StudySafetensorsCommit[]): TimeToAdoption {
   const firsts = new Map<string, string>();
-  for (const c of safetensorsCommits(commits)) if (!firsts.has(c.repoKey)) firsts.set(c.repoKey, c.date);
+  for (const c of added)
+    if (!firsts.has(c.repoKey) || c.date < (firsts.get(c.repoKey) ?? '')) firsts.set(c.repoKey, c.date);
   const start = Date.parse(`${SAFETENSORS_RELEASE}T00:00:00Z`);
   const days = [...firsts.values()]
     .map((d) => Math.floor((Date.parse(d) - start) / DAY))

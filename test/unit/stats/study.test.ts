@@ -191,7 +191,11 @@ describe("the study's definitions, by hand", () => {
   });
 
   it('time to adoption from 2022-09-22; PR states', () => {
-    expect(timeToAdoption(record)).toEqual({ days: [221, 313, 497], p80: 497, median: 313 });
+    expect(timeToAdoption(safetensorsCommits(record))).toEqual({
+      days: [221, 313, 497],
+      p80: 497,
+      median: 313,
+    });
     expect(timeToAdoption([])).toEqual({ days: [], p80: undefined, median: undefined });
     expect(
       studyPullRequests(['open', 'open', 'merged', 'closed', 'draft'].map((status) => ({ status }))),
