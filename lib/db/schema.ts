@@ -6,7 +6,7 @@ import type { Format, PaperLabel, Risk, Verdict } from '../formats/types';
 import type { RepoType } from '../hub/url';
 
 const DB_NAME = 'picklens';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface VerdictRecord {
   /** `${contentKey}@${engineVersion}`: an engine upgrade rescans. */
@@ -183,6 +183,14 @@ export const MIGRATIONS: ((db: IDBPDatabase<PicklensSchema>, tx: UpgradeTx) => v
     db.createObjectStore('jobs');
     db.createObjectStore('untrusted');
   },
+  // 2 → 3: every repo's study rows written again from its commits: the study's classes need the real format
+  // of files R1–R5 call unknown (ONNX) and the conversion tool's flag, which version 2's rows left out.
+  (_db, tx) => {
+    void tx
+      .objectStore('studyRows')
+      .getAllKeys()
+      .then((keys) => rebuildStudyRows(tx, keys));
+  },
 ];
 
 /** The stores that hold what was recorded (cleared, exported, imported); settings and jobs are not. */
@@ -191,7 +199,7 @@ export const RECORD_STORES = ['verdicts', 'files', 'repos', 'visits', 'pullReque
 type RowsTx = IDBPTransaction<
   PicklensSchema,
   ('commits' | 'studyRows' | StoreNames<PicklensSchema>)[],
-  'readwrite'
+  'readwrite' | 'versionchange'
 >;
 
 /**

@@ -1,6 +1,8 @@
 // The background's handlers over IndexedDB (fake-indexeddb) and the replica's API.
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseStudyRows } from '../../../lib/stats/repo-view';
+import { studyMeasures } from '../../../lib/stats/study';
 import {
   handleGetVerdict,
   handleLogVisit,
@@ -84,6 +86,48 @@ describe('schema', () => {
     expect(await db.getAll('files')).toEqual(before.files);
     expect(await handleGetVerdict(db, 'git:1')).toEqual(verdict);
     expect(await db.count('commits')).toBe(0);
+    db.close();
+  });
+});
+
+describe('schema 2 → 3', () => {
+  it("rewrites every repo's study rows from its commits (the ONNX class needs the real format)", async () => {
+    const name = `test-migrate-${++n}`;
+    const v2 = await openPicklensDb(name, 2);
+    await v2.put('commits', {
+      repoKey: 'model:org/onnx',
+      sha: 'a',
+      date: '2023-01-01T00:00:00.000Z',
+      author: 'x',
+      title: 'export',
+      files: [{ path: 'model.onnx', size: 100, paper: 'unknown', format: 'onnx', risk: 'safe' }],
+    });
+    // As version 2 wrote the rows: the label only.
+    await v2.put('studyRows', {
+      repoKey: 'model:org/onnx',
+      json: JSON.stringify([
+        {
+          sha: 'a',
+          date: '2023-01-01T00:00:00.000Z',
+          author: 'x',
+          title: 'export',
+          files: [{ path: 'model.onnx', paper: 'unknown' }],
+        },
+      ]),
+    });
+    expect(studyMeasures(parseStudyRows(await v2.getAll('studyRows')), []).yearlyShares[0]?.files).toBe(0);
+    v2.close();
+    const db = await openPicklensDb(name);
+    expect(db.version).toBe(DB_VERSION);
+    const m = studyMeasures(parseStudyRows(await db.getAll('studyRows')), []);
+    expect(m.yearlyShares).toEqual([
+      {
+        year: 2023,
+        files: 1,
+        percent: { ONNX: 100, 'h5/hdf5': 0, joblib: 0, numpy: 0, pickle: 0, safetensors: 0, 'torch.save': 0 },
+      },
+    ]);
+    expect(await db.count('commits')).toBe(1);
     db.close();
   });
 });
