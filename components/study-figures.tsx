@@ -175,3 +175,41 @@ export function DailyFigure({ commits }: { commits: { date: string; tool: boolea
     />
   );
 }
+
+/** The table behind Figs. 4 and 5: each day with a commit adding safetensors, by the tool and by others. */
+export function DailyTable({ commits }: { commits: { date: string; tool: boolean }[] }) {
+  const rows = useMemo(() => {
+    const m = new Map<string, { tool: number; others: number }>();
+    for (const c of commits) {
+      const d = m.get(c.date.slice(0, 10)) ?? { tool: 0, others: 0 };
+      if (c.tool) d.tool++;
+      else d.others++;
+      m.set(c.date.slice(0, 10), d);
+    }
+    return [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  }, [commits]);
+  if (!rows.length) return null;
+  return (
+    <details>
+      <summary>The {rows.length} days behind Figs. 4 and 5</summary>
+      <table data-table="study-days">
+        <thead>
+          <tr>
+            <th>Day</th>
+            <th class="num">By the conversion tool</th>
+            <th class="num">By others</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([day, n]) => (
+            <tr key={day}>
+              <td>{day}</td>
+              <td class="num">{n.tool}</td>
+              <td class="num">{n.others}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}

@@ -4,7 +4,13 @@
 // API budget; an import is one transaction written from here (a dump can be larger than a message may be).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { BarChart, LABEL_COLORS } from '@/components/charts';
-import { CalendarFigure, DailyFigure, PrStatesFigure, SharesFigure } from '@/components/study-figures';
+import {
+  CalendarFigure,
+  DailyFigure,
+  DailyTable,
+  PrStatesFigure,
+  SharesFigure,
+} from '@/components/study-figures';
 import { Progress, progressText } from '@/components/progress';
 import type { BatchStatus } from '@/lib/background/batch';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
@@ -545,6 +551,7 @@ function StudyMeasuresView({
       )}
       <CalendarFigure commits={added} />
       <DailyFigure commits={added} />
+      <DailyTable commits={added} />
       <SharesFigure shares={m.yearlyShares} />
       <table data-table="study-shares">
         <caption>

@@ -16,7 +16,7 @@ import { exportZip, importDump, parseImport, readDump } from '../db/transfer';
 import { HubApi, RateGovernor } from '../hub/api';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { parseStudyRows } from '../stats/repo-view';
-import { STUDY_CLASSES, studyMeasures, type StudyMeasures } from '../stats/study';
+import { STUDY_CLASSES, studyAnalysis, timeToAdoption, type StudyMeasures } from '../stats/study';
 
 const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL] [--out DIR] [--json]
   REPO            repo ids (org/name, datasets/org/name, spaces/org/name) or their URLs
@@ -40,19 +40,24 @@ async function save(db: PicklensDb, dir: string): Promise<void> {
 
 /** The measures, by the study's definitions, over what the database holds (the stats page's own rows). */
 export async function measuresOf(db: PicklensDb): Promise<StudyMeasures> {
+  return (await analysisOf(db)).measures;
+}
+
+async function analysisOf(db: PicklensDb): Promise<ReturnType<typeof studyAnalysis>> {
   const [rows, prs] = await Promise.all([db.getAll('studyRows'), db.getAll('pullRequests')]);
-  return studyMeasures(parseStudyRows(rows), prs);
+  return studyAnalysis(parseStudyRows(rows), prs);
 }
 
 function pct(n: number, of: number): string {
   return of ? `${((100 * n) / of).toFixed(1)}%` : '—';
 }
 
-function table(m: StudyMeasures): string {
+function table(m: StudyMeasures, adoption: ReturnType<typeof timeToAdoption>): string {
   const lines = [
     `repos ${m.repos}, commits ${m.commits}`,
     `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}, others ${m.safetensorsCommits.others})`,
     `converted repos that kept pytorch_model.bin: ${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pct(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)}; the study: ${PUBLISHED.keptPicklesPercent}%); any pickle: ${m.keptPickles.keptAnyPickle}`,
+    `days from the safetensors release (2022-09-22) to a repo's first safetensors commit: ${adoption.days.length ? `median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''} (${adoption.days.length} repos)` : 'no repo added safetensors'}`,
     `SFconvertbot PRs: ${m.pullRequests.total}, open ${m.pullRequests.open} (${pct(m.pullRequests.open, m.pullRequests.total)}; the study: ${PUBLISHED.prsOpenPercent}%), merged ${m.pullRequests.merged}, closed ${m.pullRequests.closed}, draft ${m.pullRequests.draft}`,
     '',
     `yearly shares of model files (%), carried forward: ${'year'.padEnd(6)}${'files'.padStart(7)}  ${STUDY_CLASSES.map((k) => k.padStart(12)).join('')}`,
@@ -177,8 +182,8 @@ export async function main(
     }
     await save(db, dir);
     await writeFile(join(dir, EXPORT_FILE), exportZip(await readDump(db)));
-    const m = await measuresOf(db);
-    out.write(json ? `${JSON.stringify(m)}\n` : `${table(m)}\n`);
+    const { measures: m, added } = await analysisOf(db);
+    out.write(json ? `${JSON.stringify(m)}\n` : `${table(m, timeToAdoption(added))}\n`);
     err.write(
       `wrote ${join(dir, EXPORT_FILE)} (import it on the extension's stats page) and ${join(dir, RECORD_FILE)}\n`,
     );

@@ -448,6 +448,14 @@ describe('the stats page', () => {
     expect(cells).toBeGreaterThan(0);
     expect(dots).toBeGreaterThanOrEqual(cells);
     expect(m.safetensorsCommits.total).toBeGreaterThanOrEqual(dots);
+    // The table behind them: every commit adding safetensors counted once, by day.
+    const perDay = await page.$$eval('table[data-table="study-days"] tbody tr', (rows) =>
+      rows.map((r) =>
+        [...r.querySelectorAll('td')].slice(1).reduce((n, td) => n + Number(td.textContent), 0),
+      ),
+    );
+    expect(perDay.reduce((a, b) => a + b, 0)).toBe(m.safetensorsCommits.total);
+    expect(perDay).toHaveLength(cells);
     // 22 repos: the page says n is small.
     expect(await page.$('[data-small-n]')).not.toBeNull();
     rmSync(out, { recursive: true, force: true });

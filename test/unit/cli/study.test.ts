@@ -92,6 +92,9 @@ describe('npm run study', () => {
     expect(r.out).toMatch(/the study: 98\.7%/);
     expect(r.out).toMatch(/the study: 83\.5%/);
     expect(r.out).toMatch(/^ +2023 +\d+ /m);
+    expect(r.out).toMatch(
+      /^days from the safetensors release \(2022-09-22\) to a repo's first safetensors commit: median \d+, 80% by \d+ \(\d+ repos\)$/m,
+    );
   });
 
   it('a repo that fails is reported (exit 1), the others collected; bad input is refused before any call', async () => {
