@@ -1,6 +1,7 @@
 // Which files of a repo are model files: the study's extensions, plus gguf, keras, msgpack and archives,
 // and extensionless files of 1 KB or more (a pickle needs no name). Everything, when the user asks.
-const STUDY_EXTENSIONS = [
+/** The study's 16 model-file extensions (section III-B); lib/stats/study.ts counts these alone. */
+export const STUDY_EXTENSIONS = [
   'bin',
   'h5',
   'hdf5',

@@ -4,29 +4,13 @@
 // stats page, `npm run study` and the exports compute the same numbers. Where Picklens measures more (any
 // pickle kept, real formats), that is a separate field beside the study's, never instead of it.
 import { mentionsConversionTool } from '../hub/convert-bot';
+import { STUDY_EXTENSIONS } from '../hub/model-files';
 import type { Format, PaperLabel } from '../formats/types';
 import { byRepo } from './aggregates';
 import type { StudyCommit } from './repo-view';
 
 /** The study's model files: these 16 extensions (section III-B). */
-const STUDY_EXTENSIONS: ReadonlySet<string> = new Set([
-  'bin',
-  'h5',
-  'hdf5',
-  'ckpt',
-  'pkl',
-  'pickle',
-  'dill',
-  'pth',
-  'pt',
-  'model',
-  'pb',
-  'joblib',
-  'npy',
-  'npz',
-  'safetensors',
-  'onnx',
-]);
+const STUDY_MODEL_EXTENSIONS: ReadonlySet<string> = new Set(STUDY_EXTENSIONS);
 
 /** The seven classes of the study's Fig. 6, in its order. */
 export const STUDY_CLASSES = [
@@ -68,7 +52,7 @@ function isStudyModelFile(path: string): boolean {
   if (known !== undefined) return known;
   const base = path.slice(path.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
-  const is = dot > 0 && STUDY_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
+  const is = dot > 0 && STUDY_MODEL_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
   if (MODEL_PATHS.size >= MAX_MODEL_PATHS) MODEL_PATHS.clear();
   MODEL_PATHS.set(path, is);
   return is;
