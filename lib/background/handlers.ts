@@ -180,12 +180,15 @@ export async function handleRefreshConversionPrs(
     );
   }
   const tx = db.transaction('pullRequests', 'readwrite');
+  /** The checks kept on the records written, handed to the pages with the states. */
+  const checks = new Map<number, VerificationSummary>();
   for (const pr of found) {
     const old = await tx.store.get([key, pr.num]);
     const history = old?.history ?? [];
     if (history[history.length - 1]?.status !== pr.status) history.push({ status: pr.status, at: now });
     const ev = events.get(pr.num) ?? (old?.status === pr.status ? old.events : undefined);
     const verification = old?.verification;
+    if (verification) checks.set(pr.num, verification);
     await tx.store.put({
       ...pr,
       history,
@@ -194,12 +197,10 @@ export async function handleRefreshConversionPrs(
     });
   }
   await tx.done;
-  const checked = new Map((await db.getAllFromIndex('pullRequests', 'byRepo', key)).map((p) => [p.num, p]));
-  return found.map((p) => ({
-    num: p.num,
-    status: p.status,
-    ...(checked.get(p.num)?.verification ? { verification: checked.get(p.num)?.verification } : {}),
-  }));
+  return found.map((p) => {
+    const verification = checks.get(p.num);
+    return { num: p.num, status: p.status, ...(verification ? { verification } : {}) };
+  });
 }
 
 /**
