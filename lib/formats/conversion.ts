@@ -136,11 +136,7 @@ const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const dirName = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '');
 
 /** A verdict that says only why nothing could be compared. */
-export function unverifiable(
-  code: UnverifiableReason,
-  reason: string,
-  cost = { requests: 0, bytesRead: 0 },
-): VerifyReport {
+export function unverifiable(code: UnverifiableReason, reason: string): VerifyReport {
   return {
     verdict: 'unverifiable',
     tensors: 0,
@@ -152,7 +148,8 @@ export function unverifiable(
     ties: [],
     reason,
     reasonCode: code,
-    ...cost,
+    requests: 0,
+    bytesRead: 0,
     files: [],
   };
 }
@@ -350,7 +347,7 @@ function torchDataOffset(e: ZipEntry): number {
 function windowsOf(x: Pair, base: number, window: number): Window[] {
   const { orig, conv, itemsize } = x;
   const contiguous = isContiguous(orig);
-  const w = Math.max(1, Math.floor(window / itemsize), 0);
+  const w = Math.max(1, Math.floor(window / itemsize));
   const width = contiguous ? w : Math.min(STRIDED_WINDOW, w);
   const n = orig.numel;
   const mid = width + (hashOf(x.name) % Math.max(1, n - 3 * width + 1));
@@ -656,7 +653,7 @@ export async function verifyConversion(
       }
       return out;
     };
-    const fetch = async (windows: Window[], extra: Map<Reader, [number, number][]>, phase: boolean) => {
+    const readWindows = async (windows: Window[], extra: Map<Reader, [number, number][]>, phase: boolean) => {
       const wanted = new Map<Reader, [number, number][]>(extra);
       const want = (r: Reader, range: [number, number]) => {
         if (r.cached(range[0], range[1])) return;
@@ -687,7 +684,7 @@ export async function verifyConversion(
       headers.set(r, list);
     }
     let windows = windowsAt(predicted);
-    await fetch(windows, headers, true);
+    await readWindows(windows, headers, true);
     // The local headers, now read: where the data really starts. A writer that aligns otherwise costs reads.
     const actual = new Map<TorchStorage, number>();
     const moved = new Set<TorchStorage>();
@@ -710,7 +707,7 @@ export async function verifyConversion(
     if (moved.size) {
       windows = windows.filter((w) => !moved.has(w.pair.orig.storage));
       const again = windowsAt(actual, moved);
-      await fetch(again, new Map(), false);
+      await readWindows(again, new Map(), false);
       windows.push(...again);
     }
     windows = windows.filter((w) => actual.has(w.pair.orig.storage));
