@@ -78,26 +78,30 @@ export function SharesFigure({ shares }: { shares: ReturnType<typeof studyMeasur
 
 const DAY_MS = 86_400_000;
 
-/** The commits adding safetensors per day, the conversion tool's apart (Figs. 4–5 count these). */
-function perDay(commits: { date: string; tool: boolean }[]): { day: Date; who: string; n: number }[] {
-  const m = new Map<string, number>();
+/**
+ * The commits adding safetensors counted per day, the conversion tool's apart, oldest day first: what
+ * Figs. 4 and 5 draw and the table behind them lists.
+ */
+function dayCounts(
+  commits: { date: string; tool: boolean }[],
+): { day: string; tool: number; others: number }[] {
+  const m = new Map<string, { day: string; tool: number; others: number }>();
   for (const c of commits) {
-    const k = `${c.date.slice(0, 10)}|${c.tool ? 'conversion tool' : 'others'}`;
-    m.set(k, (m.get(k) ?? 0) + 1);
+    const day = c.date.slice(0, 10);
+    const d = m.get(day) ?? { day, tool: 0, others: 0 };
+    if (c.tool) d.tool++;
+    else d.others++;
+    m.set(day, d);
   }
-  return [...m].map(([k, n]) => {
-    const [day = '', who = ''] = k.split('|');
-    return { day: new Date(`${day}T00:00:00Z`), who, n };
-  });
+  return [...m.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
 }
 
 /** Fig. 4: a calendar of the days safetensors was added, one row of weeks per year, darker for more commits. */
 export function CalendarFigure({ commits }: { commits: { date: string; tool: boolean }[] }) {
   const options = useMemo(() => {
-    const days = new Map<string, number>();
-    for (const c of commits) days.set(c.date.slice(0, 10), (days.get(c.date.slice(0, 10)) ?? 0) + 1);
-    const data = [...days].map(([d, n]) => {
-      const date = new Date(`${d}T00:00:00Z`);
+    const data = dayCounts(commits).map(({ day, tool, others }) => {
+      const n = tool + others;
+      const date = new Date(`${day}T00:00:00Z`);
       const jan1 = Date.UTC(date.getUTCFullYear(), 0, 1);
       const offset = new Date(jan1).getUTCDay();
       return {
@@ -155,13 +159,21 @@ export function DailyFigure({ commits }: { commits: { date: string; tool: boolea
       },
       color: { legend: true, domain: ['conversion tool', 'others'], range: [PALETTE[4], PALETTE[5]] },
       marks: [
-        Plot.dot(perDay(commits), {
-          x: 'day',
-          y: 'n',
-          stroke: 'who',
-          title: (d: { day: Date; who: string; n: number }) =>
-            `${d.day.toISOString().slice(0, 10)}: ${d.n} by ${d.who}`,
-        }),
+        Plot.dot(
+          dayCounts(commits).flatMap(({ day, tool, others }) =>
+            [
+              { day: new Date(`${day}T00:00:00Z`), who: 'conversion tool', n: tool },
+              { day: new Date(`${day}T00:00:00Z`), who: 'others', n: others },
+            ].filter((d) => d.n > 0),
+          ),
+          {
+            x: 'day',
+            y: 'n',
+            stroke: 'who',
+            title: (d: { day: Date; who: string; n: number }) =>
+              `${d.day.toISOString().slice(0, 10)}: ${d.n} by ${d.who}`,
+          },
+        ),
       ],
     }),
     [commits],
@@ -178,16 +190,7 @@ export function DailyFigure({ commits }: { commits: { date: string; tool: boolea
 
 /** The table behind Figs. 4 and 5: each day with a commit adding safetensors, by the tool and by others. */
 export function DailyTable({ commits }: { commits: { date: string; tool: boolean }[] }) {
-  const rows = useMemo(() => {
-    const m = new Map<string, { tool: number; others: number }>();
-    for (const c of commits) {
-      const d = m.get(c.date.slice(0, 10)) ?? { tool: 0, others: 0 };
-      if (c.tool) d.tool++;
-      else d.others++;
-      m.set(c.date.slice(0, 10), d);
-    }
-    return [...m].sort(([a], [b]) => (a < b ? -1 : 1));
-  }, [commits]);
+  const rows = useMemo(() => dayCounts(commits), [commits]);
   if (!rows.length) return null;
   return (
     <details>
@@ -201,11 +204,11 @@ export function DailyTable({ commits }: { commits: { date: string; tool: boolean
           </tr>
         </thead>
         <tbody>
-          {rows.map(([day, n]) => (
-            <tr key={day}>
-              <td>{day}</td>
-              <td class="num">{n.tool}</td>
-              <td class="num">{n.others}</td>
+          {rows.map((r) => (
+            <tr key={r.day}>
+              <td>{r.day}</td>
+              <td class="num">{r.tool}</td>
+              <td class="num">{r.others}</td>
             </tr>
           ))}
         </tbody>
