@@ -7,13 +7,12 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capture } from '../../support/capture';
+import { runOnReplica } from '../../support/capture';
 import { main, measuresOf } from '../../../lib/cli/study';
 import { openPicklensDb } from '../../../lib/db/schema';
 import { importDump, parseImport } from '../../../lib/db/transfer';
 import { batchRepos, sampleRepos } from '../../hub/sample-repos';
 import { startReplica, type Replica } from '../../hub/server';
-import { replicaFetch } from '../../support/replica-client';
 
 const specs = [...sampleRepos(), ...batchRepos(50)];
 const ids = ['picklens/history', 'picklens/pickle-only', ...batchRepos(50).map((r) => r.id)];
@@ -25,12 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.close());
 
-async function run(...args: string[]) {
-  const out = new Capture();
-  const err = new Capture();
-  const code = await main([...args, '--endpoint', hub.url], out, err, replicaFetch(hub.cert));
-  return { code, out: out.text, err: err.text };
-}
+const run = (...args: string[]) => runOnReplica(main, hub, args);
 
 type Measures = Awaited<ReturnType<typeof measuresOf>>;
 

@@ -2,7 +2,7 @@
 // 401 for missing repos): every conversion case gets its verdict, exit code and JSON contract (DESIGN.md);
 // the 1 GB pair costs at most 1 MiB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capture } from '../../support/capture';
+import { runOnReplica } from '../../support/capture';
 import { main } from '../../../lib/cli/scan';
 import { VERIFY_BUDGET } from '../../../lib/formats/conversion';
 import {
@@ -13,7 +13,6 @@ import {
 } from '../../hub/conversion-repos';
 import type { CommitSpec, DiscussionSpec, FileContent, RepoSpec } from '../../hub/repos';
 import { startReplica, type Replica } from '../../hub/server';
-import { replicaFetch } from '../../support/replica-client';
 
 let hub: Replica;
 beforeAll(async () => {
@@ -41,12 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => hub?.close());
 
-async function run(...args: string[]) {
-  const out = new Capture();
-  const err = new Capture();
-  const code = await main([...args, '--endpoint', hub.url], out, err, replicaFetch(hub.cert));
-  return { code, out: out.text, err: err.text };
-}
+const run = (...args: string[]) => runOnReplica(main, hub, args);
 
 const CONTRACT = [
   'repo',
