@@ -10,6 +10,25 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'];
 
+/** Below this many repos every share moves a lot with each repo: the figures and tables say so. */
+export const SMALL_N = 30;
+
+/**
+ * The study's published numbers (arXiv:2501.02170: its sample in section III, the rest as issue 6 quotes
+ * them): what each figure and measure is read against.
+ */
+export const STUDY_N = {
+  repos: '1,032',
+  commits: '17,773',
+  /** Adoptions (commits adding safetensors) made through the conversion tool. */
+  toolShare: 95.7,
+  keptPickles: 98.7,
+  prsOpen: 83.5,
+  prsMerged: 13.9,
+  /** Days from the release to the first adoption. */
+  firstAdoptionDays: 6,
+};
+
 function save(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -52,6 +71,11 @@ export function PlotFigure(props: {
   options: Plot.PlotOptions;
   /** Said instead of a figure when there is nothing to draw. */
   empty?: string;
+  /** What the figure counts (its n) and the study's published value to read it against. */
+  n?: string;
+  study?: string;
+  /** Repos behind the figure: under SMALL_N the figure says that each one moves it a lot. */
+  repos?: number;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -94,6 +118,19 @@ export function PlotFigure(props: {
           </span>
         )}
       </figcaption>
+      {!props.empty && (props.n || props.study) && (
+        <p class="muted figure-n" data-n>
+          {props.n && <>n = {props.n}</>}
+          {props.n && props.study && ' · '}
+          {props.study && <>the study: {props.study}</>}
+        </p>
+      )}
+      {!props.empty && props.repos !== undefined && props.repos < SMALL_N && (
+        <p class="muted figure-n" data-small-n>
+          Small n: {props.repos} {props.repos === 1 ? 'repo' : 'repos'} (the study counted {STUDY_N.repos}):
+          each repo moves this figure a lot.
+        </p>
+      )}
       {props.empty ? (
         <p class="muted" data-empty>
           {props.empty}

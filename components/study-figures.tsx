@@ -3,16 +3,22 @@
 import * as Plot from '@observablehq/plot';
 import { useMemo } from 'preact/hooks';
 import { STUDY_CLASSES, type studyMeasures } from '@/lib/stats/study';
-import { PALETTE, PlotFigure } from './plot-figure';
+import { PALETTE, PlotFigure, STUDY_N } from './plot-figure';
 
 const PR_STATE_NAMES = ['open', 'merged', 'closed', 'draft'] as const;
+
+const percent = (a: number, b: number) => `${(b ? (100 * a) / b : 0).toFixed(1)}%`;
 
 /** Fig. 7: SFconvertbot PRs by the year they were opened, stacked by state; the table follows it. */
 export function PrStatesFigure({
   years,
+  repos,
 }: {
   years: { year: string; open: number; merged: number; closed: number; draft: number }[];
+  repos: number;
 }) {
+  const sum = (k: (typeof PR_STATE_NAMES)[number]) => years.reduce((n, y) => n + y[k], 0);
+  const total = PR_STATE_NAMES.reduce((n, k) => n + sum(k), 0);
   const options = useMemo(() => {
     const data = years.flatMap((y) => PR_STATE_NAMES.map((state) => ({ year: y.year, state, n: y[state] })));
     return {
@@ -37,15 +43,25 @@ export function PrStatesFigure({
   return (
     <PlotFigure
       id="fig7-pr-states"
-      title="SFconvertbot pull requests by year opened, by state"
+      title="SFconvertbot pull requests by year opened, by state (the study's Fig. 7)"
       options={options}
+      n={`${total} pull requests: ${percent(sum('open'), total)} open, ${percent(sum('merged'), total)} merged`}
+      study={`${STUDY_N.prsOpen}% open, ${STUDY_N.prsMerged}% merged`}
+      repos={repos}
       empty={years.length ? undefined : 'No SFconvertbot pull request recorded in this range.'}
     />
   );
 }
 
 /** Fig. 6: the study's yearly shares of model files by class, each year's bar 100%. */
-export function SharesFigure({ shares }: { shares: ReturnType<typeof studyMeasures>['yearlyShares'] }) {
+export function SharesFigure({
+  shares,
+  repos,
+}: {
+  shares: ReturnType<typeof studyMeasures>['yearlyShares'];
+  repos: number;
+}) {
+  const last = shares[shares.length - 1];
   const options = useMemo(() => {
     const data = shares.flatMap((y) =>
       STUDY_CLASSES.map((c) => ({ year: String(y.year), cls: c, percent: y.percent[c], files: y.files })),
@@ -71,12 +87,16 @@ export function SharesFigure({ shares }: { shares: ReturnType<typeof studyMeasur
       id="fig6-shares"
       title="Model files by format and year (the study's Fig. 6: each repo's files carried forward)"
       options={options}
+      n={`${repos} repos; ${last?.files ?? 0} model files with a class in ${last?.year ?? '—'}`}
+      study={`${STUDY_N.repos} repos, ${STUDY_N.commits} commits (the figure's numbers are not in its text)`}
+      repos={repos}
       empty={shares.some((y) => y.files) ? undefined : 'No model file with a class in this range.'}
     />
   );
 }
 
 const DAY_MS = 86_400_000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
  * The commits adding safetensors counted per day, the conversion tool's apart, oldest day first: what
@@ -97,34 +117,70 @@ function dayCounts(
 }
 
 /** Fig. 4: a calendar of the days safetensors was added, one row of weeks per year, darker for more commits. */
-export function CalendarFigure({ commits }: { commits: { date: string; tool: boolean }[] }) {
+export function CalendarFigure({
+  commits,
+  repos,
+}: {
+  commits: { date: string; tool: boolean }[];
+  repos: number;
+}) {
+  const days = useMemo(() => dayCounts(commits), [commits]);
+  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const options = useMemo(() => {
-    const data = dayCounts(commits).map(({ day, tool, others }) => {
-      const n = tool + others;
-      const date = new Date(`${day}T00:00:00Z`);
+    const place = (date: Date) => {
       const jan1 = Date.UTC(date.getUTCFullYear(), 0, 1);
       const offset = new Date(jan1).getUTCDay();
       return {
-        date,
-        n,
         year: date.getUTCFullYear(),
         week: Math.floor(((date.getTime() - jan1) / DAY_MS + offset) / 7),
         weekday: date.getUTCDay(),
       };
+    };
+    const data = days.map(({ day, tool, others }) => {
+      const date = new Date(`${day}T00:00:00Z`);
+      return { date, n: tool + others, ...place(date) };
     });
+    const years = [...new Set(data.map((d) => d.year))];
+    // Every day of each year drawn faintly, so that the empty days read as empty, not as missing.
+    const all = years.flatMap((y) => {
+      const out = [];
+      for (let t = Date.UTC(y, 0, 1); t < Date.UTC(y + 1, 0, 1); t += DAY_MS) out.push(place(new Date(t)));
+      return out;
+    });
+    // Month names under the week in which each month starts (in the first year shown; a day or so off in
+    // the others).
+    const first = years[0] ?? 2023;
+    const monthWeeks = Array.from({ length: 12 }, (_, m) => place(new Date(Date.UTC(first, m, 1))).week);
     return {
-      height: 60 + 120 * new Set(data.map((d) => d.year)).size,
+      height: 60 + 120 * years.length,
       padding: 0.1,
-      x: { axis: null, domain: Array.from({ length: 54 }, (_, i) => i) },
+      x: {
+        domain: Array.from({ length: 54 }, (_, i) => i),
+        ticks: monthWeeks,
+        tickFormat: (w: number) => MONTHS[monthWeeks.indexOf(w)] ?? '',
+        tickSize: 0,
+        label: null,
+      },
       y: { tickFormat: (d: number) => 'SMTWTFS'[d] ?? '', label: null, domain: [0, 1, 2, 3, 4, 5, 6] },
       fy: { label: null, tickFormat: (y: number) => String(y) },
+      // Few commits faint, many strong, on either background: pale green to deep blue on light; on dark,
+      // a mid blue to bright yellow (YlGnBu's deep end would sink into a dark page).
       color: {
         type: 'log' as const,
-        scheme: 'YlGnBu' as const,
+        range: dark ? ['#1d6fa3', '#ffffb2'] : ['#c7e9b4', '#0c2c84'],
+        interpolate: 'hcl' as const,
         legend: true,
         label: 'commits adding safetensors',
       },
       marks: [
+        Plot.cell(all, {
+          x: 'week',
+          y: 'weekday',
+          fy: 'year',
+          fill: 'currentColor',
+          fillOpacity: 0.07,
+          inset: 0.5,
+        }),
         Plot.cell(data, {
           x: 'week',
           y: 'weekday',
@@ -135,22 +191,32 @@ export function CalendarFigure({ commits }: { commits: { date: string; tool: boo
         }),
       ],
     };
-  }, [commits]);
+  }, [days, dark]);
   return (
     <PlotFigure
       id="fig4-calendar"
       title="Days on which safetensors was added (the study's Fig. 4)"
       options={options}
+      n={`${commits.length} commits adding safetensors, on ${days.length} days, first ${days[0]?.day ?? '—'}`}
+      study={`the first adoption ${STUDY_N.firstAdoptionDays} days after the release (2022-09-22)`}
+      repos={repos}
       empty={commits.length ? undefined : 'No commit adding safetensors in this range.'}
     />
   );
 }
 
 /** Fig. 5: commits adding safetensors per day, the conversion tool's against the others', on a log scale. */
-export function DailyFigure({ commits }: { commits: { date: string; tool: boolean }[] }) {
+export function DailyFigure({
+  commits,
+  repos,
+}: {
+  commits: { date: string; tool: boolean }[];
+  repos: number;
+}) {
+  const tool = commits.filter((c) => c.tool).length;
   const options = useMemo(
     () => ({
-      x: { type: 'utc' as const, label: 'day' },
+      x: { type: 'utc' as const, label: null },
       y: {
         type: 'log' as const,
         grid: true,
@@ -183,6 +249,9 @@ export function DailyFigure({ commits }: { commits: { date: string; tool: boolea
       id="fig5-daily"
       title="Commits adding safetensors per day, by the conversion tool and by others (the study's Fig. 5)"
       options={options}
+      n={`${commits.length} commits adding safetensors, ${percent(tool, commits.length)} by the conversion tool`}
+      study={`${STUDY_N.toolShare}% by the conversion tool`}
+      repos={repos}
       empty={commits.length ? undefined : 'No commit adding safetensors in this range.'}
     />
   );

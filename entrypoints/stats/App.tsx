@@ -3,7 +3,8 @@
 // page shares the background's origin); collection and clearing go through the background, which owns the
 // API budget; an import is one transaction written from here (a dump can be larger than a message may be).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { BarChart, LABEL_COLORS } from '@/components/charts';
+import { LabelReposFigure, MonthlyAdditionsFigure } from '@/components/picklens-figures';
+import { SMALL_N, STUDY_N } from '@/components/plot-figure';
 import {
   CalendarFigure,
   DailyFigure,
@@ -26,7 +27,13 @@ import {
   type StatsFilter,
   type StudyCommit,
 } from '@/lib/stats/repo-view';
-import { STUDY_CLASSES, studyAnalysis, timeToAdoption, type studyMeasures } from '@/lib/stats/study';
+import type { PrYear } from '@/lib/stats/aggregates';
+import {
+  STUDY_CLASSES,
+  studyAnalysis,
+  type StudyMeasures,
+  type StudySafetensorsCommit,
+} from '@/lib/stats/study';
 
 interface Data {
   commits: StudyCommit[];
@@ -34,8 +41,6 @@ interface Data {
   repos: RepoRecord[];
 }
 
-/** The study's published numbers, for comparison (DESIGN.md, issue 6). */
-const STUDY = { botShare: 95.7, kept: 98.7, open: 83.5, merged: 13.9 };
 const pct = (a: number, b: number) => (b ? (100 * a) / b : 0);
 const fmt = (x: number) => `${x.toFixed(1)}%`;
 
@@ -176,9 +181,6 @@ export function App() {
 
   const set = (patch: Partial<StatsFilter>) => setFilter((f) => ({ ...f, ...patch }));
   const s = stats;
-  const adoptionTotal = s ? s.adoption.reduce((n, p) => n + p.bot + p.other, 0) : 0;
-  const adoptionBot = s ? s.adoption.reduce((n, p) => n + p.bot, 0) : 0;
-  const prTotal = s ? s.prs.reduce((n, y) => n + y.open + y.closed + y.merged + y.draft, 0) : 0;
 
   return (
     <main style={{ maxWidth: '72rem', margin: '0 auto', padding: '1rem' }}>
@@ -256,177 +258,88 @@ export function App() {
             {s.repos} repos with a history, {s.commits} commits, {s.pullRequests} conversion pull requests
             {data && ` (${data.repos.length} repos recorded in all)`}.
           </p>
-          {measures && <StudyMeasuresView m={measures.m} added={measures.added} />}
-          <table data-table="study">
-            <caption>Compared with the study (Picklens's own counts: repos, any pickle)</caption>
-            <thead>
-              <tr>
-                <th>Measure</th>
-                <th class="num">Here</th>
-                <th class="num">Study</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td>Safetensors additions merged from the bot</td>
-                <td class="num">{fmt(pct(adoptionBot, adoptionTotal))}</td>
-                <td class="num">{fmt(STUDY.botShare)}</td>
-              </tr>
-              <tr>
-                <td>Converted repos that kept their pickles</td>
-                <td class="num">{fmt(pct(s.kept.keptPickles, s.kept.converted))}</td>
-                <td class="num">{fmt(STUDY.kept)}</td>
-              </tr>
-              <tr>
-                <td>Bot PRs still open</td>
-                <td class="num">
-                  {fmt(
-                    pct(
-                      s.prs.reduce((n, y) => n + y.open, 0),
-                      prTotal,
-                    ),
-                  )}
-                </td>
-                <td class="num">{fmt(STUDY.open)}</td>
-              </tr>
-              <tr>
-                <td>Bot PRs merged</td>
-                <td class="num">
-                  {fmt(
-                    pct(
-                      s.prs.reduce((n, y) => n + y.merged, 0),
-                      prTotal,
-                    ),
-                  )}
-                </td>
-                <td class="num">{fmt(STUDY.merged)}</td>
-              </tr>
-            </tbody>
-          </table>
+          {measures && <StudyMeasuresView m={measures.m} added={measures.added} prYears={s.prs} />}
 
-          <h2>Repos holding each format, by year</h2>
-          <p class="muted">
-            Each repo&rsquo;s last commit in the year; a repo counts once per format it holds
-            (Picklens&rsquo;s view: the study&rsquo;s Fig. 6 counts model files, carried forward, in the table
-            above).
-          </p>
-          <BarChart
-            title="Share of repos holding each format, by year"
-            categories={s.shares.map((y) => y.year)}
-            series={labels.map((l) => ({
-              name: l,
-              color: LABEL_COLORS[l] ?? '#888',
-              values: s.shares.map((y) => pct(y.counts[l] ?? 0, y.repos)),
-            }))}
-            percent
-          />
-          <table data-table="shares">
-            <thead>
-              <tr>
-                <th>Year</th>
-                <th class="num">Repos</th>
-                {labels.map((l) => (
-                  <th class="num" key={l}>
-                    {l}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {s.shares.map((y) => (
-                <tr key={y.year}>
-                  <td>{y.year}</td>
-                  <td class="num">{y.repos}</td>
+          <section data-section="picklens-view">
+            <h2>Beyond the study&rsquo;s definitions: what Picklens also counts</h2>
+            <p class="muted">
+              Repos rather than files, every R1&ndash;R5 label rather than the study&rsquo;s seven classes,
+              bot merges by author or title, and any pickle kept: beside the study&rsquo;s measures above,
+              never instead of them.
+            </p>
+            <LabelReposFigure shares={s.shares} repos={s.repos} />
+            <table data-table="shares">
+              <caption>Repos holding each label, by year (each repo&rsquo;s last commit in the year)</caption>
+              <thead>
+                <tr>
+                  <th>Year</th>
+                  <th class="num">Repos</th>
                   {labels.map((l) => (
-                    <td class="num" key={l} title={fmt(pct(y.counts[l] ?? 0, y.repos))}>
-                      {y.counts[l] ?? 0}
-                    </td>
+                    <th class="num" key={l}>
+                      {l}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {s.shares.map((y) => (
+                  <tr key={y.year}>
+                    <td>{y.year}</td>
+                    <td class="num">{y.repos}</td>
+                    {labels.map((l) => (
+                      <td class="num" key={l} title={fmt(pct(y.counts[l] ?? 0, y.repos))}>
+                        {y.counts[l] ?? 0}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
 
-          <h2>Commits adding safetensors (Figs. 4–5)</h2>
-          <BarChart
-            title="Commits adding safetensors files per month, bot merges and others"
-            categories={s.adoption.map((p) => p.month)}
-            series={[
-              { name: 'merged from SFconvertbot', color: '#2563eb', values: s.adoption.map((p) => p.bot) },
-              { name: 'other commits', color: '#f59e0b', values: s.adoption.map((p) => p.other) },
-            ]}
-            stacked
-          />
-          <table data-table="adoption">
-            <thead>
-              <tr>
-                <th>Month</th>
-                <th class="num">Bot merges</th>
-                <th class="num">Others</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.adoption.map((p) => (
-                <tr key={p.month}>
-                  <td>{p.month}</td>
-                  <td class="num">{p.bot}</td>
-                  <td class="num">{p.other}</td>
+            <MonthlyAdditionsFigure points={s.adoption} repos={s.repos} />
+            <table data-table="adoption">
+              <caption>Commits adding safetensors per month</caption>
+              <thead>
+                <tr>
+                  <th>Month</th>
+                  <th class="num">Bot merges</th>
+                  <th class="num">Others</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {s.adoption.map((p) => (
+                  <tr key={p.month}>
+                    <td>{p.month}</td>
+                    <td class="num">{p.bot}</td>
+                    <td class="num">{p.other}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
 
-          <h2>SFconvertbot pull requests by year opened (Fig. 7)</h2>
-          <PrStatesFigure years={s.prs} />
-          <table data-table="prs">
-            <thead>
-              <tr>
-                <th>Year</th>
-                <th class="num">Open</th>
-                <th class="num">Merged</th>
-                <th class="num">Closed</th>
-                <th class="num">Draft</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.prs.map((y) => (
-                <tr key={y.year}>
-                  <td>{y.year}</td>
-                  <td class="num">{y.open}</td>
-                  <td class="num">{y.merged}</td>
-                  <td class="num">{y.closed}</td>
-                  <td class="num">{y.draft}</td>
+            <table data-table="kept">
+              <caption>
+                Repos that added safetensors after holding a pickle, and those whose newest commit still holds
+                any pickle-family file (torch.save, pickle, joblib, dill, TorchScript)
+              </caption>
+              <thead>
+                <tr>
+                  <th class="num">Converted repos</th>
+                  <th class="num">Kept pickles</th>
+                  <th class="num">Share</th>
+                  <th class="num">Study</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-
-          <h2>Converted repos that kept their pickles</h2>
-          <BarChart
-            title="Converted repos: kept pickles and removed them"
-            categories={['converted repos']}
-            series={[
-              { name: 'kept pickle files', color: '#dc2626', values: [s.kept.keptPickles] },
-              { name: 'removed them', color: '#16a34a', values: [s.kept.converted - s.kept.keptPickles] },
-            ]}
-            stacked
-          />
-          <table data-table="kept">
-            <thead>
-              <tr>
-                <th class="num">Converted repos</th>
-                <th class="num">Kept pickles</th>
-                <th class="num">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td class="num">{s.kept.converted}</td>
-                <td class="num">{s.kept.keptPickles}</td>
-                <td class="num">{fmt(pct(s.kept.keptPickles, s.kept.converted))}</td>
-              </tr>
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                <tr>
+                  <td class="num">{s.kept.converted}</td>
+                  <td class="num">{s.kept.keptPickles}</td>
+                  <td class="num">{fmt(pct(s.kept.keptPickles, s.kept.converted))}</td>
+                  <td class="num">{STUDY_N.keptPickles}% (pytorch_model.bin)</td>
+                </tr>
+              </tbody>
+            </table>
+          </section>
         </>
       )}
 
@@ -463,24 +376,25 @@ export function App() {
   );
 }
 
-/** The most recently active recorded repos, each linking to its repo view. */
-/** Below this many repos every share moves a lot with each repo: the figures say so. */
-const SMALL_N = 30;
-
 /**
  * The study's headline measures by its own definitions (the same numbers `npm run study` prints), each
- * beside the study's published value, with its n; Picklens's broader count beside, never instead.
+ * beside the study's published value, with its n; Picklens's broader count beside, never instead. Then the
+ * study's four figures, each followed by the table behind it.
  */
 function StudyMeasuresView({
   m,
   added,
+  prYears,
 }: {
-  m: ReturnType<typeof studyMeasures>;
-  added: ReturnType<typeof studyAnalysis>['added'];
+  m: StudyMeasures;
+  added: StudySafetensorsCommit[];
+  prYears: PrYear[];
 }) {
   const k = m.keptPickles;
   const p = m.pullRequests;
-  const adoption = useMemo(() => timeToAdoption(added), [added]);
+  const t = m.picklens.timeToAdoption;
+  const by = m.picklens.mergedBy;
+  const c = m.safetensorsCommits;
   const row = (id: string, label: string, value: string, n: number, study: string, note = '') => (
     <tr data-measure={id}>
       <td>{label}</td>
@@ -496,9 +410,10 @@ function StudyMeasuresView({
   );
   return (
     <section data-section="study-measures">
+      <h2>The study&rsquo;s measures, by its definitions</h2>
       <table data-table="study-measures">
         <caption>
-          The study&rsquo;s measures, by its definitions ({m.repos} repos, {m.commits} commits)
+          {m.repos} repos, {m.commits} commits (the study: {STUDY_N.repos} repos, {STUDY_N.commits} commits)
         </caption>
         <thead>
           <tr>
@@ -513,25 +428,25 @@ function StudyMeasuresView({
           {row(
             'safetensorsCommits',
             'Commits adding safetensors, by the conversion tool',
-            `${m.safetensorsCommits.converter} of ${m.safetensorsCommits.total}`,
-            m.safetensorsCommits.total,
-            '—',
-            `${m.safetensorsCommits.others} by others`,
+            `${c.converter} of ${c.total} (${fmt(pct(c.converter, c.total))})`,
+            c.total,
+            `${STUDY_N.toolShare}%`,
+            `${c.others} by others`,
           )}
           {row(
             'keptPytorchModelBin',
             'Converted repos still holding pytorch_model.bin',
             `${k.keptPytorchModelBin} of ${k.convertedRepos} (${fmt(pct(k.keptPytorchModelBin, k.convertedRepos))})`,
             k.convertedRepos,
-            fmt(STUDY.kept),
+            `${STUDY_N.keptPickles}%`,
             `${k.keptAnyPickle} still hold any pickle`,
           )}
           {row(
             'timeToAdoption',
             'Days from the safetensors release (2022-09-22) to a repo\u2019s first safetensors commit',
-            adoption.days.length ? `median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''}` : '—',
-            adoption.days.length,
-            '—',
+            t.repos ? `first ${t.first ?? ''}, median ${t.median ?? ''}, 80% by ${t.p80 ?? ''}` : '—',
+            t.repos,
+            `first ${STUDY_N.firstAdoptionDays}`,
             'repos that added safetensors',
           )}
           {row(
@@ -539,20 +454,28 @@ function StudyMeasuresView({
             'SFconvertbot PRs still open',
             `${p.open} of ${p.total} (${fmt(pct(p.open, p.total))})`,
             p.total,
-            fmt(STUDY.open),
-            `${p.merged} merged, ${p.closed} closed, ${p.draft} draft`,
+            `${STUDY_N.prsOpen}%`,
+            `${p.closed} closed, ${p.draft} draft`,
+          )}
+          {row(
+            'prsMerged',
+            'SFconvertbot PRs merged',
+            `${p.merged} of ${p.total} (${fmt(pct(p.merged, p.total))})`,
+            p.total,
+            `${STUDY_N.prsMerged}%`,
+            `by Hub staff ${by.staff}, by others ${by.others}${by.unknown ? `, not known ${by.unknown}` : ''}`,
           )}
         </tbody>
       </table>
       {m.repos < SMALL_N && (
         <p class="muted" data-small-n>
-          Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted thousands.
+          Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted {STUDY_N.repos}.
         </p>
       )}
-      <CalendarFigure commits={added} />
-      <DailyFigure commits={added} />
+      <CalendarFigure commits={added} repos={m.repos} />
+      <DailyFigure commits={added} repos={m.repos} />
       <DailyTable commits={added} />
-      <SharesFigure shares={m.yearlyShares} />
+      <SharesFigure shares={m.yearlyShares} repos={m.repos} />
       <table data-table="study-shares">
         <caption>
           Yearly shares of model files by the study&rsquo;s seven classes (Fig. 6), carried forward
@@ -582,10 +505,35 @@ function StudyMeasuresView({
           ))}
         </tbody>
       </table>
+      <PrStatesFigure years={prYears} repos={m.repos} />
+      <table data-table="prs">
+        <caption>SFconvertbot pull requests by the year they were opened</caption>
+        <thead>
+          <tr>
+            <th>Year</th>
+            <th class="num">Open</th>
+            <th class="num">Merged</th>
+            <th class="num">Closed</th>
+            <th class="num">Draft</th>
+          </tr>
+        </thead>
+        <tbody>
+          {prYears.map((y) => (
+            <tr key={y.year}>
+              <td>{y.year}</td>
+              <td class="num">{y.open}</td>
+              <td class="num">{y.merged}</td>
+              <td class="num">{y.closed}</td>
+              <td class="num">{y.draft}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
 
+/** The most recently active recorded repos, each linking to its repo view. */
 function RepoList({ repos }: { repos: RepoRecord[] }) {
   const shown = [...repos]
     .sort((a, b) => Math.max(b.lastVisit, b.history?.at ?? 0) - Math.max(a.lastVisit, a.history?.at ?? 0))

@@ -176,7 +176,12 @@ export async function handleRefreshConversionPrs(
       pr.num,
       detail.events
         .filter((e) => e.type === 'status-change' && e.data?.status)
-        .map((e) => ({ status: e.data?.status ?? '', at: e.createdAt, by: e.author?.name ?? '' })),
+        .map((e) => ({
+          status: e.data?.status ?? '',
+          at: e.createdAt,
+          by: e.author?.name ?? '',
+          ...(typeof e.author?.isHf === 'boolean' ? { staff: e.author.isHf } : {}),
+        })),
     );
   }
   const tx = db.transaction('pullRequests', 'readwrite');

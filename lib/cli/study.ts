@@ -16,7 +16,7 @@ import { exportZip, importDump, parseImport, readDump } from '../db/transfer';
 import { HubApi, RateGovernor } from '../hub/api';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { parseStudyRows } from '../stats/repo-view';
-import { STUDY_CLASSES, studyAnalysis, timeToAdoption, type StudyMeasures } from '../stats/study';
+import { STUDY_CLASSES, studyMeasures, type StudyMeasures } from '../stats/study';
 
 const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL] [--out DIR] [--json]
   REPO            repo ids (org/name, datasets/org/name, spaces/org/name) or their URLs
@@ -27,7 +27,14 @@ const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL]
 HF_TOKEN in the environment is sent to the Hub (gated repos; a user's larger rate-limit budget).`;
 
 /** The study's published values (Casey et al.), printed beside the measures. */
-const PUBLISHED = { prsOpenPercent: 83.5, keptPicklesPercent: 98.7 };
+/** The study's published numbers (as issue 6 quotes arXiv:2501.02170). */
+const PUBLISHED = {
+  prsOpenPercent: 83.5,
+  prsMergedPercent: 13.9,
+  keptPicklesPercent: 98.7,
+  toolSharePercent: 95.7,
+  firstAdoptionDays: 6,
+};
 const RECORD_FILE = 'picklens.json';
 const EXPORT_FILE = 'picklens-export.zip';
 
@@ -40,25 +47,24 @@ async function save(db: PicklensDb, dir: string): Promise<void> {
 
 /** The measures, by the study's definitions, over what the database holds (the stats page's own rows). */
 export async function measuresOf(db: PicklensDb): Promise<StudyMeasures> {
-  return (await analysisOf(db)).measures;
-}
-
-async function analysisOf(db: PicklensDb): Promise<ReturnType<typeof studyAnalysis>> {
   const [rows, prs] = await Promise.all([db.getAll('studyRows'), db.getAll('pullRequests')]);
-  return studyAnalysis(parseStudyRows(rows), prs);
+  return studyMeasures(parseStudyRows(rows), prs);
 }
 
 function pct(n: number, of: number): string {
   return of ? `${((100 * n) / of).toFixed(1)}%` : '—';
 }
 
-function table(m: StudyMeasures, adoption: ReturnType<typeof timeToAdoption>): string {
+function table(m: StudyMeasures): string {
+  const adoption = m.picklens.timeToAdoption;
+  const by = m.picklens.mergedBy;
   const lines = [
     `repos ${m.repos}, commits ${m.commits}`,
-    `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}, others ${m.safetensorsCommits.others})`,
+    `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}: ${pct(m.safetensorsCommits.converter, m.safetensorsCommits.total)}; the study: ${PUBLISHED.toolSharePercent}%; others ${m.safetensorsCommits.others})`,
     `converted repos that kept pytorch_model.bin: ${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pct(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)}; the study: ${PUBLISHED.keptPicklesPercent}%); any pickle: ${m.keptPickles.keptAnyPickle}`,
-    `days from the safetensors release (2022-09-22) to a repo's first safetensors commit: ${adoption.days.length ? `median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''} (${adoption.days.length} repos)` : 'no repo added safetensors'}`,
-    `SFconvertbot PRs: ${m.pullRequests.total}, open ${m.pullRequests.open} (${pct(m.pullRequests.open, m.pullRequests.total)}; the study: ${PUBLISHED.prsOpenPercent}%), merged ${m.pullRequests.merged}, closed ${m.pullRequests.closed}, draft ${m.pullRequests.draft}`,
+    `days from the safetensors release (2022-09-22) to a repo's first safetensors commit (the study: first ${PUBLISHED.firstAdoptionDays}): ${adoption.repos ? `first ${adoption.first ?? ''}, median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''} (${adoption.repos} repos)` : 'no repo added safetensors'}`,
+    `SFconvertbot PRs: ${m.pullRequests.total}, open ${m.pullRequests.open} (${pct(m.pullRequests.open, m.pullRequests.total)}; the study: ${PUBLISHED.prsOpenPercent}%), merged ${m.pullRequests.merged} (${pct(m.pullRequests.merged, m.pullRequests.total)}; the study: ${PUBLISHED.prsMergedPercent}%), closed ${m.pullRequests.closed}, draft ${m.pullRequests.draft}`,
+    `merged SFconvertbot PRs, by whom: Hub staff ${by.staff}, others ${by.others}, not known ${by.unknown}`,
     '',
     `yearly shares of model files (%), carried forward: ${'year'.padEnd(6)}${'files'.padStart(7)}  ${STUDY_CLASSES.map((k) => k.padStart(12)).join('')}`,
     ...m.yearlyShares.map(
@@ -182,8 +188,8 @@ export async function main(
     }
     await save(db, dir);
     await writeFile(join(dir, EXPORT_FILE), exportZip(await readDump(db)));
-    const { measures: m, added } = await analysisOf(db);
-    out.write(json ? `${JSON.stringify(m)}\n` : `${table(m, timeToAdoption(added))}\n`);
+    const m = await measuresOf(db);
+    out.write(json ? `${JSON.stringify(m)}\n` : `${table(m)}\n`);
     err.write(
       `wrote ${join(dir, EXPORT_FILE)} (import it on the extension's stats page) and ${join(dir, RECORD_FILE)}\n`,
     );

@@ -120,7 +120,12 @@ export interface PullRequestRecord {
   /** Every status seen, oldest first: a change appears as a new entry on the next visit. */
   history: { status: string; at: number }[];
   /** The Hub's own status changes (discussion events), fetched when the PR is no longer open. */
-  events?: { status: string; at: string; by: string }[];
+  events?: {
+    status: string;
+    at: string;
+    by: string;
+    /** The Hub's `author.isHf`, where it said. */ staff?: boolean;
+  }[];
   /** The last check of the conversion against the checkpoint (lib/hub/verify-pr.ts), in brief. */
   verification?: VerificationSummary;
 }

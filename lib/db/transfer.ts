@@ -6,7 +6,7 @@ import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { ENGINE_VERSION, FINDING_CODES, FORMATS, PAPER_LABELS, RISKS } from '../formats/types';
 import { HUB_ORIGIN, repoPath } from '../hub/url';
 import { isBotMerge } from '../stats/aggregates';
-import { studyClass } from '../stats/study';
+import { statusEvent, studyClass } from '../stats/study';
 import { deflateMember, zipMembers, type RawMember } from './zip-members';
 import {
   DB_VERSION,
@@ -148,18 +148,25 @@ function pullRequestsCsv(d: Dump): string {
       'status_history',
       'verification',
       'verified_at',
+      'status_by',
+      'status_by_staff',
     ],
-    sorted.map((p) => [
-      repoUrl(p.repoKey),
-      p.num,
-      p.title,
-      p.author,
-      p.createdAt,
-      p.status,
-      p.history.map((h) => `${h.status}@${iso(h.at)}`).join(' '),
-      p.verification?.verdict ?? '',
-      p.verification ? iso(p.verification.at) : '',
-    ]),
+    sorted.map((p) => {
+      const by = statusEvent(p);
+      return [
+        repoUrl(p.repoKey),
+        p.num,
+        p.title,
+        p.author,
+        p.createdAt,
+        p.status,
+        p.history.map((h) => `${h.status}@${iso(h.at)}`).join(' '),
+        p.verification?.verdict ?? '',
+        p.verification ? iso(p.verification.at) : '',
+        by?.by ?? '',
+        by?.staff === undefined ? '' : String(by.staff),
+      ];
+    }),
   );
 }
 
@@ -324,7 +331,12 @@ const CHECKS: Record<(typeof RECORD_STORES)[number], (r: Record<string, unknown>
     str(r.createdAt) &&
     str(r.status) &&
     listOf(r.history, (h) => str(h.status) && num(h.at)) &&
-    opt(r.events, (e) => listOf(e, (x) => str(x.status) && str(x.at) && str(x.by))) &&
+    opt(r.events, (e) =>
+      listOf(
+        e,
+        (x) => str(x.status) && str(x.at) && str(x.by) && opt(x.staff, (b) => typeof b === 'boolean'),
+      ),
+    ) &&
     opt(
       r.verification,
       (v) =>

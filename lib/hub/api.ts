@@ -55,7 +55,8 @@ interface DiscussionEvent {
   id: string;
   type: string;
   createdAt: string;
-  author?: { name: string };
+  /** Absent for a deleted account; `isHf` marks Hugging Face staff (DESIGN.md, the study's definitions). */
+  author?: { name: string; isHf?: boolean };
   data?: { status?: DiscussionStatus; subject?: string; oid?: string };
 }
 

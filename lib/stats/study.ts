@@ -96,7 +96,7 @@ function safetensorsPaths(c: StudyCommitIn): ReadonlySet<string> {
 }
 const NONE: ReadonlySet<string> = new Set();
 
-interface StudySafetensorsCommit {
+export interface StudySafetensorsCommit {
   repoKey: string;
   sha: string;
   date: string;
@@ -201,6 +201,39 @@ export function studyYearlyShares(commits: StudyCommitIn[] | Grouped): StudyYear
   return out;
 }
 
+/** A PR as the study reads it: its status, and the Hub's status-change events where they were fetched. */
+interface StudyPr {
+  status: string;
+  events?: { status: string; by: string; staff?: boolean }[];
+}
+
+/** The Hub's event that set a PR's present status (who merged or closed it), when the record has it. */
+export function statusEvent<E extends { status: string }>(p: {
+  status: string;
+  events?: E[];
+}): E | undefined {
+  return p.events?.filter((e) => e.status === p.status).pop();
+}
+
+interface MergedBy {
+  /** Merged by an account the Hub marks as Hugging Face staff (`author.isHf`). */
+  staff: number;
+  others: number;
+  /** Merged, with no status-change event read or none naming whether its author is staff. */
+  unknown: number;
+}
+
+/** Who merged SFconvertbot's PRs: Hub staff or the repos' own people (DESIGN.md, the study's definitions). */
+export function studyMergedBy(prs: StudyPr[]): MergedBy {
+  const out: MergedBy = { staff: 0, others: 0, unknown: 0 };
+  for (const p of prs) {
+    if (p.status !== 'merged') continue;
+    const staff = statusEvent(p)?.staff;
+    out[staff === undefined ? 'unknown' : staff ? 'staff' : 'others']++;
+  }
+  return out;
+}
+
 interface StudyPullRequests {
   total: number;
   open: number;
@@ -210,7 +243,7 @@ interface StudyPullRequests {
 }
 
 /** SFconvertbot's PRs by the status the Hub reports (section IV-B: 83.5% open). */
-export function studyPullRequests(prs: { status: string }[]): StudyPullRequests {
+export function studyPullRequests(prs: StudyPr[]): StudyPullRequests {
   const out: StudyPullRequests = { total: prs.length, open: 0, merged: 0, closed: 0, draft: 0 };
   for (const p of prs) if (p.status in out && p.status !== 'total') out[p.status as 'open']++;
   return out;
@@ -251,20 +284,29 @@ export interface StudyMeasures {
   keptPickles: StudyKeptPickles;
   yearlyShares: { year: number; files: number; percent: Record<StudyClass, number> }[];
   pullRequests: StudyPullRequests;
+  /** What Picklens measures beyond the study's definitions, beside them (not a DESIGN.md key of the study's). */
+  picklens: {
+    /** Days from the release to each repo's first safetensors commit: how many repos, the earliest, the
+     * median, the 80% point. */
+    timeToAdoption: { repos: number; first: number | null; median: number | null; p80: number | null };
+    /** Who merged the merged SFconvertbot PRs. */
+    mergedBy: MergedBy;
+  };
 }
 
-export function studyMeasures(commits: StudyCommitIn[], prs: { status: string }[]): StudyMeasures {
+export function studyMeasures(commits: StudyCommitIn[], prs: StudyPr[]): StudyMeasures {
   return studyAnalysis(commits, prs).measures;
 }
 
 /** The measures and the commits adding safetensors behind them (the figures'), the history grouped once. */
 export function studyAnalysis(
   commits: StudyCommitIn[],
-  prs: { status: string }[],
+  prs: StudyPr[],
 ): { measures: StudyMeasures; added: StudySafetensorsCommit[] } {
   const repos = byRepo(commits);
   const added = safetensorsCommits(repos);
   const converter = added.filter((c) => c.tool).length;
+  const adoption = timeToAdoption(added);
   return {
     measures: {
       repos: repos.size,
@@ -277,6 +319,15 @@ export function studyAnalysis(
         percent: y.percent,
       })),
       pullRequests: studyPullRequests(prs),
+      picklens: {
+        timeToAdoption: {
+          repos: adoption.days.length,
+          first: adoption.days[0] ?? null,
+          median: adoption.median ?? null,
+          p80: adoption.p80 ?? null,
+        },
+        mergedBy: studyMergedBy(prs),
+      },
     },
     added,
   };

@@ -1,6 +1,6 @@
 // The popup's repo view, the stats page, batch collection and export/import, in Chromium with the built
 // extension, against the replica reached as https://huggingface.co.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -319,10 +319,13 @@ describe('the stats page', () => {
     expect((before.commits ?? []).length).toBeGreaterThan(60);
     await page.click('xpath/.//button[starts-with(text(), "Export")]');
     await page.waitForFunction(() => document.body.dataset.exportMs !== undefined, { timeout: 30_000 });
+    // The download is complete when the file holds the bytes the page says it wrote.
+    const bytes = Number(await page.evaluate(() => document.body.dataset.exportBytes));
     let zip: string | undefined;
-    for (let i = 0; i < 100 && !zip; i++) {
+    for (let i = 0; i < 100; i++) {
       zip = readdirSync(downloads).find((f) => f.endsWith('.zip'));
-      if (!zip) await new Promise((r) => setTimeout(r, 100));
+      if (zip && statSync(join(downloads, zip)).size === bytes) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     expect(zip).toMatch(/^picklens-export-\d{4}-\d{2}-\d{2}\.zip$/);
     // The page's zip (its JSON member deflated in a worker): every member's CRC and size right.
@@ -373,19 +376,25 @@ describe('the stats page', () => {
   it("npm run study's export, imported here: the study's measures on this page are the ones it printed", async () => {
     const out = mkdtempSync(join(tmpdir(), 'picklens-study-'));
     const printed = new Capture();
-    const ids = ['picklens/history', 'picklens/pickle-only', ...BATCH.map((r) => r.id)];
+    // The replica's sample repos and a batch of 50 (the issue's acceptance), collected by `npm run study`.
+    const batch50 = batchRepos(50);
+    // A dataset and a Space given as their page URLs, as a user pastes them.
+    const ids = [...sampleRepos(), ...batch50].map((r) =>
+      r.type && r.type !== 'model' ? `https://huggingface.co/${r.type}s/${r.id}` : r.id,
+    );
     // From Node, a replica of the same repos whose CDN host Node can reach (the browser's is mapped by
     // Chromium's host rules only).
-    const node = await startReplica({ repos: [...sampleRepos(), ...BATCH] });
+    const node = await startReplica({ repos: [...sampleRepos(), ...batch50] });
+    const progress = new Capture();
     const code = await study(
       [...ids, '--endpoint', node.url, '--out', out, '--json'],
       printed,
-      new Capture(),
+      progress,
       replicaFetch(node.cert),
     ).finally(() => node.close());
-    expect(code).toBe(0);
+    expect(code, progress.text).toBe(0);
     const m = JSON.parse(printed.text) as Awaited<ReturnType<typeof measuresOf>>;
-    expect(m.repos).toBe(22);
+    expect(m.repos).toBe(ids.length);
     await page.click('xpath/.//button[text()="Clear my data"]');
     await page.waitForFunction(() =>
       document.querySelector('[data-status]')?.textContent?.startsWith('Cleared'),
@@ -411,13 +420,23 @@ describe('the stats page', () => {
     );
     const pc = (a: number, b: number) => `${(b ? (100 * a) / b : 0).toFixed(1)}%`;
     // Time to adoption is Picklens's (the study gives no number): its shape here, its value in study.test.ts.
-    expect(shown.timeToAdoption).toMatch(/^median \d+, 80% by \d+$/);
-    delete shown.timeToAdoption;
+    const t = m.picklens.timeToAdoption;
+    const by = m.picklens.mergedBy;
     expect(shown).toEqual({
-      safetensorsCommits: `${m.safetensorsCommits.converter} of ${m.safetensorsCommits.total}`,
+      safetensorsCommits: `${m.safetensorsCommits.converter} of ${m.safetensorsCommits.total} (${pc(m.safetensorsCommits.converter, m.safetensorsCommits.total)})`,
+      timeToAdoption: `first ${t.first}, median ${t.median}, 80% by ${t.p80}`,
       keptPytorchModelBin: `${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pc(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)})`,
       prsOpen: `${m.pullRequests.open} of ${m.pullRequests.total} (${pc(m.pullRequests.open, m.pullRequests.total)})`,
+      prsMerged: `${m.pullRequests.merged} of ${m.pullRequests.total} (${pc(m.pullRequests.merged, m.pullRequests.total)})`,
     });
+    // Who merged them, beside the study's share: from the Hub's `isHf` on each merge event.
+    expect(await page.$eval('tr[data-measure="prsMerged"] td:last-child', (td) => td.textContent)).toBe(
+      `by Hub staff ${by.staff}, by others ${by.others}, not known ${by.unknown}`,
+    );
+    // Each figure says its n and the study's value.
+    const ns = await page.$$eval('[data-figure] [data-n]', (ps) => ps.map((p) => p.textContent ?? ''));
+    expect(ns.length).toBeGreaterThanOrEqual(6);
+    for (const n of ns) expect(n).toMatch(/^n = .+ · the study: .+/);
     const shares = await page.$$eval('table[data-table="study-shares"] tbody tr', (rows) =>
       rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
     );
@@ -456,8 +475,13 @@ describe('the stats page', () => {
     );
     expect(perDay.reduce((a, b) => a + b, 0)).toBe(m.safetensorsCommits.total);
     expect(perDay).toHaveLength(cells);
-    // 22 repos: the page says n is small.
-    expect(await page.$('[data-small-n]')).not.toBeNull();
+    // Over 30 repos no small-n warning; filtered to one owner's few repos, the table and every figure say it.
+    expect(await page.$('[data-small-n]')).toBeNull();
+    await page.type('input[name="owner"]', 'picklens');
+    await page.waitForSelector('[data-section="study-measures"] > [data-small-n]');
+    expect(
+      await page.$$eval('[data-figure] [data-small-n]', (ps) => ps.map((p) => p.textContent)),
+    ).toHaveLength(await page.$$eval('[data-figure]:not(:has([data-empty]))', (f) => f.length));
     rmSync(out, { recursive: true, force: true });
   });
 });

@@ -91,7 +91,17 @@ if (shots) {
       },
     ],
   ];
-  // `--only a,b`: just those screenshots (the others stay as they are).
+  /** Each figure of the stats page on its own, with its caption, n and the study's value. */
+  const figureShots = async (p: Page, suffix: string) => {
+    await p.waitForSelector('[data-figure] svg');
+    for (const fig of await p.$$('[data-figure]')) {
+      const id = await fig.evaluate((f) => (f as HTMLElement).dataset.figure ?? '');
+      const file = join(dir, `figure-${id}${suffix}.png`);
+      await fig.screenshot({ path: file });
+      console.log(`wrote ${file}`);
+    }
+  };
+  // `--only a,b`: just those screenshots (`stats`: the extension's pages) (the others stay as they are).
   const only = arg('--only')?.split(',');
   for (const [name, path, then] of pages.filter(([n]) => !only || only.includes(n))) {
     await page.goto(`https://huggingface.co${path}`, { waitUntil: 'domcontentloaded' });
@@ -103,7 +113,7 @@ if (shots) {
   }
   // The extension's own pages: the popup's repo view, then the stats page after a batch collection.
   const ext = (path: string) => `chrome-extension://${b.extensionId}/${path}`;
-  if (only) {
+  if (only && !only.includes('stats')) {
     await b.close();
     await hub.close();
     process.exit(0);
@@ -130,11 +140,13 @@ if (shots) {
   await page.waitForSelector('table[data-table="shares"] tbody tr');
   await page.screenshot({ path: join(dir, 'stats.png'), fullPage: true });
   console.log(`wrote ${join(dir, 'stats.png')}`);
+  await figureShots(page, '');
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   await page.reload();
   await page.waitForSelector('[data-figure="fig6-shares"] svg');
   await page.screenshot({ path: join(dir, 'stats-dark.png'), fullPage: true });
   console.log(`wrote ${join(dir, 'stats-dark.png')}`);
+  await figureShots(page, '-dark');
   await page.setViewport({ width: 560, height: 1000 });
   await page.goto(ext('popup.html?repo=picklens/history'));
   await page.waitForSelector('table[data-table="history"]');

@@ -26,6 +26,8 @@ export interface EventSpec {
   createdAt: string;
   status?: 'open' | 'closed' | 'merged' | 'draft';
   content?: string;
+  /** The author is Hugging Face staff (the Hub's `author.isHf`, on every event by a user account). */
+  authorIsHf?: boolean;
 }
 
 export interface DiscussionSpec {

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../support/fixtures';
-import type { FileContent, RepoSpec } from './repos';
+import type { EventSpec, FileContent, RepoSpec } from './repos';
 
 export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES_DIR, name)));
@@ -279,19 +279,30 @@ export function batchRepos(n = 20): RepoSpec[] {
   const h = historyRepo();
   const c = h.commits;
   const pr = h.discussions?.[0];
-  return Array.from({ length: n }, (_, i) => ({
-    id: `batch/repo-${String(i).padStart(2, '0')}`,
-    commits: i % 2 ? c.slice(0, 3) : [...c.slice(0, 2), ...c.slice(4, 5)],
-    discussions: pr
-      ? [
-          {
-            ...pr,
-            status: i % 2 === 0 ? ('merged' as const) : i % 3 === 0 ? ('closed' as const) : ('open' as const),
-            createdAt: i % 2 === 0 ? pr.createdAt : `202${3 + (i % 3)}-0${1 + (i % 9)}-15T09:00:00.000Z`,
-          },
-        ]
-      : [],
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const status = i % 2 === 0 ? ('merged' as const) : i % 3 === 0 ? ('closed' as const) : ('open' as const);
+    const createdAt =
+      i % 2 === 0 ? (pr?.createdAt ?? '') : `202${3 + (i % 3)}-0${1 + (i % 9)}-15T09:00:00.000Z`;
+    // Who changed the status: every fourth repo's PR by Hub staff (the Hub's `isHf`), one merged PR with no
+    // status-change event at all (an old PR whose events the Hub no longer lists), the others by the owner.
+    const events: EventSpec[] =
+      status === 'open' || i === 10
+        ? []
+        : [
+            {
+              type: 'status-change',
+              author: i % 4 === 0 ? 'hf-staffer' : 'alice',
+              authorIsHf: i % 4 === 0,
+              createdAt: new Date(Date.parse(createdAt) + 5 * 86_400_000).toISOString(),
+              status,
+            },
+          ];
+    return {
+      id: `batch/repo-${String(i).padStart(2, '0')}`,
+      commits: i % 2 ? c.slice(0, 3) : [...c.slice(0, 2), ...c.slice(4, 5)],
+      discussions: pr ? [{ ...pr, status, createdAt, events }] : [],
+    };
+  });
 }
 
 /**

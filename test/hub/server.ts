@@ -868,7 +868,9 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           id: `${d.num}-${i}`,
           type: e.type,
           createdAt: e.createdAt,
-          author: { name: e.author },
+          // The real Hub's event author (HUB.md "Discussion detail"): the account's name, display name and
+          // flags, `isHf` among them (DESIGN.md: who merged a conversion PR, staff or not).
+          author: { name: e.author, fullname: e.author, type: 'user', isHf: e.authorIsHf ?? false },
           data: e.type === 'status-change' ? { status: e.status } : { latest: { raw: e.content ?? '' } },
         })),
       });

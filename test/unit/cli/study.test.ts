@@ -36,7 +36,15 @@ describe('npm run study', () => {
     expect(r.code, r.err).toBe(0);
     first = JSON.parse(r.out) as Measures;
     expect(Object.keys(first).sort()).toEqual(
-      ['commits', 'keptPickles', 'pullRequests', 'repos', 'safetensorsCommits', 'yearlyShares'].sort(),
+      [
+        'commits',
+        'keptPickles',
+        'pullRequests',
+        'repos',
+        'safetensorsCommits',
+        'yearlyShares',
+        'picklens',
+      ].sort(),
     );
     expect(first.repos).toBe(52);
     // The PRs, counted from the repos' specs (SFconvertbot, a pull request, the bot's title).
@@ -53,6 +61,17 @@ describe('npm run study', () => {
       closed: prs.filter((d) => d.status === 'closed').length,
       draft: prs.filter((d) => d.status === 'draft').length,
     });
+    // Who merged them, from the specs' status-change events (the replica sends the Hub's `isHf`).
+    const merged = prs.filter((d) => d.status === 'merged');
+    const setter = (d: (typeof prs)[number]) => d.events?.filter((e) => e.status === d.status).pop();
+    expect(first.picklens.mergedBy).toEqual({
+      staff: merged.filter((d) => setter(d)?.authorIsHf === true).length,
+      others: merged.filter((d) => setter(d) && !setter(d)?.authorIsHf).length,
+      unknown: merged.filter((d) => !setter(d)).length,
+    });
+    expect(first.picklens.mergedBy.staff).toBeGreaterThan(0);
+    expect(first.picklens.mergedBy.others).toBeGreaterThan(0);
+    expect(first.picklens.mergedBy.unknown).toBeGreaterThan(0);
     // Commits, counted from the specs: every commit of every repo.
     expect(first.commits).toBe(
       specs.filter((s) => ids.includes(s.id)).reduce((n, s) => n + s.commits.length, 0),
@@ -87,8 +106,9 @@ describe('npm run study', () => {
     expect(r.out).toMatch(/the study: 83\.5%/);
     expect(r.out).toMatch(/^ +2023 +\d+ /m);
     expect(r.out).toMatch(
-      /^days from the safetensors release \(2022-09-22\) to a repo's first safetensors commit: median \d+, 80% by \d+ \(\d+ repos\)$/m,
+      /^days from the safetensors release \(2022-09-22\) to a repo's first safetensors commit \(the study: first 6\): first \d+, median \d+, 80% by \d+ \(\d+ repos\)$/m,
     );
+    expect(r.out).toMatch(/^merged SFconvertbot PRs, by whom: Hub staff \d+, others \d+, not known \d+$/m);
   });
 
   it('a repo that fails is reported (exit 1), the others collected; bad input is refused before any call', async () => {

@@ -183,7 +183,7 @@ describe('handlers', () => {
     ]);
     // When and by whom #1 was merged: the Hub's events, fetched once (not again while the status holds).
     expect((await db.get('pullRequests', ['model:picklens/history', 1]))?.events).toEqual([
-      { status: 'merged', at: '2023-01-15T09:00:00.000Z', by: 'alice' },
+      { status: 'merged', at: '2023-01-15T09:00:00.000Z', by: 'alice', staff: false },
     ]);
     const before = api.calls;
     await handleRefreshConversionPrs(db, api, repo, 4000);

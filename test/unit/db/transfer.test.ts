@@ -126,10 +126,14 @@ describe('export', () => {
     );
     const prs = strFromU8(files['pull_requests.csv']!).trimEnd().split('\r\n');
     expect(prs[0]).toBe(
-      'repo_url,num,title,author,created_at,status,status_history,verification,verified_at',
+      'repo_url,num,title,author,created_at,status,status_history,verification,verified_at,status_by,status_by_staff',
     );
     expect(prs).toContain(
-      'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z,,',
+      'https://huggingface.co/picklens/history,3,Adding `safetensors` variant of this model,SFconvertbot,2024-02-02T09:00:00.000Z,open,open@1970-01-01T00:00:02.000Z,,,,',
+    );
+    // Who merged PR #1, from the Hub's status-change event: the owner, not Hub staff (`isHf` false).
+    expect(prs.find((l) => l.startsWith('https://huggingface.co/picklens/history,1,'))).toMatch(
+      /,merged,.*,alice,false$/,
     );
     // The pickle-only repo's PR was checked (its legacy-format checkpoint and its conversion agree).
     expect(prs.find((l) => l.includes('picklens/pickle-only,1,'))).toMatch(/,equivalent,\d{4}-\d\d-\d\dT/);

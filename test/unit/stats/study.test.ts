@@ -6,6 +6,7 @@ import {
   safetensorsCommits,
   studyClass,
   studyKeptPickles,
+  studyMergedBy,
   studyPullRequests,
   studyYearlyShares,
   timeToAdoption,
@@ -207,5 +208,27 @@ describe("the study's definitions, by hand", () => {
       draft: 1,
     });
     expect(studyYearlyShares([])).toEqual([]);
+  });
+
+  it('who merged: the event that set the status, staff by its isHf; no event or no flag is not known', () => {
+    const ev = (status: string, by: string, staff?: boolean) => ({
+      status,
+      by,
+      ...(staff === undefined ? {} : { staff }),
+    });
+    expect(
+      studyMergedBy([
+        // Closed by the owner, reopened, then merged by staff: the last merge decides.
+        {
+          status: 'merged',
+          events: [ev('closed', 'alice', false), ev('open', 'alice', false), ev('merged', 'hf', true)],
+        },
+        { status: 'merged', events: [ev('merged', 'alice', false)] },
+        { status: 'merged', events: [ev('merged', 'ghost')] }, // a deleted account: no flag
+        { status: 'merged' }, // events never fetched
+        { status: 'closed', events: [ev('closed', 'hf', true)] }, // not merged: not counted
+        { status: 'open' },
+      ]),
+    ).toEqual({ staff: 1, others: 1, unknown: 2 });
   });
 });
