@@ -88,6 +88,8 @@ export function PlotFigure(props: {
       ...props.options,
     });
     host.replaceChildren(fig);
+    // For `npm run bench`: when the last figure was drawn, from the page's navigation.
+    document.body.dataset.figureAt = String(Math.round(performance.now()));
     return () => fig.remove();
   }, [props.options, props.empty]);
   const svg = () => ref.current?.querySelector<SVGSVGElement>('svg:not([class$="-swatches"] svg)') ?? null;

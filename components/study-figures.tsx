@@ -1,7 +1,7 @@
 // The study's figures (Figs. 4–7), drawn by Observable Plot through PlotFigure: what each shows is the
 // study's definition (lib/stats/study.ts); the tables behind them stay on the stats page.
 import * as Plot from '@observablehq/plot';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { STUDY_CLASSES, type studyMeasures } from '@/lib/stats/study';
 import { PALETTE, PlotFigure, STUDY_N } from './plot-figure';
 
@@ -260,28 +260,32 @@ export function DailyFigure({
 /** The table behind Figs. 4 and 5: each day with a commit adding safetensors, by the tool and by others. */
 export function DailyTable({ commits }: { commits: { date: string; tool: boolean }[] }) {
   const rows = useMemo(() => dayCounts(commits), [commits]);
+  // Its rows are made when it is opened: at 10,000 repos a thousand rows nobody asked for slow the page.
+  const [open, setOpen] = useState(false);
   if (!rows.length) return null;
   return (
-    <details>
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>The {rows.length} days behind Figs. 4 and 5</summary>
-      <table data-table="study-days">
-        <thead>
-          <tr>
-            <th>Day</th>
-            <th class="num">By the conversion tool</th>
-            <th class="num">By others</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.day}>
-              <td>{r.day}</td>
-              <td class="num">{r.tool}</td>
-              <td class="num">{r.others}</td>
+      {open && (
+        <table data-table="study-days">
+          <thead>
+            <tr>
+              <th>Day</th>
+              <th class="num">By the conversion tool</th>
+              <th class="num">By others</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.day}>
+                <td>{r.day}</td>
+                <td class="num">{r.tool}</td>
+                <td class="num">{r.others}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </details>
   );
 }

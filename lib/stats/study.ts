@@ -172,33 +172,56 @@ interface StudyYearShares {
 export function studyYearlyShares(commits: StudyCommitIn[] | Grouped): StudyYearShares[] {
   const repos = [...grouped(commits).values()];
   if (!repos.length) return [];
-  const years = repos.flatMap((list) => list.map((c) => Number(c.date.slice(0, 4))));
-  const first = Math.min(...years);
-  const last = Math.max(...years);
-  const out: StudyYearShares[] = [];
-  for (let y = first; y <= last; y++) {
-    const end = `${y}-12-31T23:59:59.999Z`;
-    const counts = Object.fromEntries(STUDY_CLASSES.map((k) => [k, 0])) as Record<StudyClass, number>;
-    let undetermined = 0;
-    let contributing = 0;
-    for (const list of repos) {
-      let at: StudyCommitIn | undefined;
-      for (const c of list) if (c.date <= end) at = c;
-      if (!at) continue;
-      contributing++;
-      for (const f of at.files) {
-        const k = studyClass(f);
-        if (k === 'undetermined') undetermined++;
-        else if (k) counts[k]++;
-      }
+  let first = Infinity;
+  let last = -Infinity;
+  for (const list of repos)
+    for (const c of list) {
+      const y = Number(c.date.slice(0, 4));
+      if (y < first) first = y;
+      if (y > last) last = y;
     }
+  const years = Array.from({ length: last - first + 1 }, () => ({
+    counts: Object.fromEntries(STUDY_CLASSES.map((k) => [k, 0])) as Record<StudyClass, number>,
+    undetermined: 0,
+    contributing: 0,
+  }));
+  // One pass per repo (its commits are oldest first): each year takes the last commit on or before Dec 31,
+  // and a commit carried through several years is classified once.
+  for (const list of repos) {
+    let i = 0;
+    let tally: { counts: Partial<Record<StudyClass, number>>; undetermined: number } | undefined;
+    for (let y = first; y <= last; y++) {
+      const end = `${y}-12-31T23:59:59.999Z`;
+      let at: StudyCommitIn | undefined;
+      while (i < list.length && (list[i]?.date ?? '') <= end) at = list[i++];
+      if (at) tally = tallyOf(at);
+      if (!tally) continue;
+      const year = years[y - first];
+      if (!year) continue;
+      year.contributing++;
+      year.undetermined += tally.undetermined;
+      for (const k of STUDY_CLASSES) year.counts[k] += tally.counts[k] ?? 0;
+    }
+  }
+  return years.map(({ counts, undetermined, contributing }, i) => {
     const files = STUDY_CLASSES.reduce((n, k) => n + counts[k], 0);
     const percent = Object.fromEntries(
       STUDY_CLASSES.map((k) => [k, files ? (100 * counts[k]) / files : 0]),
     ) as Record<StudyClass, number>;
-    out.push({ year: y, files, percent, counts, undetermined, repos: contributing });
+    return { year: first + i, files, percent, counts, undetermined, repos: contributing };
+  });
+}
+
+/** A commit's model files counted by the study's class. */
+function tallyOf(c: StudyCommitIn): { counts: Partial<Record<StudyClass, number>>; undetermined: number } {
+  const counts: Partial<Record<StudyClass, number>> = {};
+  let undetermined = 0;
+  for (const f of c.files) {
+    const k = studyClass(f);
+    if (k === 'undetermined') undetermined++;
+    else if (k) counts[k] = (counts[k] ?? 0) + 1;
   }
-  return out;
+  return { counts, undetermined };
 }
 
 /** A PR as the study reads it: its status, and the Hub's status-change events where they were fetched. */

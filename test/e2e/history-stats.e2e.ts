@@ -467,7 +467,11 @@ describe('the stats page', () => {
     expect(cells).toBeGreaterThan(0);
     expect(dots).toBeGreaterThanOrEqual(cells);
     expect(m.safetensorsCommits.total).toBeGreaterThanOrEqual(dots);
-    // The table behind them: every commit adding safetensors counted once, by day.
+    // The table behind them (its rows made when opened, by keyboard here): every commit adding safetensors
+    // counted once, by day.
+    await page.focus('[data-section="study-measures"] details > summary');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('table[data-table="study-days"] tbody tr');
     const perDay = await page.$$eval('table[data-table="study-days"] tbody tr', (rows) =>
       rows.map((r) =>
         [...r.querySelectorAll('td')].slice(1).reduce((n, td) => n + Number(td.textContent), 0),
