@@ -27,7 +27,7 @@ import {
   type StatsFilter,
   type StudyCommit,
 } from '@/lib/stats/repo-view';
-import type { PrYear } from '@/lib/stats/aggregates';
+import { unknownByRealFormat, type PrYear } from '@/lib/stats/aggregates';
 import {
   STUDY_CLASSES,
   studyAnalysis,
@@ -104,6 +104,11 @@ export function App() {
     );
     return { m, added: added.filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from) };
   }, [data, filter]);
+  // Beyond R1–R5: what the study's labels call unknown, by the bytes (each repo's newest commit up to `to`).
+  const unknown = useMemo(
+    () => (data ? unknownByRealFormat(filterCommits(data.commits, { ...filter, from: undefined })) : []),
+    [data, filter],
+  );
   useEffect(() => {
     // For `npm run bench`: how long from reading IndexedDB to these tables on screen.
     if (stats) document.body.dataset.renderedMs = String(Math.round(performance.now() - started.current));
@@ -314,6 +319,37 @@ export function App() {
                     <td class="num">{p.other}</td>
                   </tr>
                 ))}
+              </tbody>
+            </table>
+
+            <table data-table="unknown-formats">
+              <caption>
+                Files R1&ndash;R5 call unknown, by what their bytes are (each repo&rsquo;s newest commit). A
+                Keras v3 file is a zip, which R4 calls torch.save: its real format is in commits.csv&rsquo;s
+                picklens_format column.
+              </caption>
+              <thead>
+                <tr>
+                  <th>Format read</th>
+                  <th class="num">Repos</th>
+                  <th class="num">Files</th>
+                </tr>
+              </thead>
+              <tbody>
+                {unknown.map((u) => (
+                  <tr key={u.format} data-format={u.format}>
+                    <td>{u.format === 'unread' ? 'not read' : u.format}</td>
+                    <td class="num">{u.repos}</td>
+                    <td class="num">{u.files}</td>
+                  </tr>
+                ))}
+                {!unknown.length && (
+                  <tr>
+                    <td colSpan={3} class="muted">
+                      None: every model file recorded has an R1&ndash;R5 label.
+                    </td>
+                  </tr>
+                )}
               </tbody>
             </table>
 

@@ -160,3 +160,39 @@ export function convertedKeptPickles(commits: CommitSnapshot[]): KeptPickles {
   }
   return { converted, keptPickles };
 }
+
+export interface UnknownFormat {
+  format: string;
+  /** Repos whose newest commit holds at least one such file. */
+  repos: number;
+  files: number;
+}
+
+/**
+ * What R1–R5 call unknown, by what Picklens read in the bytes (GGUF, Keras, ONNX, …; `unread` where no
+ * header was read), over each repo's newest commit: the formats the study's labels cannot name. Most files
+ * first.
+ */
+export function unknownByRealFormat(
+  commits: {
+    repoKey: string;
+    date: string;
+    files: { path: string; paper?: PaperLabel; format?: string }[];
+  }[],
+): UnknownFormat[] {
+  const out = new Map<string, UnknownFormat>();
+  for (const list of byRepo(commits).values()) {
+    const newest = list[list.length - 1];
+    const seen = new Set<string>();
+    for (const f of newest?.files ?? []) {
+      if (f.paper && f.paper !== 'unknown') continue;
+      const format = f.format ?? 'unread';
+      const row = out.get(format) ?? { format, repos: 0, files: 0 };
+      row.files++;
+      if (!seen.has(format)) row.repos++;
+      seen.add(format);
+      out.set(format, row);
+    }
+  }
+  return [...out.values()].sort((a, b) => b.files - a.files || a.format.localeCompare(b.format));
+}

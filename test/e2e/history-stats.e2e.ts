@@ -12,6 +12,7 @@ import {
   formatSharesByYear,
   prStatesByYear,
   safetensorsAdditions,
+  unknownByRealFormat,
   type PullRequestState,
 } from '../../lib/stats/aggregates';
 import { filterCommits, filterPrs, snapshotsOf, type StatsFilter } from '../../lib/stats/repo-view';
@@ -284,6 +285,19 @@ describe('the stats page', () => {
     expect(await table(page, 'prs')).toEqual(
       prStatesByYear(prs).map((y) => [y.year, ...[y.open, y.merged, y.closed, y.draft].map(String)]),
     );
+    // What R1–R5 call unknown, by the bytes: from the commit records themselves (their real formats).
+    const unknown = unknownByRealFormat(
+      filterCommits(stores.commits as CommitRecord[], { ...filter, from: undefined }),
+    );
+    expect(await table(page, 'unknown-formats')).toEqual(
+      unknown.length
+        ? unknown.map((u) => [
+            u.format === 'unread' ? 'not read' : u.format,
+            String(u.repos),
+            String(u.files),
+          ])
+        : [['None: every model file recorded has an R1–R5 label.']],
+    );
     const kept = convertedKeptPickles(snaps);
     expect((await table(page, 'kept'))[0]?.slice(0, 2)).toEqual([
       String(kept.converted),
@@ -479,6 +493,11 @@ describe('the stats page', () => {
     );
     expect(perDay.reduce((a, b) => a + b, 0)).toBe(m.safetensorsCommits.total);
     expect(perDay).toHaveLength(cells);
+    // Beyond R1–R5: the fixtures repo's GGUF and ONNX files, and pickles in files with no pickle header
+    // where R5 looks, which the study's labels call unknown.
+    const formats = (await table(page, 'unknown-formats')).map((r) => r[0]);
+    expect(formats).toEqual(expect.arrayContaining(['gguf', 'onnx', 'pickle']));
+    expect(formats).not.toContain('keras'); // a .keras zip: R4 calls it torch.save (the caption says so)
     // Over 30 repos no small-n warning; filtered to one owner's few repos, the table and every figure say it.
     expect(await page.$('[data-small-n]')).toBeNull();
     await page.type('input[name="owner"]', 'picklens');

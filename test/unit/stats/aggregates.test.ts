@@ -6,6 +6,7 @@ import {
   isBotMerge,
   prStatesByYear,
   safetensorsAdditions,
+  unknownByRealFormat,
   type CommitSnapshot,
 } from '../../../lib/stats/aggregates';
 
@@ -96,5 +97,31 @@ describe('the study’s aggregates', () => {
     expect(safetensorsAdditions([])).toEqual([]);
     expect(prStatesByYear([])).toEqual([]);
     expect(convertedKeptPickles([])).toEqual({ converted: 0, keptPickles: 0 });
+  });
+
+  it('what R1–R5 call unknown, by the bytes: newest commit only, repos once per format, unread apart', () => {
+    const u = (path: string, format?: string) => ({ path, paper: 'unknown' as const, format });
+    expect(
+      unknownByRealFormat([
+        // E: two GGUF files and a Keras file now; its older ONNX file is gone (not counted).
+        { repoKey: 'E', date: '2023-01-01', files: [u('m.onnx', 'onnx')] },
+        {
+          repoKey: 'E',
+          date: '2024-01-01',
+          files: [u('a.gguf', 'gguf'), u('b.gguf', 'gguf'), u('m.keras', 'keras')],
+        },
+        // F: one GGUF file, a file never read, and a labelled pickle (not unknown: not counted).
+        {
+          repoKey: 'F',
+          date: '2024-05-01',
+          files: [u('c.gguf', 'gguf'), u('blob.bin'), { path: 'x.pkl', paper: 'pickle' }],
+        },
+      ]),
+    ).toEqual([
+      { format: 'gguf', repos: 2, files: 3 }, // E's two and F's one, in two repos
+      { format: 'keras', repos: 1, files: 1 },
+      { format: 'unread', repos: 1, files: 1 },
+    ]);
+    expect(unknownByRealFormat([])).toEqual([]);
   });
 });
