@@ -161,7 +161,7 @@ export function convertedKeptPickles(commits: CommitSnapshot[]): KeptPickles {
   return { converted, keptPickles };
 }
 
-export interface UnknownFormat {
+interface UnknownFormat {
   format: string;
   /** Repos whose newest commit holds at least one such file. */
   repos: number;
