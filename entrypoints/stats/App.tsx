@@ -188,7 +188,7 @@ export function App() {
   const s = stats;
 
   return (
-    <main style={{ maxWidth: '72rem', margin: '0 auto', padding: '1rem' }}>
+    <main class="stats" style={{ maxWidth: '72rem', margin: '0 auto', padding: '1rem' }}>
       <h1>Picklens statistics</h1>
       <p class="muted">
         The study&rsquo;s figures (&ldquo;An Empirical Study of Safetensors&rsquo; Usage Trends and
