@@ -43,11 +43,32 @@ interface Services {
   verifier: Verifier;
 }
 
+/** Anchors of the help page: a risk or a finding code (lib/formats/explain.ts), nothing else. */
+const HELP_ANCHOR = /^(risk|finding)-[a-z0-9-]{1,60}$/;
+
 async function dispatch(
   { db, api, collector, batch, trees, resolvers, verifier }: Services,
   msg: Message,
+  tabId: number | undefined,
 ): Promise<unknown> {
   switch (msg.type) {
+    case 'openHelp': {
+      const anchor = HELP_ANCHOR.test(msg.data.anchor) ? `#${msg.data.anchor}` : '';
+      await browser.tabs.create({ url: `${browser.runtime.getURL('/help.html')}${anchor}` });
+      return true;
+    }
+    case 'tabRisks': {
+      // The toolbar badge of the tab that asked: no permission needed for one's own action (no "tabs").
+      if (tabId === undefined) return true;
+      const n = Math.max(0, Math.floor(msg.data.dangerous));
+      await browser.action.setBadgeText({ tabId, text: n ? String(Math.min(n, 999)) : '' });
+      await browser.action.setBadgeBackgroundColor({ tabId, color: '#b91c1c' });
+      await browser.action.setTitle({
+        tabId,
+        title: n ? `Picklens: ${n} dangerous file${n === 1 ? '' : 's'} on this page` : 'Picklens',
+      });
+      return true;
+    }
     case 'getVerdict':
       return handleGetVerdict(db, msg.data.contentKey);
     case 'putVerdict':
@@ -144,9 +165,9 @@ export default defineBackground(() => {
   // Registered so the browser starts the worker when it starts: a batch left running goes on (kick above).
   browser.runtime.onStartup.addListener(() => undefined);
   browser.runtime.onMessage.addListener(
-    (msg: Message, _sender, sendResponse: (r: Envelope<unknown>) => void) => {
+    (msg: Message, sender, sendResponse: (r: Envelope<unknown>) => void) => {
       services
-        .then((s) => dispatch(s, msg))
+        .then((s) => dispatch(s, msg, sender.tab?.id))
         .then(
           (value) => sendResponse({ ok: true, value }),
           (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),

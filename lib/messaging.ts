@@ -81,6 +81,10 @@ export interface ProtocolMap {
   batchPause: { request: Record<string, never>; reply: BatchStatus | null };
   batchResume: { request: Record<string, never>; reply: BatchStatus | null };
   batchStatus: { request: Record<string, never>; reply: BatchStatus | null };
+  /** Opens the extension's help page (every risk and finding in plain words) at an anchor, in a new tab. */
+  openHelp: { request: { anchor: string }; reply: true };
+  /** The sending tab's page shows this many dangerous files: the toolbar icon's badge says it. */
+  tabRisks: { request: { dangerous: number }; reply: true };
 }
 
 export type MessageType = keyof ProtocolMap;

@@ -38,6 +38,21 @@ export function runFeatures(ctx: ContentScriptContext, settings: Settings, featu
     | undefined;
   let scheduled = false;
   const visited = new Set<string>();
+  let toldDangerous = -1;
+
+  /**
+   * The toolbar icon's count: the dangerous files this page shows (badges, or the repo chip's count), told
+   * to the background when it changes (no permission needed: the action's badge is the extension's own).
+   */
+  const tellRisks = () => {
+    const badges = document.querySelectorAll<HTMLElement>('.picklens-badge[data-picklens-risk="dangerous"]');
+    const paths = new Set([...badges].map((b) => b.dataset.picklensPath));
+    const chip = document.querySelector<HTMLElement>('.picklens-chip[data-picklens-chip="ready"]');
+    const n = Math.max(paths.size, Number(chip?.dataset.picklensDangerous ?? 0));
+    if (n === toldDangerous) return;
+    toldDangerous = n;
+    void send('tabRisks', { dangerous: n }).catch(() => undefined);
+  };
 
   const applyAll = () => {
     scheduled = false;
@@ -48,6 +63,7 @@ export function runFeatures(ctx: ContentScriptContext, settings: Settings, featu
         console.warn(`picklens: ${id}`, e);
       }
     }
+    tellRisks();
   };
   const repaint = () => {
     if (scheduled || ctx.isInvalid) return;

@@ -3,23 +3,6 @@ import type { Risk, Verdict } from '../formats/types';
 import type { PrVerification } from '../hub/verify-pr';
 import { VERIFY_WORDS } from '../hub/verify-summary';
 
-export function toJsonLine(path: string, v: Verdict): string {
-  const o: Record<string, unknown> = { path, paper: v.paper, format: v.format, risk: v.risk };
-  if (v.weightsOnly !== undefined) o.weightsOnly = v.weightsOnly;
-  o.imports = v.imports.map((i) => ({ module: i.module, name: i.name, safety: i.safety }));
-  o.findings = v.findings.map((f) => ({
-    code: f.code,
-    severity: f.severity,
-    message: f.message,
-    ...(f.cause ? { cause: f.cause } : {}),
-  }));
-  o.details = v.details;
-  o.bytesRead = v.bytesRead;
-  o.requests = v.requests;
-  o.size = v.size;
-  return JSON.stringify(o);
-}
-
 const RISK_COLOR: Record<Risk, string> = {
   safe: '\x1b[32m',
   caution: '\x1b[33m',

@@ -8,7 +8,8 @@ import type { Verdict } from '../formats/types';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { openFileSource } from './file-source';
 import { describeHubError, parseRepoArg, scanHubRepo } from './hub-scan';
-import { formatRow, formatSummary, formatVerification, toJsonLine } from './output';
+import { toJsonLine } from '../formats/report';
+import { formatRow, formatSummary, formatVerification } from './output';
 import { verifyPr } from '../hub/verify-pr';
 
 const USAGE = `usage: npm run scan -- PATH... [--json]

@@ -5,6 +5,7 @@
 // blob, repo home of a model, a dataset and a space, discussions list, PR page, profiles, listings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
+import { CHIP_MAX_TREE_PAGES } from '../../lib/background/handlers';
 import { SELECTORS } from '../../lib/hub/selectors';
 import { BROWSER_CDN, hubHostRules, launchWithExtension, type Launched } from '../support/browser';
 import {
@@ -77,10 +78,16 @@ describe('tree pages, as rough as the real Hub', () => {
     const got = await badgesSettle(page, await expectedRisks(r));
     expect(got['zz-checkpoint']).toEqual(['dangerous']);
     expect(got['pytorch_model.bin']).toEqual(['unsafe']);
-    // The rows past the first page were looked up in the tree API, by the background, once per page.
-    const trees = hub.log.filter((l) => l.path.startsWith('/api/models/picklens/long-tree/tree/'));
-    expect(trees.length).toBeGreaterThan(0);
-    expect(trees.length).toBeLessThanOrEqual(4);
+    // The rows past the first page were looked up in the tree API, by the background, once per page (the
+    // extensionless zz-checkpoint got its size there: it is badged), or came from the background's listing
+    // of an earlier visit (10 minutes). The rows' lookups list one folder (recursive=false); the repo chip
+    // lists the repo once (recursive, at most CHIP_MAX_TREE_PAGES pages).
+    const trees = hub.log.filter(
+      (l) => l.path.startsWith('/api/models/picklens/long-tree/tree/') && l.path.includes('expand=false'),
+    );
+    const rows = trees.filter((l) => l.path.includes('recursive=false'));
+    expect(rows.length).toBeLessThanOrEqual(4);
+    expect(trees.length - rows.length).toBeLessThanOrEqual(CHIP_MAX_TREE_PAGES);
     expect([...hub.repeatedReads()]).toEqual([]);
     hub.knobs.spurious416Every = 5;
   });
@@ -382,7 +389,9 @@ describe('pages that are not repos, and navigation without a load', () => {
     await page.click('a.tab-alternate[href$="/tree/main"]');
     await page.waitForFunction(() => location.pathname.endsWith('/tree/main'));
     expect(await badgesSettle(page, await expectedRisks(r))).toMatchObject({ 'scaler.pkl': ['dangerous'] });
-    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe('tree-badges');
+    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe(
+      'tree-badges repo-chip',
+    );
     await page.goBack();
     await page.waitForFunction(() => !location.pathname.includes('/tree/'));
     await hydrated(page);
@@ -407,7 +416,8 @@ describe('the popup: settings and clear my data', () => {
     );
     await page.goto('https://huggingface.co/picklens/fixtures/tree/main', { waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => document.documentElement.dataset.picklens !== undefined);
-    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe('none');
+    // The repo chip stays (it has its own setting); the rows get no badge.
+    expect(await page.evaluate(() => document.documentElement.dataset.picklens)).toBe('repo-chip');
     await hydrated(page);
     expect((await rowBadges(page)).filter((r) => r.risks.length)).toEqual([]);
     await popup.click('input[name="treeBadges"]');
@@ -420,6 +430,8 @@ describe('the popup: settings and clear my data', () => {
     const expected = await expectedRisks(spec('picklens/fixtures'), '');
     const got = await badgesSettle(page, expected);
     expect(Object.keys(got)).toHaveLength(Object.keys(expected).length);
+    // The chip reads the files of subfolders too: done when it is ready.
+    await page.waitForSelector('.picklens-chip[data-picklens-chip="ready"]', { timeout: 30_000 });
     await popup.close();
   });
 

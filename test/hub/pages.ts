@@ -26,9 +26,11 @@ h1{font-size:1.25rem;margin:.25rem 0}.font-mono{font-family:ui-monospace,monospa
 [data-target="ViewerIndexTreeList"] ul{list-style:none;margin:0;padding:0;border:1px solid #e5e7eb;border-radius:.5rem}
 [data-target="ViewerIndexTreeList"] li{display:grid;grid-template-columns:minmax(0,5fr) 1fr 3fr 1.2fr;gap:.75rem;align-items:center;padding:.4rem .75rem;border-top:1px solid #f3f4f6}
 [data-target="ViewerIndexTreeList"] li>div:first-child{display:flex;align-items:center;gap:.25rem}
+@media (max-width:767px){[data-target="ViewerIndexTreeList"] li{grid-template-columns:minmax(0,1fr) auto}[data-target="ViewerIndexTreeList"] li>a[href*="/commit/"]{display:none}.container{padding:0 .75rem}}
 [data-target="ViewerIndexTreeList"] button{font-size:11px;border:1px solid #d1d5db;border-radius:.25rem;background:#fff;margin-left:.25rem}
 [data-load-more]{margin:.75rem 0;padding:.375rem .75rem;border:1px solid #d1d5db;border-radius:.375rem;background:#f9fafb}
-.truncate{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}time{color:#6b7280}.h-16{padding:.5rem 0;border-bottom:1px solid #f3f4f6}
+.truncate{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}time{color:#6b7280}
+.flex{display:flex}.flex-col{flex-direction:column}.flex-1{flex:1 1 0%}.items-center{align-items:center}.h-\\[1\\.125rem\\]{height:1.125rem}@media (max-width:639px){.max-sm\\:hidden{display:none}}.h-16{padding:.5rem 0;border-bottom:1px solid #f3f4f6}
 pre{background:#f9fafb;padding:.75rem;border-radius:.375rem;overflow:auto}`;
 
 /** How rough a page is; every field on by default (server.ts DEFAULT_KNOBS). */

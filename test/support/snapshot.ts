@@ -3,7 +3,7 @@
 // (test/snapshots/*.jsonl; `npm run snapshot` writes them again, on purpose only).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { toJsonLine } from '../../lib/cli/output';
+import { toJsonLine } from '../../lib/formats/report';
 import { PEERS_DIR, readManifest } from './corpus';
 import { classifyFile, FIXTURES_DIR } from './fixtures';
 

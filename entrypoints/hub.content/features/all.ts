@@ -11,7 +11,7 @@ export const FEATURES: Feature[] = [treeBadges, repoChip, blobPanel, prMarks];
 
 export const RUNS_ON: Record<string, ReplicaPage[]> = {
   'tree-badges': ['tree'],
-  'repo-chip': ['modelHome', 'datasetHome', 'spaceHome'],
+  'repo-chip': ['tree', 'modelHome', 'datasetHome', 'spaceHome', 'blob', 'discussions', 'pullRequest'],
   'blob-panel': ['blob'],
   'pr-marks': ['discussions', 'pullRequest'],
 };

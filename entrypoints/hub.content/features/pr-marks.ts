@@ -136,6 +136,8 @@ function start(view: PageView): () => void {
     const out: Want[] = [];
     const done = new Set<number>();
     for (const a of document.querySelectorAll<HTMLAnchorElement>(SELECTORS.discussionLink)) {
+      // The Hub's own rows only: the repo chip's link to an open PR is Picklens's, not a row.
+      if (a.closest('.picklens-chip')) continue;
       const num = parseHubUrl(new URL(a.href, location.href))?.num;
       const pr = num === undefined ? undefined : all.get(num);
       if (num === undefined || !pr || done.has(num)) continue;

@@ -7,9 +7,11 @@
 // at most CHIP_MAX_TREE_PAGES tree pages and CHIP_MAX_FILES files (the chip says when it stopped there).
 // The chip sits in the header island, which the Hub's hydration re-renders: it is put back whenever it
 // goes missing, with the state it had.
+import { RISK_HELP } from '@/lib/formats/explain';
 import type { RepoCode } from '@/lib/formats/repo-code';
 import { RISKS_WORST_FIRST, type Risk, type Verdict } from '@/lib/formats/types';
 import { SELECTORS } from '@/lib/hub/selectors';
+import { repoPath } from '@/lib/hub/url';
 import type { VerificationSummary } from '@/lib/db/schema';
 import { VERIFY_WORDS } from '@/lib/hub/verify-summary';
 import { send } from '@/lib/messaging-client';
@@ -87,6 +89,16 @@ function start(view: PageView): () => void {
     const open = prs.find((p) => p.status === 'open' || p.status === 'draft');
     const text = chipText(verdicts, open?.num, listing.truncated);
     chip.replaceChildren();
+    // Coloured and marked by the worst risk among the repo's model files (the badges' colours and icons).
+    const worst = ORDER.find((r) => verdicts.some((v) => v.risk === r));
+    if (worst) {
+      chip.dataset.picklensWorst = worst;
+      const icon = document.createElement('span');
+      icon.className = 'picklens-icon';
+      icon.setAttribute('aria-hidden', 'true');
+      icon.textContent = RISK_HELP[worst].icon;
+      chip.append(icon);
+    }
     const counts = document.createElement('span');
     counts.textContent = `Picklens: ${text.counts}${text.weights ? ` · ${text.weights}` : ''}`;
     chip.append(counts);
@@ -101,7 +113,7 @@ function start(view: PageView): () => void {
     }
     if (text.pr && open) {
       const link = document.createElement('a');
-      link.href = `${location.pathname.replace(/\/$/, '')}/discussions/${open.num}`;
+      link.href = `/${repoPath(repo)}/discussions/${open.num}`;
       const pickleOnly = text.weights === 'pickle only';
       link.textContent = pickleOnly ? ` · safetensors waiting in PR #${open.num}` : ` · ${text.pr}`;
       chip.append(link);
@@ -161,6 +173,7 @@ function start(view: PageView): () => void {
 export const repoChip: Feature = {
   id: 'repo-chip',
   setting: 'repoChip',
-  include: (info) => info.page === 'home',
+  // Every tab of a repo: the Model card, Files and versions, a file, Community, a PR, the commits.
+  include: () => true,
   start,
 };

@@ -135,12 +135,21 @@ function start(view: PageView): () => void {
 
       let badge = badges.get(path);
       if (!badge) {
-        badge = createBadge(document, path);
+        // What to do instead names a safetensors file of this tree that Picklens found to be one.
+        badge = createBadge(document, path, () => ({
+          safetensors: [...verdicts]
+            .filter(([, v]) => v.format === 'safetensors' && v.risk === 'safe')
+            .map(([p]) => p),
+        }));
         badges.set(path, badge);
       }
-      // Exactly one badge per row.
+      // Exactly one badge per row, last in the name's cell: after the Hub's own scan button, which keeps the
+      // place the Hub gives it (right after the name) at every width.
       removeCopies(li, '.picklens-badge', badge.root);
-      if (!li.contains(badge.root)) link.after(badge.root);
+      const cell = link.parentElement;
+      if (cell && cell !== li) {
+        if (cell.lastElementChild !== badge.root) cell.append(badge.root);
+      } else if (link.nextElementSibling !== badge.root) link.after(badge.root);
       const v = verdicts.get(path);
       if (v && (badge.root.dataset.picklensRisk !== v.risk || badge.root.dataset.picklensPath !== path))
         badge.paint(v);
