@@ -18,6 +18,7 @@ import {
   modelFolders,
   rowBadges,
   scrollTreeToEnd,
+  specOf,
 } from '../support/hub-page';
 import { historyRepo, hugeRepo, sampleRepos } from '../hub/sample-repos';
 import { startReplica, type Replica } from '../hub/server';
@@ -26,11 +27,7 @@ let hub: Replica;
 let b: Launched;
 let page: Page;
 const samples = sampleRepos();
-const spec = (id: string) => {
-  const s = samples.find((r) => r.id === id);
-  if (!s) throw new Error(`no sample repo ${id}`);
-  return s;
-};
+const spec = (id: string) => specOf(samples, id);
 
 /** `/{id}` for models, `/datasets/{id}`, `/spaces/{id}`. */
 const base = (r: { id: string; type?: string }) =>

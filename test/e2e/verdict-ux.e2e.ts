@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { BROWSER_CDN, hubHostRules, launchWithExtension, type Launched } from '../support/browser';
-import { badgesSettle, expectedRisks, hydrated } from '../support/hub-page';
+import { badgesSettle, expectedRisks, hydrated, specOf } from '../support/hub-page';
 import { sampleRepos } from '../hub/sample-repos';
 import { startReplica, type Replica } from '../hub/server';
 
@@ -13,11 +13,7 @@ let hub: Replica;
 let b: Launched;
 let page: Page;
 const samples = sampleRepos();
-const spec = (id: string) => {
-  const s = samples.find((r) => r.id === id);
-  if (!s) throw new Error(`no sample repo ${id}`);
-  return s;
-};
+const spec = (id: string) => specOf(samples, id);
 
 beforeAll(async () => {
   hub = await startReplica({ repos: samples, cdnOrigin: BROWSER_CDN });

@@ -134,3 +134,10 @@ export async function modelFolders(spec: RepoSpec): Promise<string[]> {
   const all = Object.keys(await expectedRisks(spec));
   return [...new Set(['', ...all.map((p) => p.slice(0, Math.max(0, p.lastIndexOf('/'))))])].sort();
 }
+
+/** The sample repo with this id (test/hub/sample-repos.ts); a missing one is a test's own error. */
+export function specOf(samples: RepoSpec[], id: string): RepoSpec {
+  const s = samples.find((r) => r.id === id);
+  if (!s) throw new Error(`no sample repo ${id}`);
+  return s;
+}
