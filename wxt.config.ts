@@ -8,7 +8,14 @@ export const ENGINE_MODULE = 'engine.mjs';
 
 // https://wxt.dev/api/config.html
 export default defineConfig({
-  manifest: {
+  // The store-zip test builds into a directory of its own (the browser tests load .output meanwhile).
+  outDir: process.env.PICKLENS_OUT_DIR ?? '.output',
+  // webextension-polyfill the WXT way: `browser` is the same promise API in Chrome and Firefox.
+  modules: ['@wxt-dev/webextension-polyfill'],
+  // Manifest V3 for both browsers: in Firefox too, the engine module is web-accessible to huggingface.co
+  // only (an MV2 manifest cannot say which sites may load it: every site could).
+  manifestVersion: 3,
+  manifest: ({ browser }) => ({
     name: 'Picklens',
     description:
       'Shows what each model file on huggingface.co really is, and whether loading it can run code.',
@@ -17,6 +24,37 @@ export default defineConfig({
     host_permissions: ['https://huggingface.co/*', 'https://*.hf.co/*'],
     // The engine module, importable by the content script on huggingface.co pages and nowhere else.
     web_accessible_resources: [{ resources: [ENGINE_MODULE], matches: ['https://huggingface.co/*'] }],
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'picklens@picklens.dev',
+              // MV3 with data_collection_permissions (Firefox 140, extensionworkshop.com
+              // "firefox-builtin-data-consent"): required for new add-ons since November 2025.
+              strict_min_version: '140.0',
+              // Nothing leaves the browser but requests to the Hub: no data is collected or transmitted.
+              data_collection_permissions: { required: ['none'] },
+            },
+            // The same key reaches Firefox for Android from 142.
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
+      : {}),
+  }),
+  // The store zips: the extension for each browser, and for Firefox's reviewers the sources that build it —
+  // no tests (their fixtures include malicious files), screenshots, scripts or local output.
+  zip: {
+    excludeSources: [
+      'test/**',
+      'docs/**',
+      'scripts/**',
+      'dist/**',
+      'study-out/**',
+      '.ci/**',
+      '**/*.png',
+      'eslint.config.js',
+      'vitest.config.ts',
+    ],
   },
   vite: () => ({
     plugins: [preact()],

@@ -7,6 +7,7 @@ import type { CommitRecord, PullRequestRecord, RepoRecord } from '@/lib/db/schem
 import { withName } from '@/lib/formats/names';
 import type { RepoCode } from '@/lib/formats/repo-code';
 import type { Verdict } from '@/lib/formats/types';
+import { plainError } from '@/lib/hub/errors';
 import { send } from '@/lib/messaging-client';
 import { HUB_ORIGIN, repoPath, type RepoRef } from '@/lib/hub/url';
 import { modelHistory, repoFindings } from '@/lib/stats/repo-view';
@@ -61,9 +62,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
     try {
       await send('collectRepo', { repo });
     } catch (e) {
-      setError(
-        `Could not reach the Hub (${e instanceof Error ? e.message : String(e)}); showing what is recorded.`,
-      );
+      setError(`${plainError(e, repo.id)} Showing what is recorded.`);
     } finally {
       clearInterval(timer);
       setProgress(null);

@@ -20,6 +20,7 @@ import { Verifier } from '@/lib/background/verify';
 import { hubVerdictReader, resolverGovernor } from '@/lib/background/history';
 import { openPicklensDb, repoKey, type PicklensDb } from '@/lib/db/schema';
 import { HubApi, type RateGovernor } from '@/lib/hub/api';
+import { hubErrorCode } from '@/lib/hub/errors';
 import { MAX_WAIT_MS } from '@/lib/hub/retry';
 import type { Envelope, Message } from '@/lib/messaging';
 
@@ -170,7 +171,14 @@ export default defineBackground(() => {
         .then((s) => dispatch(s, msg, sender.tab?.id))
         .then(
           (value) => sendResponse({ ok: true, value }),
-          (e: unknown) => sendResponse({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+          (e: unknown) => {
+            const code = hubErrorCode(e);
+            sendResponse({
+              ok: false,
+              error: e instanceof Error ? e.message : String(e),
+              ...(code ? { code } : {}),
+            });
+          },
         );
       return true; // the reply comes asynchronously
     },

@@ -11,6 +11,7 @@ import type { EntryFacts } from './background/tree-entries';
 import type { BatchStatus } from './background/batch';
 import type { ConversionPrState } from './background/handlers';
 import type { VerifyProgress } from './background/verify';
+import type { HubErrorCode } from './hub/errors';
 import type { PrVerification } from './hub/verify-pr';
 
 export interface ProtocolMap {
@@ -92,4 +93,5 @@ export type Message = { [K in MessageType]: { type: K; data: ProtocolMap[K]['req
 export type Reply<K extends MessageType> = ProtocolMap[K]['reply'];
 
 /** Every reply travels wrapped, so an error in the background reaches the caller as an error. */
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A reply: the value, or the error's message and, for a Hub failure, its HubErrorCode (kept across the message). */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: string; code?: HubErrorCode };

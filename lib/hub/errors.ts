@@ -1,6 +1,6 @@
 // Typed failures of talking to the Hub. Transport failures are not verdicts: they are not cached, and a
 // retry may succeed (STYLE.md "a transport failure is not cached and is retried").
-type HubErrorCode =
+export type HubErrorCode =
   | 'gated' // 401/403 with X-Error-Code GatedRepo
   | 'unauthorized' // 401/403 otherwise (private repo, no access)
   | 'repo-not-found'
@@ -13,6 +13,41 @@ type HubErrorCode =
   | 'aborted'
   | 'bogus-range' // a 416 whose total contradicts the request or the known size (a CDN fault): retried
   | 'bad-response'; // a status or header that makes no sense for the request
+
+/**
+ * Each code as a plain sentence for people (the popup, the stats page): what happened and what to do, naming
+ * the repo, never an API path.
+ */
+export const HUB_ERROR_WORDS: Record<HubErrorCode, (repo: string) => string> = {
+  gated: (r) => `${r} is gated: accept its conditions on its page (signed in), then try again.`,
+  unauthorized: (r) =>
+    `The Hub would not show ${r} to this browser: it may be private. Sign in, then try again.`,
+  'repo-not-found': (r) => `There is no repo ${r} on the Hub, or it is private and you cannot see it.`,
+  'revision-not-found': (r) => `That branch or commit does not exist in ${r}.`,
+  'entry-not-found': (r) => `That file is not in ${r}.`,
+  'not-found': (r) => `The Hub found nothing for ${r}.`,
+  'rate-limited': (r) =>
+    `The Hub asked us to slow down while reading ${r}: Picklens waits for the limit to reset and goes on.`,
+  'server-error': (r) => `The Hub had an error while answering for ${r}; try again in a minute.`,
+  network: (r) => `Could not reach the Hub for ${r}: check the connection, then try again.`,
+  aborted: (r) => `Reading ${r} was stopped.`,
+  'bogus-range': (r) => `The Hub's file server sent a wrong answer for a file of ${r}; try again.`,
+  'bad-response': (r) => `The Hub answered something unexpected for ${r}; try again later.`,
+};
+
+const CODES = new Set(Object.keys(HUB_ERROR_WORDS));
+
+/** The HubErrorCode an error carries (a HubError, or an error from a message that kept it), if any. */
+export function hubErrorCode(e: unknown): HubErrorCode | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CODES.has(code) ? (code as HubErrorCode) : undefined;
+}
+
+/** A plain sentence for any failure about a repo: the code's words, else a short generic sentence. */
+export function plainError(e: unknown, repo: string): string {
+  const code = hubErrorCode(e);
+  return code ? HUB_ERROR_WORDS[code](repo) : `Something went wrong with ${repo}; try again.`;
+}
 
 export class HubError extends Error {
   constructor(

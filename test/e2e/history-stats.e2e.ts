@@ -194,6 +194,15 @@ describe('the popup on a repo', () => {
     }
   });
 
+  it('a repo that does not exist says so, in a plain sentence naming it (no API path)', async () => {
+    const page = await openPopup('nobody/nothing-here');
+    await page.waitForSelector('[role="alert"]', { timeout: 30_000 });
+    const said = await page.$eval('[role="alert"]', (e) => e.textContent ?? '');
+    expect(said).toContain('There is no repo nobody/nothing-here on the Hub, or it is private');
+    expect(said).not.toMatch(/\/api\/|model:/);
+    await page.close();
+  });
+
   it('a pickle-only repo: its open PR, and no kept-pickle finding', async () => {
     const page = await openPopup('picklens/pickle-only');
     await page.waitForSelector('table[data-table="history"] tbody tr', { timeout: 30_000 });
