@@ -15,7 +15,7 @@ export async function send<K extends MessageType>(
 }
 
 /** A failure the background replied with: its message, and its HubErrorCode when it was the Hub's. */
-export class MessageError extends Error {
+class MessageError extends Error {
   constructor(
     message: string,
     readonly code?: HubErrorCode,
