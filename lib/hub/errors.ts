@@ -19,7 +19,7 @@ export type HubErrorCode =
  * the repo, never an API path.
  */
 export const HUB_ERROR_WORDS: Record<HubErrorCode, (repo: string) => string> = {
-  gated: (r) => `${r} is gated: accept its conditions on its page (signed in), then try again.`,
+  gated: (r) => `The repo ${r} is gated: accept its conditions on its page (signed in), then try again.`,
   unauthorized: (r) =>
     `The Hub would not show ${r} to this browser: it may be private. Sign in, then try again.`,
   'repo-not-found': (r) => `There is no repo ${r} on the Hub, or it is private and you cannot see it.`,
