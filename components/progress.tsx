@@ -8,9 +8,10 @@ const PHASES: Record<HistoryProgress['phase'], string> = {
   done: 'Done',
 };
 
-export function progressText(p: HistoryProgress): string {
+export function progressText(p: HistoryProgress, now = Date.now()): string {
   const count = p.total ? ` ${p.done} of ${p.total}` : p.done ? ` ${p.done}` : '';
-  return `${PHASES[p.phase]}${count}${p.note ? ` (${p.note})` : ''}`;
+  const left = p.waitUntil && p.waitUntil > now ? `; ${Math.ceil((p.waitUntil - now) / 1000)} s left` : '';
+  return `${PHASES[p.phase]}${count}${p.note ? ` (${p.note}${left})` : ''}`;
 }
 
 export function Progress(props: { value?: number; max?: number; label: string }) {

@@ -139,13 +139,13 @@ export default defineBackground(() => {
   const db = openPicklensDb();
   let collector: Collector | undefined;
   // A wait for the rate-limit window shows in the progress of every collection in flight.
-  const api = new HubApi({ credentials: 'include', onWait: (_ms, why) => collector?.note(why) });
+  const api = new HubApi({ credentials: 'include', onWait: (ms, why) => collector?.note(why, ms) });
   const services = db.then((d): Services => {
     const resolvers = resolverGovernor();
     const reader = hubVerdictReader(api.endpoint, {
       credentials: 'include',
       governor: resolvers,
-      onWait: (_ms, why) => collector?.note(why),
+      onWait: (ms, why) => collector?.note(why, ms),
     });
     collector = new Collector(d, api, reader, (key) => lastRefresh.set(key, Date.now()));
     const c = collector;

@@ -13,7 +13,8 @@ import {
   SharesFigure,
 } from '@/components/study-figures';
 import { Progress, progressText } from '@/components/progress';
-import type { BatchStatus } from '@/lib/background/batch';
+import { parseIdList, type BatchStatus } from '@/lib/background/batch';
+import { repoPath, type RepoRef } from '@/lib/hub/url';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
 import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecord } from '@/lib/db/schema';
 import { ImportError, importDump, parseImport, readDump, stopwatch } from '@/lib/db/transfer';
@@ -195,16 +196,10 @@ export function App() {
         Developers&rsquo; Perceptions&rdquo;) over the repos recorded in this browser. Nothing here leaves it
         unless you export it.
       </p>
-      <p role="status" aria-live="polite" data-status>
-        {busy || message}
-      </p>
-      {importing && (
-        <Progress
-          value={importing.done}
-          max={importing.total}
-          label={`Importing: ${importing.done} of ${importing.total} records examined`}
-        />
-      )}
+      <Batch
+        onDone={() => void reload()}
+        visited={data?.repos.filter((r) => r.visits > 0).map((r) => r.repoKey) ?? []}
+      />
 
       <fieldset class="panel">
         <legend>Filters</legend>
@@ -379,11 +374,6 @@ export function App() {
         </>
       )}
 
-      <Batch
-        onDone={() => void reload()}
-        visited={data?.repos.filter((r) => r.visits > 0).map((r) => r.repoKey) ?? []}
-      />
-
       <h2>Your data</h2>
       <div class="panel">
         <button type="button" onClick={() => void doExport()} disabled={!db || !!busy}>
@@ -405,6 +395,17 @@ export function App() {
         <button type="button" onClick={() => void doClear()} disabled={!!busy}>
           Clear my data
         </button>
+        {/* What export, import and clear say, next to their buttons. */}
+        <p role="status" aria-live="polite" data-status>
+          {busy || message}
+        </p>
+        {importing && (
+          <Progress
+            value={importing.done}
+            max={importing.total}
+            label={`Importing: ${importing.done} of ${importing.total} records examined`}
+          />
+        )}
       </div>
 
       {data && data.repos.length > 0 && <RepoList repos={data.repos} />}
@@ -600,6 +601,12 @@ function RepoList({ repos }: { repos: RepoRecord[] }) {
   );
 }
 
+/** A repo key as people write the repo: `org/name`, `datasets/org/name` (never the internal `model:`). */
+function shownId(key: string): string {
+  const m = /^(model|dataset|space):(.+)$/.exec(key);
+  return m ? repoPath({ type: m[1] as RepoRef['type'], id: m[2] ?? '' }) : key;
+}
+
 function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
   const [text, setText] = useState('');
   const [exhaustive, setExhaustive] = useState(false);
@@ -643,11 +650,16 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
     setText(lines.filter((l) => l && l !== 'repo_url' && l !== 'id').join('\n'));
   };
   const running = status?.state === 'running';
+  // Checked as typed: a bad line is shown with its number before anything is fetched, and blocks Start.
+  const parsed = useMemo(() => parseIdList(text), [text]);
+  const bad = parsed.invalid.map((raw, i) => ({ raw, line: parsed.lines[i] ?? 0 }));
   return (
     <section aria-labelledby="batch-title">
       <h2 id="batch-title">Batch collection</h2>
       <div class="panel">
-        <label for="batch-ids">Repo ids or URLs, one per line (datasets/…, spaces/… for those)</label>
+        <label for="batch-ids">
+          Repo ids or URLs, one per line (commas allowed; datasets/…, spaces/… for those)
+        </label>
         <textarea
           id="batch-ids"
           name="ids"
@@ -681,9 +693,12 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
               return;
             void act(send('batchStart', { text, exhaustive }));
           }}
-          disabled={!text.trim() || running}
+          disabled={!parsed.keys.length || bad.length > 0 || running}
         >
           Start
+          {parsed.keys.length
+            ? ` (${parsed.keys.length} ${parsed.keys.length === 1 ? 'repo' : 'repos'})`
+            : ''}
         </button>{' '}
         {running ? (
           <button type="button" onClick={() => void act(send('batchPause', {}))}>
@@ -706,26 +721,64 @@ function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
           Read every commit&rsquo;s files (more API calls; sees a change undone between two commits with the
           same model files, which the default bisection skips)
         </label>
+        {bad.length > 0 && (
+          <div role="alert" data-batch-invalid={bad.length}>
+            <p>
+              {bad.length} {bad.length === 1 ? 'line is' : 'lines are'} not a repo id (an id is{' '}
+              <code>org/name</code>, <code>datasets/org/name</code> or a huggingface.co URL); nothing is
+              fetched until {bad.length === 1 ? 'it is' : 'they are'} fixed or removed.{' '}
+              <button
+                type="button"
+                onClick={() => {
+                  const drop = new Set(bad.map((b) => b.line));
+                  setText(
+                    text
+                      .split(/\r?\n/)
+                      .filter((_, i) => !drop.has(i + 1))
+                      .join('\n'),
+                  );
+                }}
+              >
+                Remove {bad.length === 1 ? 'it' : `the ${bad.length} lines`}
+              </button>
+            </p>
+            <ul>
+              {bad.slice(0, 10).map((b, i) => (
+                <li key={i}>
+                  line {b.line}: <code>{b.raw.slice(0, 120)}</code>
+                </li>
+              ))}
+              {bad.length > 10 && <li>and {bad.length - 10} more</li>}
+            </ul>
+          </div>
+        )}
         {error && <p role="alert">{error}</p>}
         {status && (
           <div data-batch-state={status.state} data-batch-done={status.done} data-batch-total={status.total}>
             <Progress
               value={status.done}
               max={status.total}
-              label={`${status.state === 'done' ? 'Finished' : status.state === 'paused' ? 'Paused' : 'Collecting'}: ${status.done} of ${status.total} repos${status.failed ? `, ${status.failed} failed` : ''}${status.current ? ` · ${status.current.id}${status.current.progress ? `: ${progressText(status.current.progress)}` : ''}` : ''}`}
+              label={`${status.state === 'done' ? 'Finished' : status.state === 'paused' ? 'Paused' : 'Collecting'}: ${status.done} of ${status.total} repos${status.failed ? `, ${status.failed} failed` : ''}${status.current ? ` · ${shownId(status.current.id)}${status.current.progress ? `: ${progressText(status.current.progress)}` : ''}` : ''}`}
             />
             {status.errors.length > 0 && (
-              <table data-table="batch-errors">
-                <caption>Repos that could not be collected</caption>
-                <tbody>
-                  {status.errors.slice(0, 500).map((e) => (
-                    <tr key={e.id}>
-                      <td>{e.id}</td>
-                      <td>{e.error}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              // A long list stays folded: the page below it stays where it was.
+              <details open={status.errors.length <= 10} data-batch-errors={status.errors.length}>
+                <summary>
+                  {status.errors.length} {status.errors.length === 1 ? 'repo' : 'repos'} could not be
+                  collected
+                </summary>
+                <table data-table="batch-errors">
+                  <tbody>
+                    {status.errors.slice(0, 500).map((e) => (
+                      <tr key={e.id}>
+                        <td>{shownId(e.id)}</td>
+                        <td>{e.error}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                {status.errors.length > 500 && <p class="muted">The first 500 are listed.</p>}
+              </details>
             )}
           </div>
         )}

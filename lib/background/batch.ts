@@ -4,7 +4,8 @@
 // repos not yet done. Pause aborts the repo in progress; it is collected again on resume (its finished
 // phases are kept by collectHistory, so little is fetched twice).
 import { parseRepoKey, repoKey, type BatchRecord, type PicklensDb } from '../db/schema';
-import { parseRepoId, type RepoRef } from '../hub/url';
+import { plainError } from '../hub/errors';
+import { parseRepoId, repoPath, type RepoRef } from '../hub/url';
 import type { HistoryProgress } from './history';
 
 const BATCH_KEY = 'batch';
@@ -32,17 +33,28 @@ type CollectRepo = (
   exhaustive: boolean,
 ) => Promise<unknown>;
 
-/** Parses pasted ids, one per line (or separated by commas/spaces); duplicates are dropped. */
-export function parseIdList(text: string): { keys: string[]; invalid: string[] } {
+/**
+ * Parses pasted ids: one per line, commas allowed between them; an entry is a repo id or URL as a whole (a
+ * line "this is not a repo" is one bad entry, not five lookups). Duplicates are dropped; bad entries come
+ * back with their line numbers.
+ */
+export function parseIdList(text: string): { keys: string[]; invalid: string[]; lines: number[] } {
   const keys = new Set<string>();
   const invalid: string[] = [];
-  for (const raw of text.split(/[\s,]+/)) {
-    if (!raw) continue;
-    const r = parseRepoId(raw);
-    if (r) keys.add(repoKey(r.type, r.id));
-    else invalid.push(raw);
-  }
-  return { keys: [...keys], invalid };
+  const lines: number[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    for (const part of line.split(',')) {
+      const raw = part.trim();
+      if (!raw) continue;
+      const r = parseRepoId(raw);
+      if (r) keys.add(repoKey(r.type, r.id));
+      else {
+        invalid.push(raw);
+        lines.push(i + 1);
+      }
+    }
+  });
+  return { keys: [...keys], invalid, lines };
 }
 
 function statusOf(rec: BatchRecord | undefined, current?: BatchStatus['current']): BatchStatus | null {
@@ -75,15 +87,20 @@ export class BatchRunner {
 
   /** Starts a new batch (replacing a finished or paused one) from pasted text or repo keys. */
   async start(text: string, exhaustive = false): Promise<BatchStatus | null> {
-    const { keys, invalid } = parseIdList(text);
-    if (!keys.length)
-      throw new Error(invalid.length ? `no repo id recognised in: ${invalid.join(' ')}` : 'no repo ids');
+    const { keys, invalid, lines } = parseIdList(text);
+    // Bad lines are refused before anything is fetched: the page shows them, the user fixes or drops them.
+    if (invalid.length)
+      throw new Error(
+        `${invalid.length} ${invalid.length === 1 ? 'line is' : 'lines are'} not a repo id (line ${lines[0]}: "${invalid[0]?.slice(0, 80)}"${invalid.length > 1 ? ', …' : ''}); nothing was fetched.`,
+      );
+    if (!keys.length) throw new Error('No repo ids: paste one per line.');
+    if (keys.length > MAX_BATCH)
+      throw new Error(`${keys.length} repos: a batch takes at most ${MAX_BATCH.toLocaleString('en')}.`);
     await this.stopLoop();
     const t = this.now();
     const results: BatchRecord['results'] = {};
-    for (const bad of invalid.slice(0, 1000)) results[bad] = { ok: false, error: 'not a repo id', at: t };
     const rec: BatchRecord = {
-      ids: [...invalid.slice(0, 1000), ...keys].slice(0, MAX_BATCH),
+      ids: keys,
       state: 'running',
       results,
       startedAt: t,
@@ -167,7 +184,8 @@ export class BatchRunner {
         result = { ok: true };
       } catch (e) {
         if (signal.aborted) return; // paused or replaced: this repo is done again later
-        result = { ok: false, error: e instanceof Error ? e.message : String(e) };
+        // Said in words that name the repo (HUB_ERROR_WORDS), not the API path that failed.
+        result = { ok: false, error: plainError(e, repoPath(parseRepoKey(next))) };
       }
       // The result is written only if the batch is still the same and still running.
       const tx = this.db.transaction('jobs', 'readwrite');

@@ -35,9 +35,18 @@ export class Collector {
     return this.running.get(repoKey(repo.type, repo.id))?.progress ?? null;
   }
 
-  /** A note (a rate-limit wait) added to every collection in flight. */
-  note(why: string): void {
-    for (const e of this.running.values()) if (e.progress) this.set(e, { ...e.progress, note: why });
+  /**
+   * A note (a rate-limit wait of `ms`) added to every collection in flight — one that has not reported a step
+   * yet too, so that a wait before its first call is shown, with its end.
+   */
+  note(why: string, ms = 0): void {
+    const waitUntil = ms > 0 ? Date.now() + ms : undefined;
+    for (const e of this.running.values())
+      this.set(e, {
+        ...(e.progress ?? { phase: 'commits', done: 0, total: 0 }),
+        note: why,
+        ...(waitUntil ? { waitUntil } : {}),
+      });
   }
 
   /**

@@ -45,6 +45,8 @@ export interface HistoryProgress {
   total: number;
   /** A wait for the rate-limit window, a retry. */
   note?: string;
+  /** When that wait ends (ms since the epoch): the page counts the time left down. */
+  waitUntil?: number;
 }
 
 /** Reads one file's first bytes at a commit and classifies them (the bytes alone: `classifyContent`). */

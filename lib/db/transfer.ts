@@ -387,17 +387,24 @@ export function parseImport(bytes: Uint8Array): Dump {
     try {
       files = unzipSync(bytes, { filter: (f) => f.name === DUMP_FILE });
     } catch (e) {
-      throw new ImportError(`not a readable zip: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ImportError(
+        `This zip cannot be read (${e instanceof Error ? e.message : String(e)}): it is damaged or not a Picklens export.`,
+      );
     }
     const json = files[DUMP_FILE];
-    if (!json) throw new ImportError(`the zip has no ${DUMP_FILE}: not a Picklens export`);
+    if (!json)
+      throw new ImportError(
+        `This zip is not a Picklens export: it has no ${DUMP_FILE}. Import the zip the Export button made.`,
+      );
     text = strFromU8(json);
   } else text = strFromU8(bytes);
   let d: unknown;
   try {
     d = JSON.parse(text);
   } catch (e) {
-    throw new ImportError(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ImportError(
+      'This file is not a Picklens export: import the zip the Export button made, or its picklens.json.',
+    );
   }
   assertDump(d);
   return d;

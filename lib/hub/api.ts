@@ -88,7 +88,7 @@ export class RateGovernor {
   private blockedUntil = 0;
 
   constructor(
-    quota = 500,
+    private readonly quota = 500,
     private readonly windowMs = 300_000,
     /** Calls left untouched for other tabs and the user's own browsing. */
     private readonly reserve = 10,
@@ -117,15 +117,17 @@ export class RateGovernor {
       onWait?.(blocked, `rate limited; waiting ${Math.ceil(blocked / 1000)} s as the Hub asked`);
       await sleep(blocked, signal);
     }
+    // The window (ours, or the one a RateLimit header announced) is over: a full quota again. (Giving only
+    // the reserve back here left a batch waiting a whole window after any 429 whose header said r=0.)
     if (this.now() >= this.resetAt) {
       this.resetAt = this.now() + this.windowMs;
-      this.remaining = Math.max(this.remaining, this.reserve + 1);
+      this.remaining = Math.max(this.remaining, this.quota);
     }
     if (this.remaining <= this.reserve) {
       const wait = Math.max(0, this.resetAt - this.now());
       onWait?.(wait, `the API budget is spent; waiting ${Math.ceil(wait / 1000)} s for the window to reset`);
       await sleep(wait, signal);
-      this.remaining = this.reserve + 1;
+      this.remaining = this.quota;
       this.resetAt = this.now() + this.windowMs;
     }
     this.remaining--;

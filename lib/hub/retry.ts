@@ -5,6 +5,14 @@ import { HubError } from './errors';
 /** Retries of a 5xx, a reset or a 429 before the error is reported. */
 const MAX_RETRIES = 3;
 /** The longest single wait: beyond it the request fails (the caller may come back later). */
+/** Why a request is retried, as the progress says it. */
+const RETRY_WORDS = {
+  'rate-limited': 'rate limited: the Hub asked to wait',
+  'server-error': 'the Hub had an error; trying again',
+  network: 'the connection failed; trying again',
+  'bogus-range': 'a file server glitch; trying again',
+} as const;
+
 export const MAX_WAIT_MS = 60_000;
 
 export interface RetryOptions {
@@ -61,7 +69,8 @@ export async function withRetries<T>(
       // A CDN's bogus 416 is a glitch of one answer (HUB.md "CloudFront quirks"): retried sooner.
       const base = err.code === 'bogus-range' ? backoff / 5 : backoff;
       const wait = Math.min(MAX_WAIT_MS, err.waitMs ?? base * 2 ** attempt);
-      opts.onWait?.(wait, err.message);
+      // Said for people (progress lines): why, in words, never the request's path.
+      opts.onWait?.(wait, RETRY_WORDS[err.code as keyof typeof RETRY_WORDS] ?? 'trying again');
       await sleep(wait, opts.signal);
     }
   }

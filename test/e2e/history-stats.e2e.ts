@@ -236,7 +236,7 @@ describe('the stats page', () => {
   it('batch collection of 20 repos: progress, a reload half-way, and every repo collected', async () => {
     hub.knobs.latencyMs = 40;
     await page.type('#batch-ids', BATCH.map((r) => `https://huggingface.co/${r.id}`).join('\n'));
-    await page.click('xpath/.//button[text()="Start"]');
+    await page.click('xpath/.//button[starts-with(text(), "Start")]');
     await page.waitForFunction(
       () => Number(document.querySelector<HTMLElement>('[data-batch-done]')?.dataset.batchDone) >= 4,
       { timeout: 60_000 },
@@ -516,4 +516,79 @@ describe('the stats page', () => {
     ).toHaveLength(await page.$$eval('[data-figure]:not(:has([data-empty]))', (f) => f.length));
     rmSync(out, { recursive: true, force: true });
   });
+
+  it('a batch of 500 lines, 100 malformed: refused before any call, removed in one click; waits shown with the time left; the page stays usable', async () => {
+    await page.goto(ext('stats.html'));
+    await page.waitForSelector('#batch-ids');
+    // 400 ids (20 that exist, 380 that do not) with 100 malformed lines among them.
+    const junk = ['this is not a repo', '???', 'https://example.com/x/y', '-bad-/name!', 'org/ name'];
+    const lines = Array.from({ length: 500 }, (_, i) =>
+      i % 5 === 4
+        ? (junk[((i - 4) / 5) % junk.length] ?? '???')
+        : i < 20
+          ? (BATCH[i]?.id ?? '')
+          : `someone/model-${i}`,
+    );
+    hub.log.length = 0;
+    // Pasted (not typed key by key): set the value and fire the input event, as a paste does.
+    await page.$eval(
+      '#batch-ids',
+      (t, v) => {
+        (t as HTMLTextAreaElement).value = v;
+        t.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      lines.join('\n'),
+    );
+    await page.waitForSelector('[data-batch-invalid="100"]');
+    const alert = await page.$eval('[data-batch-invalid]', (e) => e.textContent ?? '');
+    expect(alert).toContain('100 lines are not a repo id');
+    expect(alert).toContain('line 5: this is not a repo');
+    expect(
+      await page.$eval(
+        'xpath/.//button[starts-with(text(), "Start")]',
+        (x) => (x as HTMLButtonElement).disabled,
+      ),
+    ).toBe(true);
+    expect(hub.log.filter((l) => l.path.startsWith('/api/'))).toEqual([]); // nothing fetched
+    await page.click('xpath/.//button[starts-with(text(), "Remove")]');
+    await page.waitForFunction(() => !document.querySelector('[data-batch-invalid]'));
+    expect(await page.$eval('xpath/.//button[starts-with(text(), "Start")]', (x) => x.textContent)).toBe(
+      'Start (400 repos)',
+    );
+    // The Hub asks to wait: the progress says so, with the seconds left.
+    hub.knobs.retryAfterSeconds = 4;
+    hub.knobs.fail429Next = 2;
+    await page.click('xpath/.//button[starts-with(text(), "Start")]');
+    await page.waitForFunction(
+      () => {
+        const t = document.querySelector('[data-batch-state]')?.textContent ?? '';
+        return /rate limited.*\d+ s left/.test(t) && !/\/api\//.test(t);
+      },
+      { timeout: 20_000 },
+    );
+    // The page stays usable meanwhile: the filters take input, the export button is enabled.
+    await page.type('input[name="owner"]', 'someone');
+    expect(await page.$eval('input[name="owner"]', (e) => (e as HTMLInputElement).value)).toBe('someone');
+    expect(
+      await page.$eval(
+        'xpath/.//button[starts-with(text(), "Export")]',
+        (x) => (x as HTMLButtonElement).disabled,
+      ),
+    ).toBe(false);
+    // Repos that do not exist fail in plain words naming them; past 10 the list is folded.
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLElement>('[data-batch-errors]')?.dataset.batchErrors) > 10,
+      { timeout: 60_000 },
+    );
+    const errors = await page.$eval('[data-batch-errors]', (d) => ({
+      open: (d as HTMLDetailsElement).open,
+      first: d.querySelector('tbody tr')?.textContent ?? '',
+    }));
+    expect(errors.open).toBe(false);
+    expect(errors.first).toMatch(/^someone\/model-\d+There is no repo someone\/model-\d+ on the Hub/);
+    expect(errors.first).not.toMatch(/\/api\/|model:/);
+    await page.click('xpath/.//button[text()="Pause"]');
+    await page.waitForSelector('[data-batch-state="paused"]');
+    hub.knobs.retryAfterSeconds = 1;
+  }, 120_000);
 });

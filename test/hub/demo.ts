@@ -134,7 +134,7 @@ if (shots) {
     ...batchRepos().map((r) => r.id),
   ];
   await page.type('#batch-ids', ids.join('\n'));
-  await page.click('xpath/.//button[text()="Start"]');
+  await page.click('xpath/.//button[starts-with(text(), "Start")]');
   await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
   await page.reload();
   await page.waitForSelector('table[data-table="shares"] tbody tr');

@@ -351,15 +351,27 @@ describe('batch collection', () => {
     });
   });
 
-  it('parses pasted ids: names, URLs, types, duplicates and junk', () => {
+  it('parses pasted ids: one per line, commas allowed; a line with spaces is one bad entry, with its number', () => {
     expect(
       parseIdList(
-        'org/a\nhttps://huggingface.co/org/a/tree/main\n datasets/d/e, spaces/s/t\nmodel:x/y gpt2 ???/!! https://example.com/a/b',
+        'org/a\nhttps://huggingface.co/org/a/tree/main\n datasets/d/e, spaces/s/t\nmodel:x/y, gpt2\n???/!!\nthis is not a repo\nhttps://example.com/a/b',
       ),
     ).toEqual({
       keys: ['model:org/a', 'dataset:d/e', 'space:s/t', 'model:x/y', 'model:gpt2'],
-      invalid: ['???/!!', 'https://example.com/a/b'],
+      invalid: ['???/!!', 'this is not a repo', 'https://example.com/a/b'],
+      lines: [5, 6, 7],
     });
+  });
+
+  it('a batch with a bad line is refused before anything is fetched, naming the line', async () => {
+    const db = await freshDb();
+    const seen: string[] = [];
+    const runner = new BatchRunner(db, collector(db, seen));
+    await expect(runner.start('org/a\nthis is not a repo\norg/b')).rejects.toThrow(
+      '1 line is not a repo id (line 2: "this is not a repo"); nothing was fetched.',
+    );
+    expect(await runner.status()).toBeNull();
+    expect(seen).toEqual([]);
   });
 
   it('collects every repo, lists errors per repo, and goes on after a restart half-way', async () => {
@@ -367,7 +379,7 @@ describe('batch collection', () => {
     const ids = batchRepos().map((r) => r.id);
     const seen: string[] = [];
     const first = new BatchRunner(db, collector(db, seen));
-    await first.start([...ids.slice(0, 10), 'nobody/nothing', '%%%', ...ids.slice(10)].join('\n'));
+    await first.start([...ids.slice(0, 10), 'nobody/nothing', ...ids.slice(10)].join('\n'));
     // Stop it (as a worker being stopped) after a few repos.
     while (((await first.status())?.done ?? 0) < 5) await new Promise((r) => setTimeout(r, 5));
     await first.pause();
@@ -379,10 +391,12 @@ describe('batch collection', () => {
     await second.resume();
     await second.idle();
     const end = (await second.status()) as BatchStatus;
-    expect(end).toMatchObject({ state: 'done', total: 22, done: 22, failed: 2 });
-    expect(end.errors.map((e) => e.id).sort()).toEqual(['%%%', 'model:nobody/nothing']);
-    expect(end.errors.find((e) => e.id === '%%%')?.error).toBe('not a repo id');
-    expect(end.errors.find((e) => e.id === 'model:nobody/nothing')?.error).toMatch(/not found/i);
+    expect(end).toMatchObject({ state: 'done', total: 21, done: 21, failed: 1 });
+    expect(end.errors.map((e) => e.id)).toEqual(['model:nobody/nothing']);
+    // Said in words naming the repo, not the API path that failed.
+    expect(end.errors[0]?.error).toBe(
+      'There is no repo nobody/nothing on the Hub, or it is private and you cannot see it.',
+    );
     for (const id of ids) expect((await db.get('repos', `model:${id}`))?.history?.commits).toBe(3);
     // Each repo done once, except the one interrupted by the pause.
     expect(seen.length).toBeLessThanOrEqual(ids.length + 2);

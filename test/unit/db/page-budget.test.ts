@@ -185,4 +185,19 @@ describe('a 429 holds every reader of the budget', () => {
     await g.acquire(undefined, (ms) => waits.push(ms));
     expect(waits).toEqual([500]);
   });
+
+  it('after a 429 whose RateLimit says r=0;t=1, the window resets in 1 s with a full quota (no 5-minute stall)', async () => {
+    let now = 0;
+    const g = new RateGovernor(500, 300_000, 10, () => now);
+    g.observe(new Response('', { status: 429, headers: { 'retry-after': '1', ratelimit: '"api";r=0;t=1' } }));
+    const waits: number[] = [];
+    // The second passes while the first caller sleeps (the fake clock moves with each wait).
+    const onWait = (ms: number) => {
+      waits.push(ms);
+      now += ms;
+    };
+    for (let i = 0; i < 200; i++) await g.acquire(undefined, onWait);
+    expect(waits).toEqual([1000]);
+    expect(g.left).toBe(300);
+  });
 });

@@ -380,7 +380,7 @@ describe('import', () => {
 
   it('what is not an export is refused with a clear message', () => {
     const bad: [Uint8Array, RegExp][] = [
-      [new Uint8Array([1, 2, 3]), /not JSON/],
+      [new Uint8Array([1, 2, 3]), /^This file is not a Picklens export: import the zip/],
       [strToU8('{"format":"other"}'), /not a Picklens export/],
       [strToU8('{"format":"picklens-dump","version":99,"stores":{}}'), /newer/],
       [strToU8('{"format":"picklens-dump","version":1,"stores":{"repos":[{"repoKey":1}]}}'), /repos\[0\]/],
