@@ -401,7 +401,7 @@ export function parseImport(bytes: Uint8Array): Dump {
   let d: unknown;
   try {
     d = JSON.parse(text);
-  } catch (e) {
+  } catch {
     throw new ImportError(
       'This file is not a Picklens export: import the zip the Export button made, or its picklens.json.',
     );

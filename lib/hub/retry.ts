@@ -70,7 +70,7 @@ export async function withRetries<T>(
       const base = err.code === 'bogus-range' ? backoff / 5 : backoff;
       const wait = Math.min(MAX_WAIT_MS, err.waitMs ?? base * 2 ** attempt);
       // Said for people (progress lines): why, in words, never the request's path.
-      opts.onWait?.(wait, RETRY_WORDS[err.code as keyof typeof RETRY_WORDS] ?? 'trying again');
+      opts.onWait?.(wait, RETRY_WORDS[err.code] ?? 'trying again');
       await sleep(wait, opts.signal);
     }
   }

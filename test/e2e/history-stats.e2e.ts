@@ -568,7 +568,7 @@ describe('the stats page', () => {
     );
     // The page stays usable meanwhile: the filters take input, the export button is enabled.
     await page.type('input[name="owner"]', 'someone');
-    expect(await page.$eval('input[name="owner"]', (e) => (e as HTMLInputElement).value)).toBe('someone');
+    expect(await page.$eval('input[name="owner"]', (e) => e.value)).toBe('someone');
     expect(
       await page.$eval(
         'xpath/.//button[starts-with(text(), "Export")]',
