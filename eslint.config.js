@@ -11,6 +11,7 @@ export default tseslint.config(
       'test/fixtures/**',
       'eslint.config.js',
       '.puppeteerrc.cjs',
+      'test/support/browser-paths.cjs',
     ],
   },
   js.configs.recommended,

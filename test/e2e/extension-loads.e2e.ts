@@ -48,4 +48,24 @@ describe('the built extension in Chromium', () => {
       { resources: ['engine.mjs'], matches: ['https://huggingface.co/*'] },
     ]);
   });
+
+  it('has its icons at every size the stores ask for, and an options page', () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as {
+      icons?: Record<string, string>;
+      options_ui?: { page: string };
+    };
+    expect(Object.keys(manifest.icons ?? {}).sort((a, b) => Number(a) - Number(b))).toEqual([
+      '16',
+      '32',
+      '48',
+      '96',
+      '128',
+    ]);
+    for (const [size, file] of Object.entries(manifest.icons ?? {})) {
+      const png = readFileSync(join(EXTENSION_DIR, file));
+      // A PNG of that size: the IHDR's width and height (bytes 16–23).
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], file).toEqual([Number(size), Number(size)]);
+    }
+    expect(manifest.options_ui?.page).toBe('options.html');
+  });
 });

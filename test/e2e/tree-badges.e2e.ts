@@ -400,12 +400,10 @@ describe('pages that are not repos, and navigation without a load', () => {
   });
 });
 
-describe('the popup: settings and clear my data', () => {
+describe('the options page: settings and clear my data', () => {
   it('turning tree badges off leaves the tree page unpainted; on again paints it', async () => {
     const popup = await b.browser.newPage();
-    await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
-    await popup.waitForSelector('details summary');
-    await popup.click('details summary'); // settings are folded under the repo view
+    await popup.goto(`chrome-extension://${b.extensionId}/options.html`);
     await popup.waitForSelector('input[name="treeBadges"]', { visible: true });
     await popup.click('input[name="treeBadges"]');
     await popup.waitForFunction(
@@ -435,7 +433,7 @@ describe('the popup: settings and clear my data', () => {
   it('clear my data asks first, then empties the record', async () => {
     const popup = await b.browser.newPage();
     popup.on('dialog', (d) => void d.accept());
-    await popup.goto(`chrome-extension://${b.extensionId}/popup.html`);
+    await popup.goto(`chrome-extension://${b.extensionId}/options.html`);
     await popup.waitForSelector('xpath/.//button[text()="Clear my data"]');
     await popup.click('xpath/.//button[text()="Clear my data"]');
     await popup.waitForFunction(() =>

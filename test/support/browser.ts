@@ -3,10 +3,29 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import puppeteer, { TargetType, type Browser, type WebWorker } from 'puppeteer';
 
+const { systemBrowsers } = createRequire(import.meta.url)('./browser-paths.cjs') as {
+  systemBrowsers: () => string[];
+};
+
 export const EXTENSION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../.output/chrome-mv3');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The browser the tests and the demo drive: CHROMIUM_PATH if set, else the machine's own Chromium, else the
+ * Chrome for Testing that Puppeteer downloaded at `npm ci` (.puppeteerrc.cjs downloads it only where the
+ * machine has no Chromium).
+ */
+export function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const own = systemBrowsers().find((p) => existsSync(p));
+  if (own) return own;
+  try {
+    return puppeteer.executablePath();
+  } catch {
+    return '';
+  }
+}
 
 export { BROWSER_CDN, hubHostRules } from '../hub/hosts';
 
@@ -23,10 +42,14 @@ export async function launchWithExtension(
 ): Promise<Launched> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json')))
     throw new Error(`no built extension in ${EXTENSION_DIR}: run npm run build`);
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  const chromium = chromiumPath();
+  if (!chromium || !existsSync(chromium))
+    throw new Error(
+      'no Chromium found: install one (Debian: apt-get install -y chromium), set CHROMIUM_PATH, or run `npm ci` without a Chromium so that Puppeteer downloads Chrome for Testing',
+    );
   const profile = mkdtempSync(join(tmpdir(), 'picklens-profile-'));
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromium,
     headless,
     userDataDir: profile,
     ignoreDefaultArgs: ['--disable-extensions'],
