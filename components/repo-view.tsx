@@ -25,13 +25,27 @@ interface View {
 }
 
 const DAY = 86_400_000;
-const day = (iso: string) => iso.slice(0, 10);
-function age(fromIso: string, now = Date.now()): string {
-  const days = Math.floor((now - Date.parse(fromIso)) / DAY);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** How long ago, in one style everywhere: "today", "3 days ago", "5 months ago", "1.2 years ago". */
+function ago(at: number, now = Date.now()): string {
+  const days = Math.floor((now - at) / DAY);
   if (days < 1) return 'today';
-  if (days < 60) return `${days} day${days === 1 ? '' : 's'}`;
-  if (days < 730) return `${Math.floor(days / 30.44)} months`;
-  return `${(days / 365.25).toFixed(1)} years`;
+  if (days < 60) return `${plural(days, 'day')} ago`;
+  if (days < 730) return `${plural(Math.floor(days / 30.44), 'month')} ago`;
+  return `${(days / 365.25).toFixed(1)} years ago`;
+}
+
+/** A date as the popup shows every date: relative, the exact UTC time on hover (and for readers). */
+function When({ at }: { at: string | number }) {
+  const t = typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(t)) return <span>{String(at)}</span>;
+  const exact = `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return (
+    <time dateTime={new Date(t).toISOString()} title={exact}>
+      {ago(t)}
+    </time>
+  );
 }
 
 function hubUrl(repo: RepoRef, path = ''): string {
@@ -109,14 +123,22 @@ export function RepoView({ repo }: { repo: RepoRef }) {
       {view && (
         <>
           <p class="muted" data-section="summary">
-            {history
-              ? `${history.commits} commit${history.commits === 1 ? '' : 's'} on main${history.truncated ? ' (newest only)' : ''}, ${rows.length} changing model files; collected ${new Date(history.at).toLocaleString()}${history.unread ? `; ${history.unread} file versions could not be read` : ''}${history.inferred ? `; ${history.inferred} commits between two with the same model files were not read` : ''}.`
-              : collecting
-                ? ''
-                : 'No history recorded for this repo yet.'}
-            {view.repo &&
-              view.repo.visits > 0 &&
-              ` Visited ${view.repo.visits} time${view.repo.visits === 1 ? '' : 's'}.`}
+            {history ? (
+              <>
+                {plural(history.commits, 'commit')} on main{history.truncated ? ' (newest only)' : ''},{' '}
+                {plural(rows.length, 'commit')} changing model files; collected <When at={history.at} />
+                {history.unread ? `; ${plural(history.unread, 'file version')} could not be read` : ''}
+                {history.inferred
+                  ? `; ${plural(history.inferred, 'commit')} between two with the same model files were not read`
+                  : ''}
+                .
+              </>
+            ) : collecting ? (
+              ''
+            ) : (
+              'No history recorded for this repo yet.'
+            )}
+            {view.repo && view.repo.visits > 0 && ` Visited ${plural(view.repo.visits, 'time')}.`}
           </p>
           {!collecting && (
             <button type="button" onClick={() => void collect()}>
@@ -169,16 +191,24 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                     </td>
                     <td data-pr-status={p.status}>{p.status}</td>
                     <td>
-                      {day(p.createdAt)} ({age(p.createdAt)} ago)
+                      opened <When at={p.createdAt} />
                     </td>
                     <td data-pr-history>
                       {/* The Hub's own status changes when known (dates and who), else what this browser saw. */}
                       {p.events?.length
-                        ? [
-                            'opened',
-                            ...p.events.map((e) => `${e.status} ${day(e.at)}${e.by ? ` by ${e.by}` : ''}`),
-                          ].join(' → ')
-                        : `${p.history.map((h) => `${h.status} (seen ${new Date(h.at).toISOString().slice(0, 10)})`).join(' → ')}`}
+                        ? p.events.map((e, i) => (
+                            <span key={i}>
+                              {i ? ' → ' : 'opened → '}
+                              {e.status} <When at={e.at} />
+                              {e.by ? ` by ${e.by}${e.staff ? ' (Hub staff)' : ''}` : ''}
+                            </span>
+                          ))
+                        : p.history.map((h, i) => (
+                            <span key={i}>
+                              {i ? ' → ' : ''}
+                              {h.status} (seen <When at={h.at} />)
+                            </span>
+                          ))}
                     </td>
                     <VerifyCell repo={repo} pr={p} />
                   </tr>
@@ -192,14 +222,16 @@ export function RepoView({ repo }: { repo: RepoRef }) {
           <div data-section="findings">
             {findings.keptPickles && (
               <p class="finding" data-finding="kept-pickles">
-                Safetensors added on {day(findings.keptPickles.convertedAt)} but the old pickle weights were
-                kept: {findings.keptPickles.pickles.join(', ')}. Loaders that prefer them still run a pickle.
+                Safetensors added <When at={findings.keptPickles.convertedAt} /> but the old pickle weights
+                were kept: {findings.keptPickles.pickles.join(', ')}. Loaders that prefer them still run a
+                pickle.
               </p>
             )}
             {findings.stale.map((s) => (
               <p class="finding" data-finding="stale" key={s.path}>
-                {s.path} changed on {day(s.changedAt)}, after the newest safetensors file (
-                {day(s.safetensorsAt)}): the safetensors may hold the old weights.
+                {s.path} changed <When at={s.changedAt} />, after the newest safetensors file (added{' '}
+                <When at={s.safetensorsAt} />
+                ): the safetensors may hold the old weights.
               </p>
             ))}
             {findings.lying.map((l) => (
@@ -248,7 +280,9 @@ export function RepoView({ repo }: { repo: RepoRef }) {
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.sha} data-sha={r.sha}>
-                    <td>{day(r.date)}</td>
+                    <td>
+                      <When at={r.date} />
+                    </td>
                     <td>
                       <a href={hubUrl(repo, `/commit/${r.sha}`)} target="_blank" rel="noreferrer" class="sha">
                         {r.sha.slice(0, 7)}
@@ -309,7 +343,7 @@ function VerifyCell({ repo, pr }: { repo: RepoRef; pr: PullRequestRecord }) {
           {v.differenceCount
             ? ` (${v.differenceCount} difference${v.differenceCount === 1 ? '' : 's'})`
             : ''}{' '}
-          · checked {day(new Date(v.at).toISOString())}{' '}
+          · checked <When at={v.at} />{' '}
         </span>
       ) : (
         <span class="muted">not checked </span>

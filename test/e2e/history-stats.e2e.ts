@@ -122,14 +122,23 @@ describe('the popup on a repo', () => {
       ['#1', 'merged'],
       ['#3', 'open'],
     ]);
-    expect(prs[1]?.[2]).toMatch(/^2024-02-02 \(.+ ago\)$/);
+    expect(prs[1]?.[2]).toMatch(/^opened (\d+ \w+|\d+\.\d years) ago$/);
     // The merged PR's history is the Hub's (when, by whom); the open one's is what this browser saw.
-    expect(prs[0]?.[3]).toBe('opened → merged 2023-01-15 by alice');
-    expect(prs[1]?.[3]).toMatch(/^open \(seen \d{4}-\d{2}-\d{2}\)$/);
-    const kept = await page.$eval('[data-finding="kept-pickles"]', (e) => e.textContent ?? '');
-    expect(kept).toContain('2023-01-15');
-    expect(kept).toContain('pytorch_model.bin');
-    expect(await page.$eval('[data-finding="stale"]', (e) => e.textContent ?? '')).toContain('2024-02-01');
+    expect(prs[0]?.[3]).toMatch(/^opened → merged \d+\.\d years ago by alice$/);
+    expect(await page.$eval('td[data-pr-history] time', (t) => t.getAttribute('title'))).toBe(
+      '2023-01-15 09:00 UTC',
+    );
+    expect(prs[1]?.[3]).toBe('open (seen today)');
+    // Dates say how long ago; the exact day is each one's title.
+    const titled = (sel: string) =>
+      page.$eval(sel, (e) => ({
+        text: e.textContent ?? '',
+        days: [...e.querySelectorAll('time')].map((t) => t.getAttribute('title')?.slice(0, 10)),
+      }));
+    const kept = await titled('[data-finding="kept-pickles"]');
+    expect(kept.days).toEqual(['2023-01-15']);
+    expect(kept.text).toContain('pytorch_model.bin');
+    expect((await titled('[data-finding="stale"]')).days[0]).toBe('2024-02-01');
     // Now: each file with the risk of this browser's own verdict.
     const now = Object.fromEntries(
       await page.$$eval('[data-section="now"] [data-risk]', (els) =>
@@ -145,7 +154,9 @@ describe('the popup on a repo', () => {
       'tf_model.h5': risk.get('plain.h5'),
     });
     const summary = await page.$eval('[data-section="summary"]', (e) => e.textContent ?? '');
-    expect(summary).toMatch(/^7 commits on main, 5 changing model files; collected /);
+    expect(summary).toMatch(
+      /^7 commits on main, 5 commits changing model files; collected (today|\d+ \w+ ago)/,
+    );
     await page.close();
   });
 
@@ -194,6 +205,22 @@ describe('the popup on a repo', () => {
     }
   });
 
+  it('a path longer than the popup wraps: the popup stays within 800 px; dates are relative, exact on hover', async () => {
+    const page = await openPopup('picklens/long-names');
+    await page.setViewport({ width: 800, height: 600 });
+    await page.waitForSelector('table[data-table="history"] tbody tr', { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('progress'), { timeout: 30_000 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(800);
+    const when = await page.$eval('table[data-table="history"] time', (t) => ({
+      text: t.textContent,
+      title: t.getAttribute('title'),
+    }));
+    expect(when.text).toMatch(/^(today|\d+ (days?|months?) ago|\d+\.\d years ago)$/);
+    expect(when.title).toBe('2026-01-07 10:00 UTC');
+    await page.close();
+  });
+
   it('a repo that does not exist says so, in a plain sentence naming it (no API path)', async () => {
     const page = await openPopup('nobody/nothing-here');
     await page.waitForSelector('[role="alert"]', { timeout: 30_000 });
@@ -216,7 +243,7 @@ describe('the popup on a repo', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('td[data-pr-verify="equivalent"]', { timeout: 30_000 });
     expect(await page.$eval('td[data-pr-verify] span', (e) => e.textContent)).toMatch(
-      /^verified equivalent · checked \d{4}-\d\d-\d\d/,
+      /^verified equivalent · checked today/,
     );
     await page.close();
   });
@@ -251,10 +278,10 @@ describe('the stats page', () => {
     expect(after.batchState).toBe('running');
     await page.waitForSelector('[data-batch-state="done"]', { timeout: 120_000 });
     hub.knobs.latencyMs = 0;
-    // The figures follow without a reload: the 20 repos and the 3 the popup collected.
+    // The figures follow without a reload: the 20 repos and the 4 the popup collected.
     await page.waitForFunction(
       () =>
-        document.querySelector('[data-section="totals"]')?.textContent?.startsWith('23 repos with a history'),
+        document.querySelector('[data-section="totals"]')?.textContent?.startsWith('24 repos with a history'),
       { timeout: 10_000 },
     );
     expect(await page.$eval('[data-batch-state]', (e) => (e as HTMLElement).dataset.batchDone)).toBe('20');

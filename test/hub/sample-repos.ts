@@ -221,6 +221,21 @@ export function sampleRepos(): RepoSpec[] {
     },
     remoteCodeRepo(),
     {
+      // A path far longer than a popup is wide (the popup must wrap it, not grow past Chrome's 800 px).
+      id: 'picklens/long-names',
+      commits: [
+        {
+          title: 'Weights in a deep folder',
+          author: 'picklens',
+          date: '2026-01-07T10:00:00.000Z',
+          files: {
+            [`${'a_very_long_folder_name_without_any_break/'.repeat(4)}model_weights_with_a_name_that_goes_on_and_on.pt`]:
+              fixture('torch_state_dict.pt'),
+          },
+        },
+      ],
+    },
+    {
       id: 'datasets-org/data',
       type: 'dataset',
       commits: [
