@@ -290,7 +290,7 @@ export function RepoView({ repo }: { repo: RepoRef }) {
                       {r.title}
                       {r.bot && <span class="tag">bot</span>}
                     </td>
-                    <td>
+                    <td class="paths">
                       {[
                         ...r.added.map((p) => `+${p}`),
                         ...r.changed.map((p) => `~${p}`),

@@ -81,6 +81,8 @@ ${riskCss((r) => `.picklens-panel .picklens-risk[data-picklens-risk=${r}]`)}
 .picklens-panel .picklens-actions button:focus-visible{outline:2px solid #2563eb;outline-offset:1px}
 .picklens-blob{margin:.75rem 0}
 .picklens-badge.picklens-inline{display:block;height:auto;padding:.25rem .5rem;margin-left:0}
+.picklens-badge.picklens-inline.picklens-inline,:root.dark .picklens-badge.picklens-inline.picklens-inline{background:transparent;border:0;padding:0}
+.picklens-inline>.picklens-icon,.picklens-inline>.picklens-word,.picklens-inline>.picklens-format{display:none}
 .picklens-inline .picklens-panel{position:static;width:auto;max-height:none;margin-top:.25rem;box-shadow:none}
 .picklens-chip{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.25rem;margin-left:.75rem;padding:.125rem .5rem;border-radius:.5rem;border:1px solid #e5e7eb;font:500 12px/1.4 ui-sans-serif,system-ui,sans-serif;vertical-align:middle}
 :root.dark .picklens-chip{border-color:#374151}

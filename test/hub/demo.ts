@@ -101,6 +101,52 @@ if (shots) {
       console.log(`wrote ${file}`);
     }
   };
+  // `--matrix`: every page type at 360, 800 and 1280 px, light and dark (docs/screenshots/matrix/*.jpg), then
+  // nothing else.
+  if (process.argv.includes('--matrix')) {
+    const ext = (path: string) => `chrome-extension://${b.extensionId}/${path}`;
+    const kinds: [string, string, ((p: Page) => Promise<void>)?][] = [
+      ['tree', 'https://huggingface.co/picklens/dangerous/tree/main', (p) => p.focus('.picklens-badge')],
+      ['repo', 'https://huggingface.co/picklens/history'],
+      ['blob', 'https://huggingface.co/picklens/dangerous/blob/main/scaler.pkl'],
+      ['pr', 'https://huggingface.co/conversion/tied/discussions/1', verified],
+      ['discussions', 'https://huggingface.co/picklens/history/discussions'],
+      [
+        'popup',
+        ext('popup.html?repo=picklens/history'),
+        (p) => p.waitForSelector('table[data-table="history"]', { timeout: 30_000 }).then(() => undefined),
+      ],
+      ['stats', ext('stats.html'), (p) => p.waitForSelector('[data-section]').then(() => undefined)],
+      [
+        'options',
+        ext('options.html'),
+        (p) => p.waitForSelector('input[name="treeBadges"]').then(() => undefined),
+      ],
+      [
+        'help',
+        ext('help.html#risk-dangerous'),
+        (p) => p.waitForSelector('[data-risk]').then(() => undefined),
+      ],
+    ];
+    mkdirSync(join(dir, 'matrix'), { recursive: true });
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+      for (const width of [360, 800, 1280]) {
+        await page.setViewport({ width, height: 800 });
+        for (const [kind, url, then] of kinds) {
+          await page.goto(url, { waitUntil: 'domcontentloaded' });
+          await settle(page);
+          await then?.(page).catch(() => undefined);
+          const file = join(dir, 'matrix', `${kind}-${width}-${theme}.jpg`);
+          await page.screenshot({ path: file, type: 'jpeg', quality: 70 });
+          console.log(`wrote ${file}`);
+        }
+      }
+    }
+    await b.close();
+    await hub.close();
+    process.exit(0);
+  }
   // `--only a,b`: just those screenshots (`stats`: the extension's pages) (the others stay as they are).
   const only = arg('--only')?.split(',');
   for (const [name, path, then] of pages.filter(([n]) => !only || only.includes(n))) {
@@ -152,6 +198,30 @@ if (shots) {
   await page.waitForSelector('table[data-table="history"]');
   await page.screenshot({ path: join(dir, 'popup-history-dark.png'), fullPage: true });
   console.log(`wrote ${join(dir, 'popup-history-dark.png')}`);
+  await b.close();
+  await hub.close();
+} else if (headless) {
+  // No display: the same job, said in text. The extension reads a sample repo's files on its tree page, as a
+  // user would see them, and the badges' verdicts are printed.
+  for (const id of ['picklens/dangerous', 'picklens/history']) {
+    await page.goto(`https://huggingface.co/${id}/tree/main`, { waitUntil: 'domcontentloaded' });
+    await settle(page);
+    const chip = await page.$eval('.picklens-chip', (c) => c.textContent ?? '').catch(() => '');
+    console.log(`\nhttps://huggingface.co/${id} — ${chip}`);
+    const rows: [string, string, string, string][] = await page.$$eval('.picklens-badge', (bs) =>
+      bs.map((x): [string, string, string, string] => [
+        (x as HTMLElement).dataset.picklensPath ?? '',
+        (x as HTMLElement).dataset.picklensRisk ?? '',
+        (x as HTMLElement).dataset.picklensFormat ?? '',
+        x.querySelector('.picklens-todo .picklens-item')?.textContent ?? '',
+      ]),
+    );
+    for (const [path, risk, format, todo] of rows)
+      console.log(`  ${path.padEnd(24)} ${risk.padEnd(10)} ${format.padEnd(12)} ${todo}`);
+  }
+  console.log(
+    '\n(no display: Chromium ran headless. With a display, `npm run demo` opens it on the replica; `--screenshot DIR` writes each page type.)',
+  );
   await b.close();
   await hub.close();
 } else {

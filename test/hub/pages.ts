@@ -30,8 +30,11 @@ h1{font-size:1.25rem;margin:.25rem 0}.font-mono{font-family:ui-monospace,monospa
 [data-target="ViewerIndexTreeList"] button{font-size:11px;border:1px solid #d1d5db;border-radius:.25rem;background:#fff;margin-left:.25rem}
 [data-load-more]{margin:.75rem 0;padding:.375rem .75rem;border:1px solid #d1d5db;border-radius:.375rem;background:#f9fafb}
 .truncate{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}time{color:#6b7280}
-.flex{display:flex}.flex-col{flex-direction:column}.flex-1{flex:1 1 0%}.items-center{align-items:center}.h-\\[1\\.125rem\\]{height:1.125rem}@media (max-width:639px){.max-sm\\:hidden{display:none}}.h-16{padding:.5rem 0;border-bottom:1px solid #f3f4f6}
-pre{background:#f9fafb;padding:.75rem;border-radius:.375rem;overflow:auto}`;
+main>*,.container{min-width:0}li{overflow-wrap:anywhere}.flex{display:flex}.flex-col{flex-direction:column}.flex-1{flex:1 1 0%}.items-center{align-items:center}.h-\\[1\\.125rem\\]{height:1.125rem}@media (max-width:639px){.max-sm\\:hidden{display:none}}.h-16{padding:.5rem 0;border-bottom:1px solid #f3f4f6}
+pre{background:#f9fafb;padding:.75rem;border-radius:.375rem;overflow:auto}
+:root.dark body{background:#0b0f19;color:#e5e7eb}:root.dark header,:root.dark [data-target="ViewerIndexTreeList"] ul{border-color:#1f2937}
+:root.dark [data-target="ViewerIndexTreeList"] li{border-color:#1f2937}:root.dark [data-target="ViewerIndexTreeList"] button{background:#111827;color:#e5e7eb;border-color:#374151}
+:root.dark .tab-alternate.active{color:#fff;border-color:#fff}:root.dark pre{background:#111827}`;
 
 /** How rough a page is; every field on by default (server.ts DEFAULT_KNOBS). */
 export interface PageOptions {
@@ -143,8 +146,14 @@ const REPLICA_SCRIPT = `(() => {
 function head(title: string, canonical: string, opts: PageOptions): string {
   return `<head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <link rel="canonical" href="https://huggingface.co${escapeHtml(canonical)}"><meta property="og:url" content="https://huggingface.co${escapeHtml(canonical)}">
-<style>${REPLICA_CSS}</style><script data-cfg="${escapeHtml(JSON.stringify(opts))}">${REPLICA_SCRIPT}</script></head>`;
+<style>${REPLICA_CSS}</style><script>${THEME_SCRIPT}</script><script data-cfg="${escapeHtml(JSON.stringify(opts))}">${REPLICA_SCRIPT}</script></head>`;
 }
+
+/**
+ * The Hub's theme: "system" by default, applied as `class="dark"` on <html> before the page paints (the real
+ * site's inline theme script; Picklens's dark colours key on `:root.dark`).
+ */
+const THEME_SCRIPT = `if (matchMedia('(prefers-color-scheme: dark)').matches) document.documentElement.classList.add('dark');`;
 
 /** The last thing in <body>: what the server rendered is claimed while the page is parsed. */
 const CLAIM = '<script>window.__replica.claim()</script>';
