@@ -618,4 +618,46 @@ describe('the stats page', () => {
     await page.waitForSelector('[data-batch-state="paused"]');
     hub.knobs.retryAfterSeconds = 1;
   }, 120_000);
+
+  it('keyboard: Tab reaches every control of the stats page, the popup and the options page', async () => {
+    /** Tabs through a page; the controls that never got focus (visible, enabled ones only). */
+    const unreached = async (p: Page): Promise<string[]> => {
+      const total = await p.evaluate(() => {
+        const all = [
+          ...document.querySelectorAll<HTMLElement>(
+            'button, input, select, textarea, a[href], summary, [tabindex="0"]',
+          ),
+          // Shown (not in a closed <details>, not hidden) and enabled: what a user could reach.
+        ].filter(
+          (e) => e.checkVisibility({ visibilityProperty: true }) && !(e as HTMLButtonElement).disabled,
+        );
+        all.forEach((e, i) => (e.dataset.kbd = String(i)));
+        return all.length;
+      });
+      const seen = new Set<string>();
+      for (let i = 0; i < total * 2 + 10 && seen.size < total; i++) {
+        await p.keyboard.press('Tab');
+        const k = await p.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kbd);
+        if (k !== undefined) seen.add(k);
+      }
+      return p.$$eval(
+        '[data-kbd]',
+        (els, got) =>
+          els
+            .filter((e) => !got.includes((e as HTMLElement).dataset.kbd ?? ''))
+            .map((e) => `${e.tagName} ${e.textContent?.slice(0, 30) ?? ''}`),
+        [...seen],
+      );
+    };
+    await page.goto(ext('stats.html'));
+    await page.waitForSelector('[data-figure] svg');
+    expect(await unreached(page)).toEqual([]);
+    const popup = await openPopup('picklens/history');
+    await popup.waitForSelector('table[data-table="history"] tbody tr');
+    expect(await unreached(popup)).toEqual([]);
+    await popup.goto(ext('options.html'));
+    await popup.waitForSelector('input[name="treeBadges"]');
+    expect(await unreached(popup)).toEqual([]);
+    await popup.close();
+  }, 120_000);
 });
