@@ -4,7 +4,8 @@ import * as Plot from '@observablehq/plot';
 import { useMemo } from 'preact/hooks';
 import { PAPER_LABELS } from '@/lib/formats/types';
 import type { AdoptionPoint, YearShares } from '@/lib/stats/aggregates';
-import { PALETTE, PlotFigure, STUDY_N } from './plot-figure';
+import { STUDY_N } from '@/lib/stats/study';
+import { PALETTE, PlotFigure } from './plot-figure';
 
 /** Each year, the share of its repos whose last commit that year holds a file of each label (not stacked:
  * a repo holding two labels counts in both). */

@@ -3,31 +3,13 @@
 // empty state. The table behind each figure stays next to it on the page.
 import * as Plot from '@observablehq/plot';
 import { useEffect, useRef } from 'preact/hooks';
+import { SMALL_N, STUDY_N } from '@/lib/stats/study';
 
 /**
  * The study's seven classes and the PR states, in the Okabe–Ito palette (distinct for the common colour
  * vision deficiencies, and on light and dark backgrounds alike).
  */
 export const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'];
-
-/** Below this many repos every share moves a lot with each repo: the figures and tables say so. */
-export const SMALL_N = 30;
-
-/**
- * The study's published numbers (arXiv:2501.02170: its sample in section III, the rest as issue 6 quotes
- * them): what each figure and measure is read against.
- */
-export const STUDY_N = {
-  repos: '1,032',
-  commits: '17,773',
-  /** Adoptions (commits adding safetensors) made through the conversion tool. */
-  toolShare: 95.7,
-  keptPickles: 98.7,
-  prsOpen: 83.5,
-  prsMerged: 13.9,
-  /** Days from the release to the first adoption. */
-  firstAdoptionDays: 6,
-};
 
 function save(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);

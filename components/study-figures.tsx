@@ -2,8 +2,8 @@
 // study's definition (lib/stats/study.ts); the tables behind them stay on the stats page.
 import * as Plot from '@observablehq/plot';
 import { useMemo, useState } from 'preact/hooks';
-import { STUDY_CLASSES, type studyMeasures } from '@/lib/stats/study';
-import { PALETTE, PlotFigure, STUDY_N } from './plot-figure';
+import { STUDY_CLASSES, STUDY_N, type studyMeasures } from '@/lib/stats/study';
+import { PALETTE, PlotFigure } from './plot-figure';
 
 const PR_STATE_NAMES = ['open', 'merged', 'closed', 'draft'] as const;
 

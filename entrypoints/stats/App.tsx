@@ -4,7 +4,6 @@
 // API budget; an import is one transaction written from here (a dump can be larger than a message may be).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LabelReposFigure, MonthlyAdditionsFigure } from '@/components/picklens-figures';
-import { SMALL_N, STUDY_N } from '@/components/plot-figure';
 import {
   CalendarFigure,
   DailyFigure,
@@ -30,7 +29,9 @@ import {
 } from '@/lib/stats/repo-view';
 import { unknownByRealFormat, type PrYear } from '@/lib/stats/aggregates';
 import {
+  SMALL_N,
   STUDY_CLASSES,
+  STUDY_N,
   studyAnalysis,
   type StudyMeasures,
   type StudySafetensorsCommit,

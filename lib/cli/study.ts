@@ -16,7 +16,7 @@ import { exportZip, importDump, parseImport, readDump } from '../db/transfer';
 import { HubApi, RateGovernor } from '../hub/api';
 import { DEFAULT_ENDPOINT, type FetchLike } from '../hub/http-source';
 import { parseStudyRows } from '../stats/repo-view';
-import { STUDY_CLASSES, studyMeasures, type StudyMeasures } from '../stats/study';
+import { SMALL_N, STUDY_CLASSES, STUDY_N, studyMeasures, type StudyMeasures } from '../stats/study';
 
 const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL] [--out DIR] [--json]
   REPO            repo ids (org/name, datasets/org/name, spaces/org/name) or their URLs
@@ -27,14 +27,6 @@ const USAGE = `usage: npm run study -- [REPO...] [--repos FILE] [--endpoint URL]
 HF_TOKEN in the environment is sent to the Hub (gated repos; a user's larger rate-limit budget).`;
 
 /** The study's published values (Casey et al.), printed beside the measures. */
-/** The study's published numbers (as issue 6 quotes arXiv:2501.02170). */
-const PUBLISHED = {
-  prsOpenPercent: 83.5,
-  prsMergedPercent: 13.9,
-  keptPicklesPercent: 98.7,
-  toolSharePercent: 95.7,
-  firstAdoptionDays: 6,
-};
 const RECORD_FILE = 'picklens.json';
 const EXPORT_FILE = 'picklens-export.zip';
 
@@ -60,10 +52,10 @@ function table(m: StudyMeasures): string {
   const by = m.picklens.mergedBy;
   const lines = [
     `repos ${m.repos}, commits ${m.commits}`,
-    `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}: ${pct(m.safetensorsCommits.converter, m.safetensorsCommits.total)}; the study: ${PUBLISHED.toolSharePercent}%; others ${m.safetensorsCommits.others})`,
-    `converted repos that kept pytorch_model.bin: ${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pct(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)}; the study: ${PUBLISHED.keptPicklesPercent}%); any pickle: ${m.keptPickles.keptAnyPickle}`,
-    `days from the safetensors release (2022-09-22) to a repo's first safetensors commit (the study: first ${PUBLISHED.firstAdoptionDays}): ${adoption.repos ? `first ${adoption.first ?? ''}, median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''} (${adoption.repos} repos)` : 'no repo added safetensors'}`,
-    `SFconvertbot PRs: ${m.pullRequests.total}, open ${m.pullRequests.open} (${pct(m.pullRequests.open, m.pullRequests.total)}; the study: ${PUBLISHED.prsOpenPercent}%), merged ${m.pullRequests.merged} (${pct(m.pullRequests.merged, m.pullRequests.total)}; the study: ${PUBLISHED.prsMergedPercent}%), closed ${m.pullRequests.closed}, draft ${m.pullRequests.draft}`,
+    `safetensors commits: ${m.safetensorsCommits.total} (conversion tool ${m.safetensorsCommits.converter}: ${pct(m.safetensorsCommits.converter, m.safetensorsCommits.total)}; the study: ${STUDY_N.toolShare}%; others ${m.safetensorsCommits.others})`,
+    `converted repos that kept pytorch_model.bin: ${m.keptPickles.keptPytorchModelBin} of ${m.keptPickles.convertedRepos} (${pct(m.keptPickles.keptPytorchModelBin, m.keptPickles.convertedRepos)}; the study: ${STUDY_N.keptPickles}%); any pickle: ${m.keptPickles.keptAnyPickle}`,
+    `days from the safetensors release (2022-09-22) to a repo's first safetensors commit (the study: first ${STUDY_N.firstAdoptionDays}): ${adoption.repos ? `first ${adoption.first ?? ''}, median ${adoption.median ?? ''}, 80% by ${adoption.p80 ?? ''} (${adoption.repos} repos)` : 'no repo added safetensors'}`,
+    `SFconvertbot PRs: ${m.pullRequests.total}, open ${m.pullRequests.open} (${pct(m.pullRequests.open, m.pullRequests.total)}; the study: ${STUDY_N.prsOpen}%), merged ${m.pullRequests.merged} (${pct(m.pullRequests.merged, m.pullRequests.total)}; the study: ${STUDY_N.prsMerged}%), closed ${m.pullRequests.closed}, draft ${m.pullRequests.draft}`,
     `merged SFconvertbot PRs, by whom: Hub staff ${by.staff}, others ${by.others}, not known ${by.unknown}`,
     '',
     `yearly shares of model files (%), carried forward: ${'year'.padEnd(6)}${'files'.padStart(7)}  ${STUDY_CLASSES.map((k) => k.padStart(12)).join('')}`,
@@ -72,7 +64,7 @@ function table(m: StudyMeasures): string {
         `${' '.repeat(52)}${String(y.year).padEnd(6)}${String(y.files).padStart(7)}  ${STUDY_CLASSES.map((k) => (y.files ? (y.percent[k] ?? 0).toFixed(1) : '—').padStart(12)).join('')}`,
     ),
   ];
-  if (m.repos < 30)
+  if (m.repos < SMALL_N)
     lines.push('', `small n: ${m.repos} repos — shares and percentages move a lot with each repo`);
   return lines.join('\n');
 }
