@@ -98,14 +98,22 @@ export function SharesFigure({
 const DAY_MS = 86_400_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** One day's commits adding safetensors: by the conversion tool, and by others. */
+interface DayCount {
+  day: string;
+  tool: number;
+  others: number;
+}
+
+/** The commits of a list of days. */
+const commitsOf = (days: DayCount[]) => days.reduce((n, d) => n + d.tool + d.others, 0);
+
 /**
  * The commits adding safetensors counted per day, the conversion tool's apart, oldest day first: what
  * Figs. 4 and 5 draw and the table behind them lists.
  */
-function dayCounts(
-  commits: { date: string; tool: boolean }[],
-): { day: string; tool: number; others: number }[] {
-  const m = new Map<string, { day: string; tool: number; others: number }>();
+export function dayCounts(commits: { date: string; tool: boolean }[]): DayCount[] {
+  const m = new Map<string, DayCount>();
   for (const c of commits) {
     const day = c.date.slice(0, 10);
     const d = m.get(day) ?? { day, tool: 0, others: 0 };
@@ -117,14 +125,7 @@ function dayCounts(
 }
 
 /** Fig. 4: a calendar of the days safetensors was added, one row of weeks per year, darker for more commits. */
-export function CalendarFigure({
-  commits,
-  repos,
-}: {
-  commits: { date: string; tool: boolean }[];
-  repos: number;
-}) {
-  const days = useMemo(() => dayCounts(commits), [commits]);
+export function CalendarFigure({ days, repos }: { days: DayCount[]; repos: number }) {
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const options = useMemo(() => {
     const place = (date: Date) => {
@@ -197,23 +198,18 @@ export function CalendarFigure({
       id="fig4-calendar"
       title="Days on which safetensors was added (the study's Fig. 4)"
       options={options}
-      n={`${commits.length} commits adding safetensors, on ${days.length} days, first ${days[0]?.day ?? '—'}`}
+      n={`${commitsOf(days)} commits adding safetensors, on ${days.length} days, first ${days[0]?.day ?? '—'}`}
       study={`the first adoption ${STUDY_N.firstAdoptionDays} days after the release (2022-09-22)`}
       repos={repos}
-      empty={commits.length ? undefined : 'No commit adding safetensors in this range.'}
+      empty={days.length ? undefined : 'No commit adding safetensors in this range.'}
     />
   );
 }
 
 /** Fig. 5: commits adding safetensors per day, the conversion tool's against the others', on a log scale. */
-export function DailyFigure({
-  commits,
-  repos,
-}: {
-  commits: { date: string; tool: boolean }[];
-  repos: number;
-}) {
-  const tool = commits.filter((c) => c.tool).length;
+export function DailyFigure({ days, repos }: { days: DayCount[]; repos: number }) {
+  const total = commitsOf(days);
+  const tool = days.reduce((n, d) => n + d.tool, 0);
   const options = useMemo(
     () => ({
       x: { type: 'utc' as const, label: null },
@@ -221,12 +217,12 @@ export function DailyFigure({
         type: 'log' as const,
         grid: true,
         label: 'commits adding safetensors',
-        domain: [1, Math.max(10, commits.length)],
+        domain: [1, Math.max(10, total)],
       },
       color: { legend: true, domain: ['conversion tool', 'others'], range: [PALETTE[4], PALETTE[5]] },
       marks: [
         Plot.dot(
-          dayCounts(commits).flatMap(({ day, tool, others }) =>
+          days.flatMap(({ day, tool, others }) =>
             [
               { day: new Date(`${day}T00:00:00Z`), who: 'conversion tool', n: tool },
               { day: new Date(`${day}T00:00:00Z`), who: 'others', n: others },
@@ -242,24 +238,23 @@ export function DailyFigure({
         ),
       ],
     }),
-    [commits],
+    [days, total],
   );
   return (
     <PlotFigure
       id="fig5-daily"
       title="Commits adding safetensors per day, by the conversion tool and by others (the study's Fig. 5)"
       options={options}
-      n={`${commits.length} commits adding safetensors, ${percent(tool, commits.length)} by the conversion tool`}
+      n={`${total} commits adding safetensors, ${percent(tool, total)} by the conversion tool`}
       study={`${STUDY_N.toolShare}% by the conversion tool`}
       repos={repos}
-      empty={commits.length ? undefined : 'No commit adding safetensors in this range.'}
+      empty={days.length ? undefined : 'No commit adding safetensors in this range.'}
     />
   );
 }
 
 /** The table behind Figs. 4 and 5: each day with a commit adding safetensors, by the tool and by others. */
-export function DailyTable({ commits }: { commits: { date: string; tool: boolean }[] }) {
-  const rows = useMemo(() => dayCounts(commits), [commits]);
+export function DailyTable({ days: rows }: { days: DayCount[] }) {
   // Its rows are made when it is opened: at 10,000 repos a thousand rows nobody asked for slow the page.
   const [open, setOpen] = useState(false);
   if (!rows.length) return null;

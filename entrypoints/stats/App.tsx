@@ -7,15 +7,22 @@ import { LabelReposFigure, MonthlyAdditionsFigure } from '@/components/picklens-
 import {
   CalendarFigure,
   DailyFigure,
+  dayCounts,
   DailyTable,
   PrStatesFigure,
   SharesFigure,
 } from '@/components/study-figures';
 import { Progress, progressText } from '@/components/progress';
 import { parseIdList, type BatchStatus } from '@/lib/background/batch';
-import { repoPath, type RepoRef } from '@/lib/hub/url';
+import { repoPath } from '@/lib/hub/url';
 import { PAPER_LABELS, type PaperLabel } from '@/lib/formats/types';
-import { openPicklensDb, type PicklensDb, type PullRequestRecord, type RepoRecord } from '@/lib/db/schema';
+import {
+  openPicklensDb,
+  parseRepoKey,
+  type PicklensDb,
+  type PullRequestRecord,
+  type RepoRecord,
+} from '@/lib/db/schema';
 import { ImportError, importDump, parseImport, readDump, stopwatch } from '@/lib/db/transfer';
 import { exportZipInPage } from './export';
 import { send } from '@/lib/messaging-client';
@@ -98,19 +105,19 @@ export function App() {
 
   const stats = useMemo(() => (data ? studyStats(data.commits, data.prs, filter) : null), [data, filter]);
   // The study's own definitions (lib/stats/study.ts): each repo's history up to `to`, PRs opened in range.
-  const measures = useMemo(() => {
-    if (!data) return null;
-    const { measures: m, added } = studyAnalysis(
-      filterCommits(data.commits, { ...filter, from: undefined }),
-      filterPrs(data.prs, filter),
-    );
-    return { m, added: added.filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from) };
-  }, [data, filter]);
-  // Beyond R1–R5: what the study's labels call unknown, by the bytes (each repo's newest commit up to `to`).
-  const unknown = useMemo(
-    () => (data ? unknownByRealFormat(filterCommits(data.commits, { ...filter, from: undefined })) : []),
+  // Each repo's history up to `to` (a study period's), filtered once for the study's measures and the table of
+  // what R1–R5 call unknown.
+  const upTo = useMemo(
+    () => (data ? filterCommits(data.commits, { ...filter, from: undefined }) : null),
     [data, filter],
   );
+  const measures = useMemo(() => {
+    if (!data || !upTo) return null;
+    const { measures: m, added } = studyAnalysis(upTo, filterPrs(data.prs, filter));
+    return { m, added: added.filter((c) => !filter.from || c.date.slice(0, 10) >= filter.from) };
+  }, [data, upTo, filter]);
+  // Beyond R1–R5: what the study's labels call unknown, by the bytes (each repo's newest commit up to `to`).
+  const unknown = useMemo(() => (upTo ? unknownByRealFormat(upTo) : []), [upTo]);
   useEffect(() => {
     // For `npm run bench`: how long from reading IndexedDB to these tables on screen.
     if (stats) document.body.dataset.renderedMs = String(Math.round(performance.now() - started.current));
@@ -432,6 +439,8 @@ function StudyMeasuresView({
   const p = m.pullRequests;
   const t = m.picklens.timeToAdoption;
   const by = m.picklens.mergedBy;
+  // The commits adding safetensors by day, counted once for Figs. 4 and 5 and the table behind them.
+  const days = useMemo(() => dayCounts(added), [added]);
   const c = m.safetensorsCommits;
   const row = (id: string, label: string, value: string, n: number, study: string, note = '') => (
     <tr data-measure={id}>
@@ -510,9 +519,9 @@ function StudyMeasuresView({
           Small n: {m.repos} repos. Each repo moves these shares a lot; the study counted {STUDY_N.repos}.
         </p>
       )}
-      <CalendarFigure commits={added} repos={m.repos} />
-      <DailyFigure commits={added} repos={m.repos} />
-      <DailyTable commits={added} />
+      <CalendarFigure days={days} repos={m.repos} />
+      <DailyFigure days={days} repos={m.repos} />
+      <DailyTable days={days} />
       <SharesFigure shares={m.yearlyShares} repos={m.repos} />
       <table data-table="study-shares">
         <caption>
@@ -604,8 +613,7 @@ function RepoList({ repos }: { repos: RepoRecord[] }) {
 
 /** A repo key as people write the repo: `org/name`, `datasets/org/name` (never the internal `model:`). */
 function shownId(key: string): string {
-  const m = /^(model|dataset|space):(.+)$/.exec(key);
-  return m ? repoPath({ type: m[1] as RepoRef['type'], id: m[2] ?? '' }) : key;
+  return /^(model|dataset|space):/.test(key) ? repoPath(parseRepoKey(key)) : key;
 }
 
 function Batch({ onDone, visited }: { onDone: () => void; visited: string[] }) {
